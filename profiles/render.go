@@ -1,0 +1,320 @@
+package profiles
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Style is how a rendered profile gets its credentials.
+type Style int
+
+const (
+	// Native profiles use role_arn, source_profile and mfa_serial, read by every AWS tool.
+	Native Style = iota
+	// CredentialProcess profiles call `acct credential-process`, so all tools share acct's cache
+	// and its single MFA prompt.
+	CredentialProcess
+)
+
+// String gives the spelling of the --style flag.
+func (s Style) String() string {
+	switch s {
+	case Native:
+		return "native"
+	case CredentialProcess:
+		return "credential-process"
+	}
+	return "Style(" + strconv.Itoa(int(s)) + ")"
+}
+
+// ParseStyle reads "native" or "credential-process".
+func ParseStyle(s string) (Style, error) {
+	switch s {
+	case "native", "":
+		return Native, nil
+	case "credential-process":
+		return CredentialProcess, nil
+	}
+	return Native, fmt.Errorf("style %q is unknown; use native or credential-process", s)
+}
+
+// RenderOptions choose whose profiles are rendered and how.
+type RenderOptions struct {
+	User       string // fills {user}; empty renders every per_user entry
+	Style      Style
+	Executable string // command used in credential_process, default "acct"
+}
+
+// A Profile is one [profile NAME] section acct writes, with what acct knows about it.
+type Profile struct {
+	Name                                string
+	Namespace, Stage, OU, Role, Account string
+	Protected                           Protection
+	Keys                                []Key // in write order: region, role_arn, mfa_serial, source_profile, ...
+}
+
+// Keys that credential-process profiles carry for acct's own config reader: AWS tools ignore
+// unknown keys, and plain role_arn/source_profile would make them bypass credential_process.
+const (
+	renderKeyRoleARN         = "acct_role_arn"
+	renderKeyMFASerial       = "acct_mfa_serial"
+	renderKeySourceProfile   = "acct_source_profile"
+	renderKeyDurationSeconds = "acct_duration_seconds"
+)
+
+// renderTarget is one stage as rendered: a per_user stage becomes one target per user.
+type renderTarget struct {
+	st      *Stage
+	name    string // stage name with {user} filled
+	user    string
+	account string
+}
+
+type renderOwner struct {
+	stage, role string
+	line        int
+}
+
+// Render turns a layout into profiles: the root first, then the stages in file order, each
+// stage's roles in file order. It fails, writing nothing, on names that collide.
+func Render(l *Layout, o RenderOptions) ([]Profile, error) {
+	if l == nil {
+		return nil, fmt.Errorf("layout: nothing loaded; load a layout file first")
+	}
+	file := l.File
+	if file == "" {
+		file = "(unnamed)"
+	}
+	errf := func(line int, format string, args ...any) error {
+		if line < 1 {
+			line = 1
+		}
+		return fmt.Errorf("layout %s line %d: %s", file, line, fmt.Sprintf(format, args...))
+	}
+	if o.User != "" && !layoutUserRE.MatchString(o.User) {
+		return nil, fmt.Errorf("layout %s: --user %q is not an IAM user name; use 1-64 of letters, digits, + = , . @ _ -", file, o.User)
+	}
+	if o.Style != Native && o.Style != CredentialProcess {
+		return nil, fmt.Errorf("layout %s: style %v is unknown; use native or credential-process", file, o.Style)
+	}
+	exe := o.Executable
+	if exe == "" {
+		exe = "acct"
+	}
+	pattern := l.ProfilePattern
+	if pattern == "" {
+		pattern = DefaultProfilePattern
+	} else if err := layoutCheckPattern(pattern); err != nil {
+		return nil, errf(l.patternLine, "profile_pattern %q: %v", pattern, err)
+	}
+	source := l.SourceProfile
+	if source == "" {
+		source = l.Namespace
+	}
+	mfa := l.MFASerial
+	if strings.Contains(mfa, "{user}") {
+		if o.User == "" {
+			return nil, errf(l.mfaLine, "mfa_serial %q needs a user name; pass --user NAME (your IAM user)", mfa)
+		}
+		mfa = strings.ReplaceAll(mfa, "{user}", o.User)
+	}
+
+	targets, err := renderTargets(l, o.User, errf)
+	if err != nil {
+		return nil, err
+	}
+
+	out := make([]Profile, 0, len(targets)*2)
+	owners := make(map[string]renderOwner, len(targets)*2)
+	for _, t := range targets {
+		st := t.st
+		roles := st.Roles
+		if len(roles) == 0 {
+			roles = layoutDefaultRoles(l, st, st == &l.Root)
+		}
+		region := st.Region
+		if region == "" {
+			region = l.Region
+		}
+		for _, r := range roles {
+			if r.Label == "" || r.Name == "" {
+				return nil, errf(st.Line, "stage %q has a role without a label or name; give both, e.g. {admin: OrganizationAccountAccessRole}", t.name)
+			}
+			roleName := strings.ReplaceAll(r.Name, "{user}", t.user)
+			if err := layoutCheckRoleNames([]Role{{Label: r.Label, Name: roleName}}); err != nil {
+				return nil, errf(st.Line, "stage %q: %v", t.name, err)
+			}
+			user := t.user
+			if user == "" {
+				user = o.User
+			}
+			name, err := renderName(pattern, map[string]string{
+				"namespace": l.Namespace, "stage": t.name, "role": r.Label,
+				"user": user, "account": t.account, "ou": st.OU,
+			})
+			if err != nil {
+				return nil, errf(l.patternLine, "profile_pattern %q for stage %q role %s: %v", pattern, t.name, r.Label, err)
+			}
+			if !layoutProfileRE.MatchString(name) {
+				return nil, errf(st.Line, "stage %q role %s makes profile name %q, which the AWS config cannot hold; change the names or profile_pattern", t.name, r.Label, name)
+			}
+			if prev, dup := owners[name]; dup {
+				if prev.stage == t.name {
+					return nil, errf(st.Line, "stage %q roles %s and %s both make profile %q; add {role} to profile_pattern, e.g. %q", t.name, prev.role, r.Label, name, DefaultProfilePattern)
+				}
+				return nil, errf(st.Line, "stages %q (line %d) and %q (line %d) both make profile %q; include {stage} and {role} in profile_pattern, e.g. %q, or rename a stage", prev.stage, prev.line, t.name, st.Line, name, DefaultProfilePattern)
+			}
+			if name == source {
+				return nil, errf(st.Line, "stage %q role %s makes profile %q, the same as source_profile, so it would assume a role with its own credentials; change profile_pattern or source_profile", t.name, r.Label, name)
+			}
+			owners[name] = renderOwner{stage: t.name, role: r.Label, line: st.Line}
+
+			arn := "arn:" + renderPartition(region) + ":iam::" + t.account + ":role/" + roleName
+			keys := make([]Key, 0, 6+len(st.Extra))
+			if region != "" {
+				keys = append(keys, Key{"region", region})
+			}
+			if o.Style == CredentialProcess {
+				keys = append(keys, Key{"credential_process", renderCommand(exe) + " credential-process " + name})
+				keys = append(keys, Key{renderKeyRoleARN, arn})
+				if mfa != "" {
+					keys = append(keys, Key{renderKeyMFASerial, mfa})
+				}
+				keys = append(keys, Key{renderKeySourceProfile, source})
+				if st.Duration > 0 {
+					keys = append(keys, Key{renderKeyDurationSeconds, strconv.FormatInt(int64(st.Duration.Seconds()), 10)})
+				}
+			} else {
+				keys = append(keys, Key{"role_arn", arn})
+				if mfa != "" {
+					keys = append(keys, Key{"mfa_serial", mfa})
+				}
+				keys = append(keys, Key{"source_profile", source})
+				if st.Duration > 0 {
+					keys = append(keys, Key{"duration_seconds", strconv.FormatInt(int64(st.Duration.Seconds()), 10)})
+				}
+			}
+			keys = append(keys, st.Extra...)
+			out = append(out, Profile{
+				Name: name, Namespace: l.Namespace, Stage: t.name, OU: st.OU, Role: r.Label,
+				Account: t.account, Protected: st.Protected, Keys: keys,
+			})
+		}
+	}
+	return out, nil
+}
+
+// renderTargets expands per-user stages and settles each stage's account.
+func renderTargets(l *Layout, user string, errf func(int, string, ...any) error) ([]renderTarget, error) {
+	if !layoutAccountOK(l.Root.Account) {
+		return nil, errf(l.Root.Line, "root account %q is not a 12-digit account ID; fix root.account", l.Root.Account)
+	}
+	ts := make([]renderTarget, 0, len(l.Stages)+1)
+	ts = append(ts, renderTarget{st: &l.Root, name: RootStage, account: l.Root.Account})
+	virtual := l.Mode == ModeVirtualRoot
+	for i := range l.Stages {
+		st := &l.Stages[i]
+		account := st.Account
+		if virtual {
+			account = l.Root.Account
+		}
+		if !strings.Contains(st.Name, "{user}") {
+			if !layoutAccountOK(account) {
+				return nil, errf(st.Line, "stage %q account %q is not a 12-digit account ID; fix its account", st.Name, account)
+			}
+			ts = append(ts, renderTarget{st: st, name: st.Name, account: account})
+			continue
+		}
+		var users []string
+		switch {
+		case len(st.PerUser) > 0 && user != "":
+			if _, ok := st.PerUser[user]; ok {
+				users = []string{user}
+			}
+			// A user without an entry simply has no such account yet; that is not an error.
+		case len(st.PerUser) > 0:
+			users = layoutSortedUsers(st.PerUser)
+		case user != "":
+			users = []string{user}
+		default:
+			return nil, errf(st.Line, "stage %q is named per user but lists no users in per_user; pass --user NAME", st.Name)
+		}
+		for _, u := range users {
+			acc := account
+			if !virtual && len(st.PerUser) > 0 {
+				acc = st.PerUser[u]
+			}
+			if !layoutAccountOK(acc) {
+				return nil, errf(st.Line, "stage %q account %q for user %s is not a 12-digit account ID; fix it", st.Name, acc, u)
+			}
+			ts = append(ts, renderTarget{st: st, name: strings.ReplaceAll(st.Name, "{user}", u), user: u, account: acc})
+		}
+	}
+	return ts, nil
+}
+
+func layoutAccountOK(s string) bool {
+	return len(s) == 12 && layoutDigitsRE.MatchString(s)
+}
+
+// renderName fills the pattern. When a variable is empty (a stage without an OU) the
+// separators around it would double up, so runs of '-' are folded; labels never hold "--".
+func renderName(pattern string, vars map[string]string) (string, error) {
+	var b strings.Builder
+	empty := false
+	rest := pattern
+	for {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return "", fmt.Errorf("has a `{` without `}`; write variables as {stage}")
+		}
+		b.WriteString(rest[:i])
+		name := rest[i+1 : i+j]
+		v, ok := vars[name]
+		if !ok {
+			return "", fmt.Errorf("unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
+		}
+		if v == "" {
+			if name == "user" {
+				return "", fmt.Errorf("{user} needs a user name; pass --user NAME")
+			}
+			empty = true
+		}
+		b.WriteString(v)
+		rest = rest[i+j+1:]
+	}
+	s := b.String()
+	if empty {
+		for strings.Contains(s, "--") {
+			s = strings.ReplaceAll(s, "--", "-")
+		}
+		s = strings.Trim(s, "-")
+	}
+	return s, nil
+}
+
+// renderPartition picks the ARN partition from the region, so GovCloud and China layouts get
+// role ARNs their STS accepts.
+func renderPartition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+// renderCommand quotes the executable the way the AWS CLI and SDKs split credential_process.
+func renderCommand(exe string) string {
+	if !strings.ContainsAny(exe, " \t\"'\\") {
+		return exe
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(exe) + `"`
+}
