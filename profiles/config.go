@@ -1,0 +1,291 @@
+package profiles
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gopkg.in/ini.v1"
+)
+
+// ConfigPath is where the AWS CLI looks for its config: AWS_CONFIG_FILE, else ~/.aws/config.
+func ConfigPath() string {
+	if p := os.Getenv("AWS_CONFIG_FILE"); p != "" {
+		return configExpandHome(p)
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		home = "~"
+	}
+	return filepath.Join(home, ".aws", "config")
+}
+
+// configExpandHome expands a leading ~/ as the AWS CLI does for AWS_CONFIG_FILE.
+func configExpandHome(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, p[1:])
+		}
+	}
+	return p
+}
+
+// Meta is what the `# acct:` comment before a generated section says about it.
+type Meta struct {
+	Namespace, Stage, Role, OU, Account string
+	Protected                           Protection
+	Managed                             bool // the section is inside an acct block
+}
+
+// Entry is one profile of the config file.
+type Entry struct {
+	Name string
+	Keys []Key // in file order; a key given twice keeps its last value at its first place
+	Meta Meta
+	Line int // line of the section header (the first one when the section is duplicated)
+}
+
+// Get returns the value of key in the entry.
+func (e Entry) Get(key string) (string, bool) {
+	for _, k := range e.Keys {
+		if k.Name == key {
+			return k.Value, true
+		}
+	}
+	return "", false
+}
+
+// Block is one acct block found in the file (1-based lines of its markers).
+type Block struct {
+	Namespace  string
+	LayoutFile string // the layout named in the begin line, when given
+	Begin, End int
+}
+
+// configDup is a section that appears more than once.
+type configDup struct {
+	Section     string
+	First, Line int
+}
+
+// Config is ~/.aws/config as read. It never changes the file.
+type Config struct {
+	Path string
+	// ParseErr is the reason the file could not be read as ini; Read returns it too. A Config
+	// with ParseErr set holds no profiles, and exists so that Doctor can report it.
+	ParseErr error
+	// BlockErr is a broken acct block (half-deleted, nested or duplicated); reading still works.
+	BlockErr error
+
+	names   []string
+	entries map[string]*Entry
+	blocks  []Block
+	dups    []configDup
+}
+
+// Read reads the config file at path. A missing file is an empty Config. A file that is not
+// ini is an error naming the line, returned together with a Config holding it (for Doctor).
+// Duplicate sections and broken acct blocks do not fail Read: the AWS SDKs merge duplicates,
+// and Doctor reports both.
+func Read(path string) (*Config, error) {
+	c := &Config{Path: path, entries: map[string]*Entry{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		c.ParseErr = fmt.Errorf("config %s: cannot read it; check its permissions: %w", path, err)
+		return c, c.ParseErr
+	}
+	if err := c.parse(data); err != nil {
+		c.ParseErr = blockWithPath(err, path)
+		return c, c.ParseErr
+	}
+	return c, nil
+}
+
+// configParse reads config text that did not come from a file (tests, benchmarks, stdin).
+func configParse(path string, data []byte) (*Config, error) {
+	c := &Config{Path: path, entries: map[string]*Entry{}}
+	if err := c.parse(data); err != nil {
+		c.ParseErr = blockWithPath(err, path)
+		return c, c.ParseErr
+	}
+	return c, nil
+}
+
+func (c *Config) parse(data []byte) error {
+	lines := blockSplit(data)
+	if err := blockClassify(lines); err != nil {
+		return err
+	}
+	f, err := ini.LoadSources(blockIniOptions(), data)
+	if err != nil {
+		return &ConfigError{What: "cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the file by hand", Err: ErrNotINI}
+	}
+	blocks, err := blockFind(lines)
+	if err != nil {
+		c.BlockErr = blockWithPath(err, c.Path)
+	}
+	for _, b := range blocks {
+		c.blocks = append(c.blocks, Block{Namespace: b.namespace, LayoutFile: b.layoutFile, Begin: b.begin + 1, End: b.end + 1})
+	}
+	inBlock := func(i int) bool {
+		for _, b := range blocks {
+			if i > b.begin && i < b.end {
+				return true
+			}
+		}
+		return false
+	}
+
+	first := map[string]int{}
+	keysDone := map[string]bool{} // ini.v1 already merged sections with the same raw name
+	for i, l := range lines {
+		if l.kind != blockLineSection {
+			continue
+		}
+		key := blockSectionKey(l.section)
+		if at, dup := first[key]; dup {
+			c.dups = append(c.dups, configDup{Section: l.section, First: at, Line: l.num})
+		} else {
+			first[key] = l.num
+		}
+		name := configProfileName(l.section)
+		if name == "" {
+			continue
+		}
+		e := c.entries[name]
+		if e == nil {
+			e = &Entry{Name: name, Line: l.num}
+			c.entries[name] = e
+			c.names = append(c.names, name)
+		}
+		if i > 0 && strings.HasPrefix(lines[i-1].text, blockMetaPrefix) {
+			e.Meta = configParseMeta(lines[i-1].text[len(blockMetaPrefix):])
+			e.Meta.Managed = inBlock(i)
+		} else if inBlock(i) {
+			e.Meta.Managed = true
+		}
+		if keysDone[l.sectionRaw] {
+			continue
+		}
+		keysDone[l.sectionRaw] = true
+		sec, err := f.GetSection(l.sectionRaw)
+		if err != nil {
+			continue
+		}
+		for _, k := range sec.Keys() {
+			configSet(e, k.Name(), k.Value())
+		}
+	}
+	return nil
+}
+
+// configSet sets a key, replacing an earlier value in place.
+func configSet(e *Entry, name, value string) {
+	for i := range e.Keys {
+		if e.Keys[i].Name == name {
+			e.Keys[i].Value = value
+			return
+		}
+	}
+	e.Keys = append(e.Keys, Key{Name: name, Value: value})
+}
+
+// configProfileName is the profile a config-file section defines, as the AWS CLI reads it:
+// [default] and [profile NAME]; any other section is not a profile.
+func configProfileName(section string) string {
+	if section == "default" {
+		return "default"
+	}
+	f := strings.Fields(section)
+	if len(f) == 2 && f[0] == "profile" {
+		return f[1]
+	}
+	return ""
+}
+
+// configParseMeta reads `namespace=cpco stage=prod ... protected=true`; values may be quoted.
+// Unknown fields are ignored so that a newer acct's block reads in an older one.
+func configParseMeta(s string) Meta {
+	var m Meta
+	for {
+		s = strings.TrimLeft(s, " \t")
+		if s == "" {
+			return m
+		}
+		eq := strings.IndexByte(s, '=')
+		if eq <= 0 {
+			return m
+		}
+		key := s[:eq]
+		s = s[eq+1:]
+		var val string
+		if strings.HasPrefix(s, `"`) {
+			q, err := strconv.QuotedPrefix(s)
+			if err != nil {
+				return m
+			}
+			val, _ = strconv.Unquote(q)
+			s = s[len(q):]
+		} else {
+			end := strings.IndexAny(s, " \t")
+			if end < 0 {
+				end = len(s)
+			}
+			val, s = s[:end], s[end:]
+		}
+		switch key {
+		case "namespace":
+			m.Namespace = val
+		case "stage":
+			m.Stage = val
+		case "role":
+			m.Role = val
+		case "ou":
+			m.OU = val
+		case "account":
+			m.Account = val
+		case "protected":
+			// An unreadable value errs on the safe side.
+			p, err := ParseProtection(val)
+			if err != nil {
+				p = Protected
+			}
+			m.Protected = p
+		}
+	}
+}
+
+// Names returns the profile names ([default] and [profile NAME]) in file order.
+func (c *Config) Names() []string {
+	return append([]string(nil), c.names...)
+}
+
+// Entry returns the profile called name.
+func (c *Config) Entry(name string) (Entry, bool) {
+	e, ok := c.entries[name]
+	if !ok {
+		return Entry{}, false
+	}
+	return *e, true
+}
+
+// Blocks returns the acct blocks in the file, in file order (one per layout namespace).
+func (c *Config) Blocks() []Block {
+	return append([]Block(nil), c.blocks...)
+}
+
+// Namespaces returns the namespaces whose blocks are in the file, in file order.
+func (c *Config) Namespaces() []string {
+	out := make([]string, 0, len(c.blocks))
+	for _, b := range c.blocks {
+		out = append(out, b.Namespace)
+	}
+	return out
+}

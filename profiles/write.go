@@ -1,0 +1,116 @@
+package profiles
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/google/renameio/v2"
+	"github.com/pmezard/go-difflib/difflib"
+)
+
+// WriteOptions change what Write does.
+type WriteOptions struct {
+	DryRun bool // compute the diff, touch nothing
+}
+
+// WriteResult says what Write did.
+type WriteResult struct {
+	Changed bool   // the new content differs from the old one
+	Diff    string // unified diff old -> new; empty when unchanged
+	Backup  string // path of the backup of the previous content; empty when none was written
+	Path    string // the file written (symlinks resolved)
+}
+
+// writeLockWait bounds how long a second `acct generate` waits for the first one.
+var writeLockWait = 10 * time.Second
+
+// Write merges the managed block for namespace into the config file at path (see Merge).
+// It holds an exclusive lock on path+".lock" for the whole read-merge-write, so two concurrent
+// runs cannot interleave; an unchanged file is not touched at all (bytes and mtime); otherwise
+// the previous content is kept in path+".acct.bak" and the new content replaces the file
+// atomically (temp file in the same directory, fsync, rename) with mode 0600.
+func Write(path string, namespace, layoutFile string, ps []Profile, o WriteOptions) (WriteResult, error) {
+	res := WriteResult{Path: path}
+	// A dotfiles manager often makes ~/.aws/config a symlink: write through it, not over it.
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+		res.Path = target
+	}
+	dir := filepath.Dir(path)
+
+	dirExists := true
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		dirExists = false
+	}
+	if !o.DryRun && !dirExists {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return res, fmt.Errorf("config %s: cannot create its directory; check the permissions of %s: %w", path, dir, err)
+		}
+		dirExists = true
+	}
+	if dirExists {
+		lock := flock.New(path+".lock", flock.SetPermissions(0o600))
+		ctx, cancel := context.WithTimeout(context.Background(), writeLockWait)
+		locked, err := lock.TryLockContext(ctx, 25*time.Millisecond)
+		cancel()
+		if err != nil || !locked {
+			if err == nil {
+				err = context.DeadlineExceeded
+			}
+			return res, fmt.Errorf("config %s: another acct is writing it (lock %s held for %s); wait and run again, or delete the lock file if no acct is running: %w", path, path+".lock", writeLockWait, err)
+		}
+		defer lock.Unlock()
+	}
+
+	old, err := os.ReadFile(path)
+	existed := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return res, fmt.Errorf("config %s: cannot read it; check its permissions: %w", path, err)
+	}
+	merged, err := Merge(old, namespace, layoutFile, ps)
+	if err != nil {
+		return res, blockWithPath(err, path)
+	}
+	if bytes.Equal(old, merged) && existed {
+		return res, nil
+	}
+	res.Changed = true
+	res.Diff = writeDiff(path, old, merged)
+	if o.DryRun {
+		return res, nil
+	}
+	if existed {
+		backup := path + ".acct.bak"
+		if err := renameio.WriteFile(backup, old, 0o600, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600)); err != nil {
+			return res, fmt.Errorf("config %s: cannot write the backup %s; check the directory's permissions: %w", path, backup, err)
+		}
+		res.Backup = backup
+	}
+	if err := renameio.WriteFile(path, merged, 0o600, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600)); err != nil {
+		return res, fmt.Errorf("config %s: cannot replace it (the old file is untouched); check the directory's permissions: %w", path, err)
+	}
+	return res, nil
+}
+
+// writeDiff is a unified diff labelled with the path; CRLF files diff line by line too.
+func writeDiff(path string, old, new []byte) string {
+	d := difflib.UnifiedDiff{
+		A:        difflib.SplitLines(string(old)),
+		B:        difflib.SplitLines(string(new)),
+		FromFile: path,
+		ToFile:   path + " (acct generate)",
+		Context:  3,
+	}
+	s, err := difflib.GetUnifiedDiffString(d)
+	if err != nil {
+		return ""
+	}
+	return s
+}
