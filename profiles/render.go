@@ -72,8 +72,8 @@ type renderTarget struct {
 }
 
 type renderOwner struct {
+	st          *Stage
 	stage, role string
-	line        int
 }
 
 // Render turns a layout into profiles: the root first, then the stages in file order, each
@@ -160,15 +160,15 @@ func Render(l *Layout, o RenderOptions) ([]Profile, error) {
 				return nil, errf(st.Line, "stage %q role %s makes profile name %q, which the AWS config cannot hold; change the names or profile_pattern", t.name, r.Label, name)
 			}
 			if prev, dup := owners[name]; dup {
-				if prev.stage == t.name {
+				if prev.st == st && prev.stage == t.name {
 					return nil, errf(st.Line, "stage %q roles %s and %s both make profile %q; add {role} to profile_pattern, e.g. %q", t.name, prev.role, r.Label, name, DefaultProfilePattern)
 				}
-				return nil, errf(st.Line, "stages %q (line %d) and %q (line %d) both make profile %q; include {stage} and {role} in profile_pattern, e.g. %q, or rename a stage", prev.stage, prev.line, t.name, st.Line, name, DefaultProfilePattern)
+				return nil, errf(st.Line, "stages %q (line %d) and %q (line %d) both make profile %q; include {stage} and {role} in profile_pattern, e.g. %q, or rename a stage", prev.st.Name, prev.st.Line, st.Name, st.Line, name, DefaultProfilePattern)
 			}
 			if name == source {
 				return nil, errf(st.Line, "stage %q role %s makes profile %q, the same as source_profile, so it would assume a role with its own credentials; change profile_pattern or source_profile", t.name, r.Label, name)
 			}
-			owners[name] = renderOwner{stage: t.name, role: r.Label, line: st.Line}
+			owners[name] = renderOwner{st: st, stage: t.name, role: r.Label}
 
 			arn := "arn:" + renderPartition(region) + ":iam::" + t.account + ":role/" + roleName
 			keys := make([]Key, 0, 6+len(st.Extra))
