@@ -1,0 +1,241 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+)
+
+// DefaultRegion is used for STS when the profile names none; STS is global and every partition's
+// commercial default is us-east-1.
+const DefaultRegion = "us-east-1"
+
+// maxAttempts is the SDK retryer's limit: throttling and network errors are retried with backoff
+// (SPEC §3), and the SDK's default of 3 gives up too early on a throttled org-wide login morning.
+const maxAttempts = 5
+
+// loadAWSConfig builds the configuration every STS client of a chain shares. It goes through the
+// SDK's own loader so AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and endpoint_url in the profile are
+// resolved exactly as the AWS CLI would. The profile is read for endpoint_url only; credentials
+// are always set per client, so the loader's own credential chain is never used.
+func loadAWSConfig(ctx context.Context, profile, region string, o *Options) (aws.Config, error) {
+	if o.AWSConfig != nil {
+		cfg := o.AWSConfig.Copy()
+		if cfg.Region == "" {
+			cfg.Region = region
+		}
+		return cfg, nil
+	}
+	opts := []func(*config.LoadOptions) error{
+		config.WithRegion(region),
+		config.WithCredentialsProvider(aws.AnonymousCredentials{}),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(so *retry.StandardOptions) {
+				so.MaxAttempts = maxAttempts
+				if o.backoff != nil {
+					so.Backoff = o.backoff
+				}
+			})
+		}),
+	}
+	if profile != "" {
+		cfg, err := config.LoadDefaultConfig(ctx, append(opts, config.WithSharedConfigProfile(profile))...)
+		if err == nil {
+			return cfg, nil
+		}
+		// The profile may not be in ~/.aws/config (a source profile whose keys live only in the
+		// keyring) or may point at a source_profile the SDK cannot resolve: endpoint_url is then
+		// simply not set there, and the environment still applies.
+		o.logf("aws config: profile %q not usable for endpoint settings (%v); using the environment only", profile, err)
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration for STS: %w", err)
+	}
+	return cfg, nil
+}
+
+// stsClient is a client for cfg that signs with creds.
+func stsClient(cfg aws.Config, creds aws.CredentialsProvider) *sts.Client {
+	return sts.NewFromConfig(cfg, func(so *sts.Options) { so.Credentials = creds })
+}
+
+// sessionTokenProvider calls GetSessionToken with the source's keys, with MFA when serial is set.
+type sessionTokenProvider struct {
+	client   *sts.Client
+	source   string
+	serial   string
+	duration time.Duration
+	mfa      MFA
+	o        *Options
+}
+
+func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	in := &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(int32(p.duration / time.Second))}
+	op := fmt.Sprintf("get session token for %s", p.source)
+	if p.serial != "" {
+		code, err := mfaCode(ctx, p.mfa, p.serial)
+		if err != nil {
+			return aws.Credentials{}, fmt.Errorf("%s: %w", op, err)
+		}
+		in.SerialNumber, in.TokenCode = aws.String(p.serial), aws.String(code)
+	}
+	start := time.Now()
+	out, err := p.client.GetSessionToken(ctx, in)
+	p.o.logf("sts GetSessionToken source=%s mfa=%s duration=%s took %s", p.source, orNone(p.serial), p.duration, time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		return aws.Credentials{}, stsError(op, p.serial, endpointOf(p.client), err)
+	}
+	if out.Credentials == nil {
+		return aws.Credentials{}, fmt.Errorf("%s: STS returned no credentials", op)
+	}
+	return aws.Credentials{
+		AccessKeyID:     aws.ToString(out.Credentials.AccessKeyId),
+		SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey),
+		SessionToken:    aws.ToString(out.Credentials.SessionToken),
+		CanExpire:       true,
+		Expires:         aws.ToTime(out.Credentials.Expiration),
+		Source:          "acct GetSessionToken",
+	}, nil
+}
+
+// roleProvider assumes one role through stscreds. A fresh stscreds provider per Retrieve lets the
+// MFA token function use Retrieve's context and lets the error be turned into one line.
+type roleProvider struct {
+	client      *sts.Client
+	arn         string
+	sessionName string
+	externalID  string
+	duration    time.Duration
+	serial      string // set only on the first hop of a NoSession chain
+	mfa         MFA
+	o           *Options
+}
+
+func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	op := "assume role " + p.arn
+	var code string
+	if p.serial != "" {
+		// Asked here rather than in stscreds' TokenProvider so a bad code never reaches STS.
+		c, err := mfaCode(ctx, p.mfa, p.serial)
+		if err != nil {
+			return aws.Credentials{}, fmt.Errorf("%s: %w", op, err)
+		}
+		code = c
+	}
+	arp := stscreds.NewAssumeRoleProvider(p.client, p.arn, func(ao *stscreds.AssumeRoleOptions) {
+		ao.RoleSessionName = p.sessionName
+		ao.Duration = p.duration
+		if p.externalID != "" {
+			ao.ExternalID = aws.String(p.externalID)
+		}
+		if p.serial != "" {
+			ao.SerialNumber = aws.String(p.serial)
+			ao.TokenProvider = func() (string, error) { return code, nil }
+		}
+	})
+	start := time.Now()
+	c, err := arp.Retrieve(ctx)
+	p.o.logf("sts AssumeRole role=%s session=%s mfa=%s duration=%s took %s", p.arn, p.sessionName, orNone(p.serial), p.duration, time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		return aws.Credentials{}, stsError(op, p.serial, endpointOf(p.client), err)
+	}
+	return c, nil
+}
+
+// STSError is an STS error code and message as one line, with what acct was doing. Err keeps the
+// SDK error for errors.As (smithy.APIError, *retry.MaxAttemptsError, ...).
+type STSError struct {
+	Op      string
+	Code    string
+	Message string
+	Err     error
+}
+
+func (e *STSError) Error() string {
+	if e.Message == "" {
+		return fmt.Sprintf("%s: %s", e.Op, e.Code)
+	}
+	return fmt.Sprintf("%s: %s: %s", e.Op, e.Code, e.Message)
+}
+
+func (e *STSError) Unwrap() error { return e.Err }
+
+// stsError turns what the SDK returns into one line: the STS code and message, a rejected MFA
+// code as *MFAError, an unreachable endpoint with its URL. SDK and STS messages carry no secrets
+// (requests are signed, never echoed).
+func stsError(op, serial, endpoint string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		code, msg := api.ErrorCode(), oneLine(api.ErrorMessage())
+		if serial != "" && isMFAFailure(code, msg) {
+			return fmt.Errorf("%s: %w", op, &MFAError{Serial: serial, Message: code + ": " + msg, Err: err})
+		}
+		return &STSError{Op: op, Code: code, Message: msg, Err: err}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		why := ue.Err.Error()
+		var oe *net.OpError
+		if errors.As(ue.Err, &oe) && oe.Err != nil {
+			why = oe.Err.Error()
+		}
+		return &lineError{err: err, msg: fmt.Sprintf("%s: cannot reach STS at %s (%s); check the network or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL",
+			op, hostOf(ue.URL, endpoint), oneLine(why))}
+	}
+	return &lineError{err: err, msg: op + ": " + oneLine(err.Error())}
+}
+
+// lineError is a one-line message that keeps the error it replaces reachable through errors.Is/As
+// without repeating the SDK's long text.
+type lineError struct {
+	msg string
+	err error
+}
+
+func (e *lineError) Error() string { return e.msg }
+func (e *lineError) Unwrap() error { return e.err }
+
+func isMFAFailure(code, msg string) bool {
+	return strings.Contains(msg, "MultiFactorAuthentication failed") ||
+		strings.Contains(msg, "MFA one time pass code") ||
+		(code == "ValidationError" && strings.Contains(msg, "tokenCode"))
+}
+
+func hostOf(u, fallback string) string {
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		return p.Scheme + "://" + p.Host
+	}
+	if fallback != "" {
+		return fallback
+	}
+	return u
+}
+
+func endpointOf(c *sts.Client) string {
+	if be := c.Options().BaseEndpoint; be != nil {
+		return *be
+	}
+	return "the AWS STS endpoint"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
