@@ -81,6 +81,7 @@ type Config struct {
 	// BlockErr is a broken acct block (half-deleted, nested or duplicated); reading still works.
 	BlockErr error
 
+	raw     []byte // the file as read, for Doctor's comparison with a fresh Merge
 	names   []string
 	entries map[string]*Entry
 	blocks  []Block
@@ -119,6 +120,7 @@ func configParse(path string, data []byte) (*Config, error) {
 }
 
 func (c *Config) parse(data []byte) error {
+	c.raw = data
 	lines := blockSplit(data)
 	if err := blockClassify(lines); err != nil {
 		return err

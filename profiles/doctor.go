@@ -1,0 +1,182 @@
+package profiles
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Severity of a doctor finding.
+type Severity string
+
+const (
+	SeverityError   Severity = "error"   // something will fail
+	SeverityWarning Severity = "warning" // works for acct, may surprise other tools
+)
+
+// Finding is one problem Doctor found.
+type Finding struct {
+	Severity Severity
+	Profile  string // empty for file-wide problems
+	Line     int    // 0 when there is no single line
+	Message  string
+	Fix      string
+}
+
+// Doctor checks a config read by Read and, when l is not nil, whether the block for l is up to
+// date. Checks: the file parses (c.ParseErr; nothing else is checked then), no duplicate
+// sections (the AWS CLI refuses the whole file: botocore raises ConfigParseError), acct blocks
+// intact, every profile resolves (cycles, role_arn without source_profile, bad role_arn or
+// duration_seconds, include_profile), and source_profile targets.
+//
+// Rule for a source_profile that names no section: that is how a chain ends in acct, whose
+// keys for the name are in the keyring (acct add NAME), so it is fine for generated profiles
+// and for the layout's source_profile. For a hand-written profile it is a warning, since the
+// AWS CLI and SDKs cannot find those keys. It is an error only when the missing name is a
+// profile the layout generates: then an intermediate role profile (which must have role_arn)
+// is gone, and the chain would wrongly end there.
+func Doctor(c *Config, l *Layout) []Finding {
+	var out []Finding
+	if c == nil {
+		return nil
+	}
+	if c.ParseErr != nil {
+		return append(out, doctorFromErr("", c.ParseErr, "fix the line by hand, or restore "+c.Path+".acct.bak"))
+	}
+	if c.BlockErr != nil {
+		out = append(out, doctorFromErr("", c.BlockErr, "run acct generate after fixing the markers"))
+	}
+	for _, d := range c.dups {
+		out = append(out, Finding{Severity: SeverityError, Line: d.Line, Profile: configProfileName(d.Section),
+			Message: fmt.Sprintf("section [%s] at line %d repeats line %d; the AWS CLI refuses the whole file", d.Section, d.Line, d.First),
+			Fix:     "merge the two sections into one"})
+	}
+
+	var generated map[string]bool
+	var rendered []Profile
+	var renderErr error
+	if l != nil {
+		rendered, renderErr = doctorRender(c, l)
+		generated = map[string]bool{}
+		for _, p := range rendered {
+			generated[p.Name] = true
+		}
+	}
+	layoutSource := ""
+	if l != nil {
+		layoutSource = l.SourceProfile
+		if layoutSource == "" {
+			layoutSource = l.Namespace
+		}
+	}
+
+	for _, name := range c.names {
+		e := c.entries[name]
+		if _, err := c.Resolve(name); err != nil {
+			out = append(out, doctorFromErr(name, err, ""))
+			continue
+		}
+		keys, err := c.resolveKeys(name)
+		if err != nil {
+			continue
+		}
+		src := keys["source_profile"]
+		if src == "" || src == name {
+			continue
+		}
+		if _, ok := c.entries[src]; ok {
+			continue
+		}
+		switch {
+		case generated[src]:
+			out = append(out, Finding{Severity: SeverityError, Profile: name, Line: e.Line,
+				Message: fmt.Sprintf("source_profile %s is a profile of layout %s that is missing from the config", src, l.Namespace),
+				Fix:     "run acct generate"})
+		case e.Meta.Managed || src == layoutSource:
+			// The chain's end: keys in the keyring.
+		default:
+			out = append(out, Finding{Severity: SeverityWarning, Profile: name, Line: e.Line,
+				Message: fmt.Sprintf("source_profile %s has no section: acct uses the keys stored by acct add %s, but the AWS CLI and SDKs cannot find them", src, src),
+				Fix:     fmt.Sprintf("run acct add %s, or add [profile %s]", src, src)})
+		}
+	}
+
+	if l != nil {
+		out = append(out, doctorLayout(c, l, rendered, renderErr)...)
+	}
+	return out
+}
+
+// doctorFromErr turns an error into a finding, keeping the line of a ConfigError.
+func doctorFromErr(profile string, err error, fix string) Finding {
+	f := Finding{Severity: SeverityError, Profile: profile, Message: err.Error(), Fix: fix}
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		f.Line = ce.Line
+		f.Message = ce.What
+		if ce.Fix != "" {
+			f.Fix = ce.Fix
+		}
+	}
+	return f
+}
+
+// doctorRender renders l the way the block in c was generated: the style, the executable and
+// the user are read back from the block, since Doctor has no flags.
+func doctorRender(c *Config, l *Layout) ([]Profile, error) {
+	o := RenderOptions{}
+	for _, n := range c.names {
+		e := c.entries[n]
+		if !e.Meta.Managed || e.Meta.Namespace != l.Namespace {
+			continue
+		}
+		if cp, ok := e.Get("credential_process"); ok {
+			if isAcct, _ := resolveAcctProcess(cp); isAcct {
+				o.Style = CredentialProcess
+				if f := resolveFields(cp); len(f) > 0 {
+					o.Executable = f[0]
+				}
+			}
+		}
+		if o.User == "" && strings.Contains(l.MFASerial, "{user}") {
+			mfa, ok := e.Get("mfa_serial")
+			if !ok {
+				mfa, _ = e.Get(resolveAcctPrefix + "mfa_serial")
+			}
+			pre, suf, _ := strings.Cut(l.MFASerial, "{user}")
+			if strings.HasPrefix(mfa, pre) && strings.HasSuffix(mfa, suf) && len(mfa) > len(pre)+len(suf) {
+				o.User = mfa[len(pre) : len(mfa)-len(suf)]
+			}
+		}
+	}
+	return Render(l, o)
+}
+
+// doctorLayout compares the block for l with what the layout renders now.
+func doctorLayout(c *Config, l *Layout, ps []Profile, renderErr error) []Finding {
+	if renderErr != nil {
+		return []Finding{{Severity: SeverityError, Message: renderErr.Error(), Fix: "fix the layout, then run acct generate"}}
+	}
+	var own *Block
+	for i := range c.blocks {
+		if c.blocks[i].Namespace == l.Namespace {
+			own = &c.blocks[i]
+		}
+	}
+	if own == nil {
+		return []Finding{{Severity: SeverityError, Message: fmt.Sprintf("no acct block for layout %s in %s", l.Namespace, c.Path), Fix: "run acct generate"}}
+	}
+	data := c.raw
+	// Keep the layout path recorded in the block: only the profiles decide "out of date".
+	merged, err := Merge(data, l.Namespace, own.LayoutFile, ps)
+	if err != nil {
+		return []Finding{doctorFromErr("", blockWithPath(err, c.Path), "")}
+	}
+	if !bytes.Equal(merged, data) {
+		return []Finding{{Severity: SeverityError, Line: own.Begin,
+			Message: fmt.Sprintf("the acct block for %s differs from what layout %s renders now", l.Namespace, l.File),
+			Fix:     "run acct generate (acct generate --dry-run shows the change)"}}
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package profiles
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// MatchKind says how a name was matched.
+type MatchKind int
+
+const (
+	MatchExact MatchKind = iota // the profile name itself
+	MatchStage                  // a stage of a managed layout, its default role
+	MatchFuzzy                  // the only profile containing the name (substring, else subsequence)
+)
+
+// Match is the profile a name given to `acct exec` / `acct shell` stands for.
+type Match struct {
+	Profile string
+	Kind    MatchKind
+}
+
+// AmbiguousError is a name that matches several profiles, or none. Candidates feed the
+// terminal picker: the matching profiles, or every profile when nothing matched.
+type AmbiguousError struct {
+	Name       string
+	Candidates []string
+	none       bool // nothing matched; Candidates are all profiles
+}
+
+// NoMatch tells that nothing matched at all (Candidates then lists every profile).
+func (e *AmbiguousError) NoMatch() bool { return e.none }
+
+func (e *AmbiguousError) Error() string {
+	if e.none || len(e.Candidates) == 0 {
+		if s := resolveSuggest(e.Name, e.Candidates, 3); len(s) > 0 {
+			return fmt.Sprintf("no profile or stage matches %q; did you mean %s?", e.Name, strings.Join(s, ", "))
+		}
+		return fmt.Sprintf("no profile or stage matches %q; run acct list to see them", e.Name)
+	}
+	list := e.Candidates
+	more := ""
+	if len(list) > 8 {
+		list, more = list[:8], fmt.Sprintf(" and %d more", len(e.Candidates)-8)
+	}
+	return fmt.Sprintf("%q matches %d profiles: %s%s; give the full profile name", e.Name, len(e.Candidates), strings.Join(list, ", "), more)
+}
+
+// Match finds the profile for a name (SPEC §4): an exact profile name wins; else a stage name
+// among the managed profiles, meaning that stage's admin role (else its first role in the
+// file); else the only profile whose name contains the name, else the only one that contains
+// it as a subsequence (case-insensitive). Anything else is an *AmbiguousError.
+// A stage present in several layouts is ambiguous between their default profiles.
+func (c *Config) Match(name string) (Match, error) {
+	if _, ok := c.entries[name]; ok {
+		return Match{Profile: name, Kind: MatchExact}, nil
+	}
+
+	// Stage: one default profile per namespace that has the stage.
+	type pick struct {
+		profile string
+		admin   bool
+	}
+	byNS := map[string]pick{}
+	var nsOrder []string
+	for _, n := range c.names {
+		m := c.entries[n].Meta
+		if !m.Managed || m.Stage != name {
+			continue
+		}
+		p, seen := byNS[m.Namespace]
+		if !seen {
+			nsOrder = append(nsOrder, m.Namespace)
+			byNS[m.Namespace] = pick{n, m.Role == "admin"}
+			continue
+		}
+		if !p.admin && m.Role == "admin" {
+			byNS[m.Namespace] = pick{n, true}
+		}
+	}
+	switch len(nsOrder) {
+	case 0:
+	case 1:
+		return Match{Profile: byNS[nsOrder[0]].profile, Kind: MatchStage}, nil
+	default:
+		var cands []string
+		for _, ns := range nsOrder {
+			cands = append(cands, byNS[ns].profile)
+		}
+		return Match{}, &AmbiguousError{Name: name, Candidates: cands}
+	}
+
+	lower := strings.ToLower(name)
+	var sub, seq []string
+	for _, n := range c.names {
+		ln := strings.ToLower(n)
+		switch {
+		case strings.Contains(ln, lower):
+			sub = append(sub, n)
+		case matchSubsequence(lower, ln):
+			seq = append(seq, n)
+		}
+	}
+	cands := sub
+	if len(cands) == 0 {
+		cands = seq
+	}
+	if len(cands) == 1 {
+		return Match{Profile: cands[0], Kind: MatchFuzzy}, nil
+	}
+	if len(cands) == 0 {
+		all := append([]string(nil), c.names...)
+		sort.Strings(all)
+		return Match{}, &AmbiguousError{Name: name, Candidates: all, none: true}
+	}
+	return Match{}, &AmbiguousError{Name: name, Candidates: cands}
+}
+
+// matchSubsequence tells whether every byte of needle appears in hay in order.
+func matchSubsequence(needle, hay string) bool {
+	if needle == "" {
+		return false
+	}
+	i := 0
+	for j := 0; j < len(hay) && i < len(needle); j++ {
+		if hay[j] == needle[i] {
+			i++
+		}
+	}
+	return i == len(needle)
+}

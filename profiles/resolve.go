@@ -1,0 +1,338 @@
+package profiles
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kinds of resolution errors, for errors.Is.
+var (
+	ErrProfileNotFound = errors.New("profile not found")
+	ErrMissingSource   = errors.New("missing source_profile")
+	ErrCycle           = errors.New("source_profile cycle")
+	ErrBadRoleARN      = errors.New("bad role_arn")
+	ErrBadDuration     = errors.New("bad duration_seconds")
+	ErrUnsupported     = errors.New("unsupported setting")
+)
+
+// ChainRole is one role assumption of a Chain.
+type ChainRole struct {
+	Profile     string // the profile whose role_arn this is
+	ARN         string
+	SessionName string // role_session_name; empty lets the caller choose
+	ExternalID  string
+	MFASerial   string // this profile's own mfa_serial, if any
+	Duration    time.Duration
+}
+
+// Chain is a profile resolved by the AWS shared-config rules: long-lived credentials of Source
+// (keyring, or SourceProcess), an optional MFA session, then Roles in order.
+type Chain struct {
+	Profile                       string // the name asked for
+	Region                        string
+	Namespace, Stage, OU, Account string
+	Protected                     Protection
+	Source                        string // profile whose long-lived keys are in the keyring (end of source_profile chain)
+	SourceProcess                 string // credential_process of the source, when it is not acct itself
+	MFASerial                     string
+	MFAProcess                    string
+	Roles                         []ChainRole // Roles[0] is assumed with the source's credentials, Roles[i] with Roles[i-1]'s
+}
+
+// NotFoundError is a profile name that is not in the config.
+type NotFoundError struct {
+	Name        string
+	Path        string
+	Suggestions []string // up to 3 close names
+}
+
+func (e *NotFoundError) Error() string {
+	if len(e.Suggestions) > 0 {
+		return fmt.Sprintf("profile %q not found; did you mean %s?", e.Name, strings.Join(e.Suggestions, ", "))
+	}
+	return fmt.Sprintf("profile %q not found in %s; run acct list to see the profiles, or acct generate to create them", e.Name, e.Path)
+}
+
+func (e *NotFoundError) Is(target error) bool { return target == ErrProfileNotFound }
+
+// resolveRoleARN accepts IAM role ARNs of every partition, with paths.
+var resolveRoleARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+
+// resolveAcctKeys are the keys credential-process profiles carry as acct_NAME (render.go), so
+// that AWS tools do not act on them; acct reads them as NAME.
+const resolveAcctPrefix = "acct_"
+
+// Resolve follows the AWS shared-config rules from the profile called name down to the profile
+// whose long-lived credentials start the chain:
+//   - a profile with role_arn assumes that role with the credentials of its source_profile;
+//     source_profile may itself have role_arn (A -> B -> C), each hop being one role;
+//   - a profile with role_arn whose source_profile is itself uses its own keys or
+//     credential_process as the source (the AWS rule for that case);
+//   - the chain ends at a profile without role_arn, or at a source_profile that has no section:
+//     acct keeps that profile's keys in the keyring under its name;
+//   - the source's credential_process becomes SourceProcess, unless it is acct's own
+//     `credential-process` for that same profile (which would call itself);
+//   - region comes from the profile asked for, else the first hop down the chain that has one;
+//     mfa_serial from the first role profile down the chain that has one, else the source;
+//     mfa_process (acct's extension) likewise;
+//   - include_profile (acct's extension) copies the keys a profile does not set from the named one;
+//   - with a credential_process that runs `acct credential-process`, acct_role_arn,
+//     acct_source_profile, acct_mfa_serial, acct_duration_seconds (any acct_ key) read as the
+//     plain key when the plain one is absent.
+func (c *Config) Resolve(name string) (*Chain, error) {
+	e, ok := c.entries[name]
+	if !ok {
+		return nil, &NotFoundError{Name: name, Path: c.Path, Suggestions: resolveSuggest(name, c.names, 3)}
+	}
+	ch := &Chain{
+		Profile: name, Namespace: e.Meta.Namespace, Stage: e.Meta.Stage, OU: e.Meta.OU,
+		Account: e.Meta.Account, Protected: e.Meta.Protected,
+	}
+	var roles []ChainRole // requested profile first; reversed at the end
+	var srcMFA, srcMFAProcess string
+	path := []string{name}
+	cur := name
+	for {
+		keys, err := c.resolveKeys(cur)
+		if err != nil {
+			return nil, err
+		}
+		line := c.entries[cur].Line
+		if ch.Region == "" {
+			ch.Region = keys["region"]
+		}
+		if ch.MFAProcess == "" {
+			ch.MFAProcess = keys["mfa_process"]
+		}
+		arn := keys["role_arn"]
+		if arn == "" {
+			ch.Source = cur
+			ch.SourceProcess = resolveSourceProcess(cur, keys["credential_process"])
+			srcMFA, srcMFAProcess = keys["mfa_serial"], keys["mfa_process"]
+			break
+		}
+		if !resolveRoleARN.MatchString(arn) {
+			return nil, c.resolveErr(line, fmt.Sprintf("profile %s: role_arn %q is not an IAM role ARN", cur, arn),
+				"write arn:aws:iam::ACCOUNT:role/NAME", ErrBadRoleARN)
+		}
+		r := ChainRole{Profile: cur, ARN: arn, SessionName: keys["role_session_name"], ExternalID: keys["external_id"], MFASerial: keys["mfa_serial"]}
+		if d := keys["duration_seconds"]; d != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(d))
+			if err != nil || n < 900 || n > 43200 {
+				return nil, c.resolveErr(line, fmt.Sprintf("profile %s: duration_seconds %q is not a number of seconds from 900 to 43200", cur, d),
+					"write e.g. duration_seconds=3600", ErrBadDuration)
+			}
+			r.Duration = time.Duration(n) * time.Second
+		}
+		roles = append(roles, r)
+		if ch.MFASerial == "" {
+			ch.MFASerial = r.MFASerial
+		}
+		src := keys["source_profile"]
+		if src == "" {
+			if cs := keys["credential_source"]; cs != "" {
+				return nil, c.resolveErr(line, fmt.Sprintf("profile %s: credential_source=%s is not supported by acct", cur, cs),
+					"use source_profile=NAME with keys stored by acct add NAME", ErrUnsupported)
+			}
+			return nil, c.resolveErr(line, fmt.Sprintf("profile %s has role_arn but no source_profile", cur),
+				"add source_profile=NAME, the profile whose keys acct keeps (acct add NAME)", ErrMissingSource)
+		}
+		if src == cur {
+			ch.Source = cur
+			ch.SourceProcess = resolveSourceProcess(cur, keys["credential_process"])
+			break
+		}
+		for i, p := range path {
+			if p == src {
+				cycle := strings.Join(append(append([]string(nil), path[i:]...), src), " -> ")
+				return nil, c.resolveErr(line, fmt.Sprintf("profile %s: source_profile cycle %s", name, cycle),
+					"point one of them at the profile whose keys acct keeps", ErrCycle)
+			}
+		}
+		path = append(path, src)
+		if _, ok := c.entries[src]; !ok {
+			// No section: the keys live in the keyring under this name (acct add SRC).
+			ch.Source = src
+			break
+		}
+		cur = src
+	}
+	if ch.MFASerial == "" {
+		ch.MFASerial = srcMFA
+	}
+	if ch.MFAProcess == "" {
+		ch.MFAProcess = srcMFAProcess
+	}
+	for i, j := 0, len(roles)-1; i < j; i, j = i+1, j-1 {
+		roles[i], roles[j] = roles[j], roles[i]
+	}
+	ch.Roles = roles
+	if ch.Account == "" && len(roles) > 0 {
+		// arn:PARTITION:iam::ACCOUNT:role/NAME
+		if f := strings.SplitN(roles[len(roles)-1].ARN, ":", 6); len(f) == 6 {
+			ch.Account = f[4]
+		}
+	}
+	return ch, nil
+}
+
+func (c *Config) resolveErr(line int, what, fix string, kind error) error {
+	return &ConfigError{Path: c.Path, Line: line, What: what, Fix: fix, Err: kind}
+}
+
+// resolveKeys is the profile's keys after include_profile and the acct_ key names.
+func (c *Config) resolveKeys(name string) (map[string]string, error) {
+	keys := map[string]string{}
+	seen := []string{}
+	for cur := name; cur != ""; {
+		e, ok := c.entries[cur]
+		if !ok {
+			prev := c.entries[seen[len(seen)-1]]
+			return nil, c.resolveErr(prev.Line, fmt.Sprintf("profile %s: include_profile %s does not exist", prev.Name, cur),
+				"fix the name or add [profile "+cur+"]", ErrMissingSource)
+		}
+		for _, s := range seen {
+			if s == cur {
+				return nil, c.resolveErr(e.Line, fmt.Sprintf("profile %s: include_profile cycle %s -> %s", name, strings.Join(seen, " -> "), cur),
+					"remove one include_profile", ErrCycle)
+			}
+		}
+		seen = append(seen, cur)
+		for _, k := range e.Keys {
+			if _, set := keys[k.Name]; !set {
+				keys[k.Name] = k.Value
+			}
+		}
+		cur, _ = e.Get("include_profile")
+	}
+	if ok, _ := resolveAcctProcess(keys["credential_process"]); ok {
+		for k, v := range keys {
+			if plain, found := strings.CutPrefix(k, resolveAcctPrefix); found && plain != "" {
+				if _, set := keys[plain]; !set {
+					keys[plain] = v
+				}
+			}
+		}
+	}
+	return keys, nil
+}
+
+// resolveAcctProcess tells whether a credential_process runs `acct credential-process PROFILE`,
+// and for which profile.
+func resolveAcctProcess(cp string) (bool, string) {
+	f := resolveFields(cp)
+	if len(f) < 2 {
+		return false, ""
+	}
+	base := strings.TrimSuffix(filepath.Base(strings.ReplaceAll(f[0], `\`, "/")), ".exe")
+	if !strings.HasPrefix(base, "acct") || f[1] != "credential-process" {
+		return false, ""
+	}
+	profile := ""
+	for _, a := range f[2:] {
+		if !strings.HasPrefix(a, "-") {
+			profile = a
+		}
+	}
+	return true, profile
+}
+
+// resolveSourceProcess is the source's credential_process unless it is acct's own for the same
+// profile, which would only call itself.
+func resolveSourceProcess(name, cp string) string {
+	if cp == "" {
+		return ""
+	}
+	if ok, p := resolveAcctProcess(cp); ok && p == name {
+		return ""
+	}
+	return cp
+}
+
+// resolveFields splits a command line on blanks, honouring single and double quotes.
+func resolveFields(s string) []string {
+	var out []string
+	var cur strings.Builder
+	in, quote := false, byte(0)
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case quote != 0 && ch == quote:
+			quote = 0
+		case quote != 0:
+			cur.WriteByte(ch)
+		case ch == '"' || ch == '\'':
+			quote, in = ch, true
+		case ch == ' ' || ch == '\t':
+			if in {
+				out = append(out, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteByte(ch)
+			in = true
+		}
+	}
+	if in {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// resolveSuggest returns up to n names close to name by edit distance, closest first.
+func resolveSuggest(name string, names []string, n int) []string {
+	type cand struct {
+		name string
+		d    int
+	}
+	limit := len(name) / 3
+	if limit < 2 {
+		limit = 2
+	}
+	var cs []cand
+	for _, s := range names {
+		if d := resolveDistance(name, s); d <= limit {
+			cs = append(cs, cand{s, d})
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].d != cs[j].d {
+			return cs[i].d < cs[j].d
+		}
+		return cs[i].name < cs[j].name
+	})
+	var out []string
+	for i := 0; i < len(cs) && i < n; i++ {
+		out = append(out, cs[i].name)
+	}
+	return out
+}
+
+// resolveDistance is the Levenshtein distance between a and b.
+func resolveDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
