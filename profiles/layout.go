@@ -607,7 +607,7 @@ func (p *layoutParser) layoutStage(l *Layout, n *yaml.Node, isRoot bool) (Stage,
 		st.Roles = layoutDefaultRoles(l, &st, isRoot)
 	}
 	if err := layoutCheckRoleNames(st.Roles); err != nil {
-		return st, p.errf(n.Line, "%s: %v", where, err)
+		return st, p.errf(n.Line, "%s: default %v; set roles explicitly", where, err)
 	}
 	return st, nil
 }
@@ -629,13 +629,11 @@ func layoutDefaultRoles(l *Layout, st *Stage, isRoot bool) []Role {
 // defaults built from long namespaces and stage names.
 func layoutCheckRoleNames(roles []Role) error {
 	for _, r := range roles {
-		name := r.Name
-		if i := strings.LastIndexByte(name, '/'); i >= 0 {
-			name = name[i+1:]
-		}
-		name = strings.ReplaceAll(name, "{user}", "u")
-		if !layoutRoleRE.MatchString(name) {
-			return fmt.Errorf("role %s name %q is not a valid IAM role name (1-64 of letters, digits, + = , . @ _ -); set roles explicitly", r.Label, r.Name)
+		// A role with an IAM path is written path/name; each part follows the name rules.
+		for _, part := range strings.Split(strings.ReplaceAll(r.Name, "{user}", "u"), "/") {
+			if !layoutRoleRE.MatchString(part) {
+				return fmt.Errorf("role %s name %q is not a valid IAM role name (1-64 of letters, digits, + = , . @ _ -, optionally after a path like team/)", r.Label, r.Name)
+			}
 		}
 	}
 	return nil
@@ -676,7 +674,7 @@ func (p *layoutParser) layoutRoles(v *yaml.Node, where string) ([]Role, error) {
 			return err
 		}
 		if err := layoutCheckRoleNames([]Role{{Label: k.Value, Name: name}}); err != nil {
-			return p.errf(rv.Line, "%s: %v", where, err)
+			return p.errf(rv.Line, "%s: %v; use the role name IAM shows", where, err)
 		}
 		if strings.Contains(name, "{user}") && !strings.Contains(where, "{user}") {
 			return p.errf(rv.Line, "%s role %s uses {user} but the stage name has none; remove {user} or add it to the stage name", where, k.Value)

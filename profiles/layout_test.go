@@ -1,8 +1,12 @@
 package profiles
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // layoutHead is a valid start that broken cases build on, so each case breaks one thing.
@@ -43,7 +47,7 @@ var layoutBadCases = []struct {
 	{"duration too long", layoutHead + "stages:\n  - name: prod\n    account: \"111111111111\"\n    duration: 13h\n", "layout bad.yaml line 8: stage \"prod\" duration 13h is outside what AWS allows; use between 15m and 12h"},
 	{"duration number", layoutHead + "stages:\n  - name: prod\n    account: \"111111111111\"\n    duration: 3600\n", "layout bad.yaml line 8: stage \"prod\" duration \"3600\" is not a duration; write it like 1h or 90m"},
 	{"bad region", layoutHead + "region: US-East-1\n", "layout bad.yaml line 5: region \"US-East-1\" is not an AWS region; use a region code such as us-east-1 or eu-west-2"},
-	{"bad role name", layoutHead + "stages:\n  - name: prod\n    account: \"111111111111\"\n    roles: {admin: \"Org Access\"}\n", "layout bad.yaml line 8: stage \"prod\": role admin name \"Org Access\" is not a valid IAM role name (1-64 of letters, digits, + = , . @ _ -); set roles explicitly"},
+	{"bad role name", layoutHead + "stages:\n  - name: prod\n    account: \"111111111111\"\n    roles: {admin: \"Org Access\"}\n", "layout bad.yaml line 8: stage \"prod\": role admin name \"Org Access\" is not a valid IAM role name (1-64 of letters, digits, + = , . @ _ -, optionally after a path like team/); use the role name IAM shows"},
 	{"bad role label", layoutHead + "stages:\n  - name: prod\n    account: \"111111111111\"\n    roles: {Admin: OrganizationAccountAccessRole}\n", "layout bad.yaml line 8: stage \"prod\" role label \"Admin\" is not a label; use lowercase letters, digits and single hyphens, e.g. admin or readonly"},
 	{"empty roles", layoutHead + "stages:\n  - name: prod\n    account: \"111111111111\"\n    roles: {}\n", "layout bad.yaml line 8: stage \"prod\" roles is empty; list at least one, e.g. {admin: OrganizationAccountAccessRole}, or remove roles for the default"},
 	{"roles as list", layoutHead + "stages:\n  - name: prod\n    account: \"111111111111\"\n    roles: [admin]\n", "layout bad.yaml line 8: stage \"prod\" roles is a list but must be a map of label to IAM role name, e.g. {admin: OrganizationAccountAccessRole}"},
@@ -60,6 +64,8 @@ var layoutBadCases = []struct {
 	{"two documents", layoutHead + "---\nnamespace: x\n", "layout bad.yaml line 5: a second YAML document starts here; a layout is one document, remove the `---` and what follows or move it to its own file"},
 	{"merge key", layoutHead + "stages:\n  - &p {name: prod, account: \"111111111111\"}\n  - <<: *p\n    name: qa\n", "layout bad.yaml line 7: stage \"qa\" has a key that is not a plain name (merge keys `<<` and complex keys are not supported); write the keys out"},
 	{"bad source_profile", layoutHead + "source_profile: \"my profile\"\n", "layout bad.yaml line 5: source_profile \"my profile\" is not a usable profile name; use letters, digits and - _ . @ + , ="},
+	{"role path empty part", layoutHead + "stages:\n  - name: prod\n    account: \"111111111111\"\n    roles: {admin: /x}\n", "layout bad.yaml line 8: stage \"prod\": role admin name \"/x\" is not a valid IAM role name (1-64 of letters, digits, + = , . @ _ -, optionally after a path like team/); use the role name IAM shows"},
+	{"default role too long", "namespace: a-very-long-namespace-for-a-team\nmode: accounts\nroot: {account: \"323330167063\"}\nstages:\n  - name: an-even-longer-stage-name-to-overflow\n    account: \"111111111111\"\n", "layout bad.yaml line 5: stage \"an-even-longer-stage-name-to-overflow\": default role admin name \"a-very-long-namespace-for-a-team-an-even-longer-stage-name-to-overflow-admin\" is not a valid IAM role name (1-64 of letters, digits, + = , . @ _ -, optionally after a path like team/); set roles explicitly"},
 	{"ou not a label", layoutHead + "stages:\n  - name: prod\n    account: \"111111111111\"\n    ou: Security OU\n", "layout bad.yaml line 8: stage \"prod\" ou \"Security OU\" is not a label; use lowercase letters, digits and single hyphens, e.g. workloads"},
 }
 
@@ -78,5 +84,111 @@ func TestParseBadLayouts(t *testing.T) {
 				t.Errorf("error\n got: %s\nwant: %s", got, c.want)
 			}
 		})
+	}
+}
+
+func TestParseDefaults(t *testing.T) {
+	const src = `# comment
+namespace: cpco
+mode: organization
+root:
+  account: 323330167063
+stages:
+  - name: prod
+    account: "111111111111"
+    roles:
+      readonly: cpco-prod-readonly
+      admin: OrganizationAccountAccessRole
+      deploy: path/to/cpco-deploy
+  - name: staging
+    account: "012345678901"
+    protected: always
+  - name: dev
+    account: 012345678902
+    protected: false
+    region: eu-west-1
+    duration: 90m
+    profile: {output: json, cli_pager: ""}
+`
+	l, err := Parse("acct.yaml", []byte(src))
+	if err == nil {
+		t.Fatalf("an empty profile value must be refused")
+	}
+	l, err = Parse("acct.yaml", []byte(strings.Replace(src, `, cli_pager: ""`, `, cli_read_timeout: 30`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.File != "acct.yaml" || l.SourceProfile != "cpco" || l.ProfilePattern != DefaultProfilePattern {
+		t.Errorf("globals: %+v", l)
+	}
+	if l.Root.Name != "root" || l.Root.Account != "323330167063" || l.Root.Line != 4 || len(l.Root.Roles) != 1 || l.Root.Roles[0] != (Role{"admin", "cpco-root-admin"}) {
+		t.Errorf("root: %+v", l.Root)
+	}
+	prod, staging, dev := l.Stages[0], l.Stages[1], l.Stages[2]
+	if prod.Protected != Protected || prod.Line != 7 {
+		t.Errorf("prod: %+v", prod)
+	}
+	wantRoles := []Role{{"readonly", "cpco-prod-readonly"}, {"admin", "OrganizationAccountAccessRole"}, {"deploy", "path/to/cpco-deploy"}}
+	if fmt.Sprint(prod.Roles) != fmt.Sprint(wantRoles) {
+		t.Errorf("roles must keep file order: %v", prod.Roles)
+	}
+	if staging.Protected != Always || staging.Account != "012345678901" || staging.Roles[0].Name != "OrganizationAccountAccessRole" {
+		t.Errorf("staging: %+v", staging)
+	}
+	if dev.Protected != Unprotected || dev.Account != "012345678902" || dev.Duration != 90*time.Minute || dev.Region != "eu-west-1" {
+		t.Errorf("dev: %+v", dev)
+	}
+	if fmt.Sprint(dev.Extra) != "[{output json} {cli_read_timeout 30}]" {
+		t.Errorf("extra: %v", dev.Extra)
+	}
+}
+
+func TestParseAliasesAndModes(t *testing.T) {
+	const src = `namespace: eg
+mode: virtual-root
+root:
+  account: "100000000000"
+  roles: &roles {admin: eg-admin, readonly: eg-readonly}
+stages:
+  - name: dev
+    roles: *roles
+  - name: prod
+    protected: false
+  - name: sandbox-{user}
+`
+	l, err := Parse("acct.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range l.Stages {
+		if st.Account != "100000000000" || len(st.Roles) != 2 {
+			t.Errorf("virtual stage %s: %+v", st.Name, st)
+		}
+	}
+	if l.Stages[1].Protected != Unprotected {
+		t.Error("protected: false must win over the prod default")
+	}
+	l, err = Parse("acct.yaml", []byte("namespace: eg\nmode: accounts\nroot: {account: \"100000000000\"}\nstages:\n  - {name: qa, account: \"100000000001\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Stages[0].Roles[0] != (Role{"admin", "eg-qa-admin"}) {
+		t.Errorf("accounts-mode default role: %v", l.Stages[0].Roles)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Load(filepath.Join(dir, "missing.yaml")); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("got %v", err)
+	}
+	p := filepath.Join(dir, "acct.yaml")
+	if err := os.WriteFile(p, []byte(layoutHead+"stages:\n  - name: prod\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(p)
+	want := "layout " + p + " line 6: stage \"prod\" has no account; add `account: \"123456789012\"` (or use mode: virtual-root for a single account)"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
 	}
 }

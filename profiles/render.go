@@ -143,7 +143,7 @@ func Render(l *Layout, o RenderOptions) ([]Profile, error) {
 			}
 			roleName := strings.ReplaceAll(r.Name, "{user}", t.user)
 			if err := layoutCheckRoleNames([]Role{{Label: r.Label, Name: roleName}}); err != nil {
-				return nil, errf(st.Line, "stage %q: %v", t.name, err)
+				return nil, errf(st.Line, "stage %q: %v; fix the stage's roles", t.name, err)
 			}
 			user := t.user
 			if user == "" {
