@@ -8,6 +8,7 @@ import (
 	"os/user"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/keyring"
@@ -129,10 +130,10 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 	var cur aws.CredentialsProvider
 	from := chain.Source
 	if chain.Source != "" {
-		cur = aws.NewCredentialsCache(&keysProvider{store: Store{Keyring: kr}, profile: chain.Source, o: po})
+		cur = &memo{p: &keysProvider{store: Store{Keyring: kr}, profile: chain.Source, o: po}}
 	} else {
 		from = "credential_process"
-		cur = aws.NewCredentialsCache(&processProvider{p: processcreds.NewProvider(chain.SourceProcess), o: po})
+		cur = &memo{p: &processProvider{p: processcreds.NewProvider(chain.SourceProcess), o: po}}
 	}
 
 	serial := chain.MFASerial
@@ -142,7 +143,7 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 	useSession := chain.Source != "" && !o.NoSession && (serial != "" || len(chain.Roles) == 0)
 	if useSession {
 		cur = cache(SessionItem(chain.Source, serial), "", &sessionTokenProvider{
-			client: stsClient(cfg, cur), source: chain.Source, serial: serial,
+			client: stsClient(cfg, cur), creds: cur, source: chain.Source, serial: serial,
 			duration: o.SessionDuration, mfa: o.MFA, o: po,
 		})
 	}
@@ -158,7 +159,7 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 			d = MaxChainedRoleDuration
 		}
 		rp := &roleProvider{
-			client: stsClient(cfg, cur), arn: r.ARN, externalID: r.ExternalID, duration: d,
+			client: stsClient(cfg, cur), creds: cur, arn: r.ARN, externalID: r.ExternalID, duration: d,
 			sessionName: r.SessionName, mfa: o.MFA, o: po,
 		}
 		if rp.sessionName == "" {
@@ -175,6 +176,29 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 		from = name
 	}
 	return cur, nil
+}
+
+// memo keeps the source credentials in memory while they are valid, so retries and several hops
+// read the keyring (or run credential_process) once. aws.CredentialsCache would do the same but
+// prefixes its errors with "failed to refresh cached credentials", which is noise to the user.
+type memo struct {
+	p    aws.CredentialsProvider
+	mu   sync.Mutex
+	last *aws.Credentials
+}
+
+func (m *memo) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.last != nil && !m.last.Expired() {
+		return *m.last, nil
+	}
+	c, err := m.p.Retrieve(ctx)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	m.last = &c
+	return c, nil
 }
 
 // keysProvider reads the long-lived keys from the keyring when first needed, so a chain whose

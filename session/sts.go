@@ -68,12 +68,32 @@ func loadAWSConfig(ctx context.Context, profile, region string, o *Options) (aws
 
 // stsClient is a client for cfg that signs with creds.
 func stsClient(cfg aws.Config, creds aws.CredentialsProvider) *sts.Client {
-	return sts.NewFromConfig(cfg, func(so *sts.Options) { so.Credentials = creds })
+	return sts.NewFromConfig(cfg, func(so *sts.Options) { so.Credentials = signingCreds{creds} })
 }
+
+// signingCreds marks errors of the provider an STS client signs with, so that when an earlier
+// hop fails (no keys, wrong MFA, a denied role) the user sees that hop's own line and not the
+// SDK's "operation error STS: AssumeRole, failed to sign request: failed to retrieve credentials:"
+// wrapped around it.
+type signingCreds struct{ p aws.CredentialsProvider }
+
+func (s signingCreds) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	c, err := s.p.Retrieve(ctx)
+	if err != nil {
+		return c, &hopError{err}
+	}
+	return c, nil
+}
+
+type hopError struct{ err error }
+
+func (e *hopError) Error() string { return e.err.Error() }
+func (e *hopError) Unwrap() error { return e.err }
 
 // sessionTokenProvider calls GetSessionToken with the source's keys, with MFA when serial is set.
 type sessionTokenProvider struct {
 	client   *sts.Client
+	creds    aws.CredentialsProvider // what client signs with
 	source   string
 	serial   string
 	duration time.Duration
@@ -84,6 +104,10 @@ type sessionTokenProvider struct {
 func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	in := &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(int32(p.duration / time.Second))}
 	op := fmt.Sprintf("get session token for %s", p.source)
+	// Missing keys are found before anyone types an MFA code for nothing.
+	if _, err := p.creds.Retrieve(ctx); err != nil {
+		return aws.Credentials{}, err
+	}
 	if p.serial != "" {
 		code, err := mfaCode(ctx, p.mfa, p.serial)
 		if err != nil {
@@ -114,6 +138,7 @@ func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 // MFA token function use Retrieve's context and lets the error be turned into one line.
 type roleProvider struct {
 	client      *sts.Client
+	creds       aws.CredentialsProvider // what client signs with
 	arn         string
 	sessionName string
 	externalID  string
@@ -127,6 +152,9 @@ func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	op := "assume role " + p.arn
 	var code string
 	if p.serial != "" {
+		if _, err := p.creds.Retrieve(ctx); err != nil {
+			return aws.Credentials{}, err
+		}
 		// Asked here rather than in stscreds' TokenProvider so a bad code never reaches STS.
 		c, err := mfaCode(ctx, p.mfa, p.serial)
 		if err != nil {
@@ -176,6 +204,10 @@ func (e *STSError) Unwrap() error { return e.Err }
 // code as *MFAError, an unreachable endpoint with its URL. SDK and STS messages carry no secrets
 // (requests are signed, never echoed).
 func stsError(op, serial, endpoint string, err error) error {
+	var hop *hopError
+	if errors.As(err, &hop) {
+		return hop.err
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", op, err)
 	}
