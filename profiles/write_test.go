@@ -1,0 +1,225 @@
+package profiles
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func writeTestEnv(t *testing.T) string {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	path := filepath.Join(home, ".aws", "config")
+	t.Setenv("AWS_CONFIG_FILE", path)
+	return path
+}
+
+func TestConfigPath(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("AWS_CONFIG_FILE", "")
+	if got := ConfigPath(); got != filepath.Join(home, ".aws", "config") {
+		t.Errorf("default %s", got)
+	}
+	t.Setenv("AWS_CONFIG_FILE", "/x/y")
+	if got := ConfigPath(); got != "/x/y" {
+		t.Errorf("AWS_CONFIG_FILE %s", got)
+	}
+}
+
+func TestWriteCreatesBacksUpAndIsIdempotent(t *testing.T) {
+	path := writeTestEnv(t)
+	// Dry run on a missing directory creates nothing.
+	res, err := Write(path, "cpco", "a.yaml", blockLayoutA(), WriteOptions{DryRun: true})
+	if err != nil || !res.Changed || !strings.Contains(res.Diff, "+[profile cpco-root-admin]") {
+		t.Fatalf("dry run: %+v %v", res, err)
+	}
+	if _, err := os.Stat(filepath.Dir(path)); !os.IsNotExist(err) {
+		t.Fatalf("dry run created the directory")
+	}
+	res, err = Write(path, "cpco", "a.yaml", blockLayoutA(), WriteOptions{})
+	if err != nil || !res.Changed || res.Backup != "" {
+		t.Fatalf("first write: %+v %v", res, err)
+	}
+	for p, mode := range map[string]os.FileMode{path: 0o600, filepath.Dir(path): 0o700 | os.ModeDir} {
+		if st, err := os.Stat(p); err != nil || st.Mode() != mode {
+			t.Errorf("%s: mode %v, want %v (%v)", p, st.Mode(), mode, err)
+		}
+	}
+	first, _ := os.ReadFile(path)
+
+	// Unchanged: nothing touched, not even the mtime.
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Write(path, "cpco", "a.yaml", blockLayoutA(), WriteOptions{})
+	if err != nil || res.Changed || res.Diff != "" {
+		t.Fatalf("second write: %+v %v", res, err)
+	}
+	if st, _ := os.Stat(path); !st.ModTime().Equal(old) {
+		t.Fatalf("unchanged write moved mtime to %v", st.ModTime())
+	}
+
+	// A dry run of a change shows the diff (pruned profile included) and writes nothing.
+	res, err = Write(path, "cpco", "a.yaml", blockLayoutB()[1:], WriteOptions{DryRun: true})
+	if err != nil || !res.Changed || !strings.Contains(res.Diff, "-[profile cpco-testing-admin]") || !strings.Contains(res.Diff, "--- "+path) {
+		t.Fatalf("dry run diff: %+v %v", res, err)
+	}
+	if now, _ := os.ReadFile(path); string(now) != string(first) {
+		t.Fatal("dry run wrote")
+	}
+	res, err = Write(path, "cpco", "a.yaml", blockLayoutB()[1:], WriteOptions{})
+	if err != nil || res.Backup != path+".acct.bak" {
+		t.Fatalf("third write: %+v %v", res, err)
+	}
+	if bak, _ := os.ReadFile(res.Backup); string(bak) != string(first) {
+		t.Fatal("backup is not the previous content")
+	}
+	if st, _ := os.Stat(res.Backup); st.Mode() != 0o600 {
+		t.Fatalf("backup mode %v", st.Mode())
+	}
+}
+
+func TestWriteThroughSymlink(t *testing.T) {
+	path := writeTestEnv(t)
+	real := filepath.Join(t.TempDir(), "dotfiles-config")
+	if err := os.WriteFile(real, []byte("[default]\nregion=x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, path); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Write(path, "cpco", "", blockLayoutA(), WriteOptions{})
+	if err != nil || res.Path != real {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if st, err := os.Lstat(path); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Fatal("symlink replaced by a file")
+	}
+}
+
+// TestHelperWrite is run by TestWriteConcurrentProcesses in child processes.
+func TestHelperWrite(t *testing.T) {
+	path := os.Getenv("ACCT_TEST_HELPER_WRITE")
+	if path == "" {
+		t.Skip("helper process only")
+	}
+	n, _ := strconv.Atoi(os.Getenv("ACCT_TEST_HELPER_SET"))
+	var ps []Profile
+	for k := 0; k <= n%5; k++ {
+		ps = append(ps, blockProfile(fmt.Sprintf("cpco-s%d-%d-admin", n, k), fmt.Sprintf("s%d", k), "admin", "111111111111", "arn:aws:iam::111111111111:role/x", Protected))
+	}
+	if _, err := Write(path, "cpco", "", ps, WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWriteConcurrentProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts 20 processes")
+	}
+	path := writeTestEnv(t)
+	user := "# mine\r\n[default]\r\nregion = eu-west-1\r\n"
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(user), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	outs := make([][]byte, 20)
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWrite$", "-test.count=1")
+			cmd.Env = append(os.Environ(), "ACCT_TEST_HELPER_WRITE="+path, "ACCT_TEST_HELPER_SET="+strconv.Itoa(i))
+			outs[i], errs[i] = cmd.CombinedOutput()
+		}(i)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("process %d: %v\n%s", i, err, outs[i])
+		}
+	}
+	data, _ := os.ReadFile(path)
+	c, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Blocks()) != 1 || strings.Count(string(data), "# >>> acct:") != 1 || !strings.HasPrefix(string(data), user) {
+		t.Fatalf("not exactly one block after the user text:\n%s", data)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	for _, e := range entries {
+		switch e.Name() {
+		case "config", "config.lock", "config.acct.bak":
+		default:
+			t.Errorf("debris %s", e.Name())
+		}
+	}
+}
+
+// The Debian awscli (or any aws on PATH) reads what Write wrote.
+func TestWriteReadByAWSCLI(t *testing.T) {
+	aws, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("aws not installed")
+	}
+	path := writeTestEnv(t)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("[default]\nregion = eu-west-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(path, "cpco", blockTestLayoutFile, blockLayoutB(), WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		cmd := exec.Command(aws, args...)
+		cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+path, "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(filepath.Dir(path), "credentials"), "AWS_PAGER=")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if got := run("configure", "get", "role_arn", "--profile", "cpco-prod-admin"); got != "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole" {
+		t.Errorf("role_arn %q", got)
+	}
+	if got := run("configure", "get", "region", "--profile", "cpco-root-admin"); got != "us-west-2" {
+		t.Errorf("region %q", got)
+	}
+	cmd := exec.Command(aws, "configure", "list-profiles")
+	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+path, "AWS_PAGER=")
+	out, err := cmd.CombinedOutput()
+	if err != nil && strings.Contains(string(out), "Invalid choice") {
+		t.Skip("this aws (v1) has no configure list-profiles")
+	}
+	if err != nil {
+		t.Fatalf("aws configure list-profiles: %v\n%s", err, out)
+	}
+	list := strings.Fields(string(out))
+	want := map[string]bool{"default": true, "cpco-testing-admin": true, "cpco-prod-admin": true, "cpco-root-admin": true}
+	for _, p := range list {
+		delete(want, p)
+	}
+	if len(want) != 0 {
+		t.Errorf("list-profiles %v misses %v", list, want)
+	}
+}
