@@ -1,0 +1,228 @@
+package shellenv
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Shell kinds acct knows how to give a prompt prefix.
+const (
+	kindBash  = "bash"
+	kindZsh   = "zsh"
+	kindFish  = "fish"
+	kindOther = ""
+)
+
+const (
+	ansiRed   = "\x1b[31m"
+	ansiReset = "\x1b[0m"
+)
+
+// shellKind guesses the shell from its file name; versioned names such as
+// bash5 or zsh-5.9 (Homebrew, Nix) count too.
+func shellKind(path string) string {
+	base := strings.TrimPrefix(filepath.Base(path), "-")
+	for _, k := range []string{kindBash, kindZsh, kindFish} {
+		if base == k || (strings.HasPrefix(base, k) && strings.IndexFunc(base[len(k):], isNameChar) != 0) {
+			return k
+		}
+	}
+	return kindOther
+}
+
+// isNameChar reports letters: "bashful" is not bash, "bash5" is.
+func isNameChar(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
+
+// PromptLabel is the text the subshell prompt shows, e.g. "[cpco:staging]".
+// Characters a prompt language could interpret ($, `, %, \, quotes, …) are
+// replaced, since layouts are shared files and the label ends up inside
+// shell code.
+func PromptLabel(t Target) string {
+	var s string
+	switch {
+	case t.Namespace != "" && t.Stage != "":
+		s = t.Namespace + ":" + t.Stage
+	case t.Stage != "":
+		s = t.Stage
+	default:
+		s = t.Profile
+	}
+	return "[" + sanitize(s) + "]"
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return r
+		case strings.ContainsRune("-_.:@+=,/", r):
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// colorPrompt decides whether the prefix is red: only protected stages, and
+// never when the user asked for no color (https://no-color.org: any
+// non-empty NO_COLOR).
+func colorPrompt(o ShellOptions, env []string) bool {
+	if !o.Target.Protected || o.NoColor {
+		return false
+	}
+	return lookup(env, "NO_COLOR") == "" && os.Getenv("NO_COLOR") == ""
+}
+
+// shellQuote quotes s for bash, zsh and fish alike: inside single quotes
+// only ' (and, for fish, \) are special, and labels and temp paths contain
+// neither after sanitizing, but paths are quoted defensively anyway.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
+}
+
+func fishQuote(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
+}
+
+// bashRC is read by `bash --rcfile` instead of ~/.bashrc. bash still reads
+// the system file (/etc/bash.bashrc on Debian) itself. The prefix is added
+// from PROMPT_COMMAND, after everything else that runs there, so prompts
+// that frameworks (starship, powerline-go) rebuild before each prompt are
+// prefixed too, and a static PS1 from ~/.bashrc is prefixed once.
+func bashRC(label string, red bool) string {
+	prefix := label + " "
+	if red {
+		prefix = `\[\e[31m\]` + label + `\[\e[0m\] `
+	}
+	return `# Written by acct for one shell; deleted when the shell exits.
+if [ -f "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi
+__acct_prefix=` + shellQuote(prefix) + `
+__acct_prompt() {
+	local __acct_status=$?
+	case "$PS1" in
+	"$__acct_prefix"*) ;;
+	*) PS1="$__acct_prefix$PS1" ;;
+	esac
+	return $__acct_status
+}
+case "$(declare -p PROMPT_COMMAND 2>/dev/null)" in
+"declare -a"*) PROMPT_COMMAND+=(__acct_prompt) ;;
+*) PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND$'\n'}__acct_prompt" ;;
+esac
+`
+}
+
+// zshFiles returns the .zshenv and .zshrc for the temporary ZDOTDIR. zsh
+// reads .zshenv and then .zshrc from whatever ZDOTDIR is at that moment, so
+// .zshenv restores the user's ZDOTDIR for their own .zshenv (which may set
+// ZDOTDIR itself, the XDG convention), then points back to the temp dir so
+// that our .zshrc runs; .zshrc restores the user's ZDOTDIR for good and
+// sources their .zshrc.
+func zshFiles(dir, userZDOTDIR string, userSet bool, label string, red bool) (zshenv, zshrc string) {
+	restore := "unset ZDOTDIR"
+	if userSet {
+		restore = "ZDOTDIR=" + shellQuote(userZDOTDIR)
+	}
+	zshenv = `# Written by acct for one shell; deleted when the shell exits.
+` + restore + `
+if [[ -f "${ZDOTDIR:-$HOME}/.zshenv" ]]; then source "${ZDOTDIR:-$HOME}/.zshenv"; fi
+__acct_user_zdotdir_set=${+ZDOTDIR}
+__acct_user_zdotdir=${ZDOTDIR-}
+ZDOTDIR=` + shellQuote(dir) + `
+`
+	prefix := shellQuote(label) + `' '`
+	if red {
+		prefix = `$'%{\e[31m%}'` + shellQuote(label) + `$'%{\e[0m%} '`
+	}
+	zshrc = `# Written by acct for one shell; deleted when the shell exits.
+if (( __acct_user_zdotdir_set )); then ZDOTDIR=$__acct_user_zdotdir; else unset ZDOTDIR; fi
+unset __acct_user_zdotdir __acct_user_zdotdir_set
+if [[ -f "${ZDOTDIR:-$HOME}/.zshrc" ]]; then source "${ZDOTDIR:-$HOME}/.zshrc"; fi
+__acct_prefix=` + prefix + `
+__acct_precmd() {
+	[[ $PROMPT == "$__acct_prefix"* ]] || PROMPT="$__acct_prefix$PROMPT"
+}
+autoload -Uz add-zsh-hook && add-zsh-hook precmd __acct_precmd
+`
+	return zshenv, zshrc
+}
+
+// fishInit is sourced through `fish --init-command`. Instead of relying on
+// when that runs relative to config.fish and autoloaded functions, it wraps
+// fish_prompt just before each prompt whenever the current fish_prompt is not
+// already the wrapper, so a prompt the user (or a theme) defines later is
+// wrapped too. The original prompt sees the previous command's $status.
+func fishInit(label string, red bool) string {
+	prefix := label + " "
+	if red {
+		prefix = ansiRed + label + ansiReset + " "
+	}
+	return `# Written by acct for one shell; deleted when the shell exits.
+function __acct_return
+    return $argv[1]
+end
+function __acct_wrap_prompt --on-event fish_prompt
+    if functions fish_prompt 2>/dev/null | string match -q '*__acct_orig_prompt*'
+        return
+    end
+    functions -e __acct_orig_prompt
+    if functions -q fish_prompt
+        functions --copy fish_prompt __acct_orig_prompt
+    else
+        function __acct_orig_prompt
+            printf '> '
+        end
+    end
+    function fish_prompt
+        set -l __acct_status $status
+        printf '%s' ` + fishQuote(prefix) + `
+        __acct_return $__acct_status
+        __acct_orig_prompt
+    end
+end
+`
+}
+
+// prepareShell writes the startup files for kind into dir and returns the
+// arguments and environment changes that make the shell use them.
+func prepareShell(kind, dir string, env []string, label string, red bool) (args, outEnv []string, err error) {
+	write := func(name, content string) error {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			return fmt.Errorf("write shell startup file: %w", err)
+		}
+		return nil
+	}
+	switch kind {
+	case kindBash:
+		rc := filepath.Join(dir, "bashrc")
+		if err := write("bashrc", bashRC(label, red)); err != nil {
+			return nil, nil, err
+		}
+		return []string{"--rcfile", rc}, env, nil
+	case kindZsh:
+		user, set := "", false
+		for i := len(env) - 1; i >= 0; i-- {
+			if k, v, ok := strings.Cut(env[i], "="); ok && k == "ZDOTDIR" {
+				user, set = v, true
+				break
+			}
+		}
+		zshenv, zshrc := zshFiles(dir, user, set, label, red)
+		if err := write(".zshenv", zshenv); err != nil {
+			return nil, nil, err
+		}
+		if err := write(".zshrc", zshrc); err != nil {
+			return nil, nil, err
+		}
+		return nil, setVar(env, "ZDOTDIR", dir), nil
+	case kindFish:
+		init := filepath.Join(dir, "init.fish")
+		if err := write("init.fish", fishInit(label, red)); err != nil {
+			return nil, nil, err
+		}
+		return []string{"--init-command", "source " + fishQuote(init)}, env, nil
+	}
+	return nil, env, nil
+}

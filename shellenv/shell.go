@@ -1,0 +1,105 @@
+package shellenv
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// DefaultShell is started when neither ShellOptions.Shell nor $SHELL names one.
+const DefaultShell = "/bin/bash"
+
+// ShellOptions describe a per-stage subshell.
+type ShellOptions struct {
+	// Shell is the shell to start (a path or a name looked up on the
+	// child's PATH); default $SHELL from Env, else DefaultShell.
+	Shell string
+	// Env is the shell's environment, normally from Env or ServerEnv;
+	// nil means os.Environ().
+	Env    []string
+	Target Target
+	// Banner is printed as one line to Stderr before the shell starts.
+	Banner string
+	// NoColor keeps the prompt prefix plain; so does NO_COLOR.
+	NoColor bool
+	// Stdin, Stdout and Stderr default to the process's own.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+// Shell starts an interactive shell whose prompt is prefixed with
+// PromptLabel(o.Target) (red for protected targets) while the user's own rc
+// files are still read, waits for it and returns its exit status. bash, zsh
+// and fish get the prefix; any other shell just gets the environment, where
+// ACCT_PROFILE, ACCT_STAGE and ACCT_NAMESPACE let the user's prompt show it.
+// ACCT_SHELL=1 and ACCT_SHELL_DEPTH (one more than in Env) mark the
+// environment, see Nested.
+//
+// Like Run, it forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT to the shell and
+// returns 128+N when signal N killed it. err is non-nil when the shell could
+// not be started (exitCode -1) or ctx ended it.
+func Shell(ctx context.Context, o ShellOptions) (exitCode int, err error) {
+	env := o.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	shell := o.Shell
+	if shell == "" {
+		shell = lookup(env, "SHELL")
+	}
+	if shell == "" {
+		shell = DefaultShell
+	}
+	path, err := LookPath(shell, env)
+	if err != nil {
+		return -1, fmt.Errorf("start shell: %w", err)
+	}
+
+	depth, _ := strconv.Atoi(lookup(env, VarShellDepth))
+	if depth < 0 {
+		depth = 0
+	}
+	env = setVar(env, VarShell, "1")
+	env = setVar(env, VarShellDepth, strconv.Itoa(depth+1))
+
+	dir, err := os.MkdirTemp("", "acct-shell-")
+	if err != nil {
+		return -1, fmt.Errorf("start shell: make temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	kind := shellKind(path)
+	args, env, err := prepareShell(kind, dir, env, PromptLabel(o.Target), colorPrompt(o, env))
+	if err != nil {
+		return -1, fmt.Errorf("start shell %s: %w", path, err)
+	}
+
+	stderr := o.Stderr
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	if b := strings.TrimRight(o.Banner, "\n"); b != "" {
+		if _, err := fmt.Fprintln(stderr, b); err != nil {
+			return -1, fmt.Errorf("print banner: %w", err)
+		}
+	}
+
+	cmd := exec.CommandContext(ctx, path, args...)
+	// argv[0] as a terminal would give it (without the login dash): some
+	// rc files test $0.
+	cmd.Args[0] = filepath.Base(path)
+	cmd.Env = env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, stderr
+	if cmd.Stdin == nil {
+		cmd.Stdin = os.Stdin
+	}
+	if cmd.Stdout == nil {
+		cmd.Stdout = os.Stdout
+	}
+	return supervise(ctx, cmd)
+}
