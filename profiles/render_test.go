@@ -261,6 +261,10 @@ func TestRenderPatternVariables(t *testing.T) {
 	if ps[0].Name != "root.admin@100000000000" || ps[1].Name != "workloads-prod.admin@100000000001" {
 		t.Errorf("names %q %q", ps[0].Name, ps[1].Name)
 	}
+	ps = renderMust(t, "namespace: eg\nmode: organization\nprofile_pattern: \"{ou}-{stage}-{role}\"\nroot: {account: \"100000000000\"}\nstages:\n  - name: dev\n    account: \"100000000001\"\n", RenderOptions{})
+	if ps[1].Name != "dev-admin" {
+		t.Errorf("an empty {ou} must not leave a leading hyphen: %q", ps[1].Name)
+	}
 }
 
 func TestRenderErrors(t *testing.T) {
