@@ -1,6 +1,7 @@
 package shellenv
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
@@ -40,7 +41,7 @@ type Server struct {
 	URL   string // http://127.0.0.1:PORT/
 	Token string // the Authorization header value clients must send
 
-	creds aws.CredentialsProvider
+	creds *refreshCache
 	ln    net.Listener
 	srv   *http.Server
 	done  chan struct{}
@@ -74,14 +75,9 @@ func ServeWith(p aws.CredentialsProvider, o ServeOptions) (*Server, error) {
 	s := &Server{
 		URL:   "http://" + ln.Addr().String() + "/",
 		Token: hex.EncodeToString(tok),
-		// The cache also collapses concurrent requests into one provider
-		// call, so a burst of clients does not mean a burst of STS calls
-		// or MFA prompts.
-		creds: aws.NewCredentialsCache(p, func(c *aws.CredentialsCacheOptions) {
-			c.ExpiryWindow = window
-		}),
-		ln:   ln,
-		done: make(chan struct{}),
+		creds: &refreshCache{p: p, window: window},
+		ln:    ln,
+		done:  make(chan struct{}),
 	}
 	s.srv = &http.Server{
 		Handler:           s,
@@ -146,7 +142,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use GET")
 		return
 	}
-	c, err := s.creds.Retrieve(r.Context())
+	c, err := s.creds.get(r.Context())
 	if err != nil {
 		// The provider's messages are written for the user (session keeps
 		// secrets out of error text); the client shows this one to them.
@@ -195,3 +191,41 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 var _ http.Handler = (*Server)(nil)
+
+// refreshCache keeps the provider's credentials until window before they
+// expire. aws.CredentialsCache is not used because it moves Expires earlier
+// by its window: the endpoint would then announce an earlier expiry than the
+// real one, and once truncated to RFC 3339 seconds it could hand out
+// credentials whose announced expiry has already passed. Clients' own caches
+// (the Go SDK's 5 minutes, botocore's 10-15) would also come back on every
+// call during that gap.
+type refreshCache struct {
+	p      aws.CredentialsProvider
+	window time.Duration
+
+	// mu is held across the provider call so that a burst of clients makes
+	// one call (one STS request, at most one MFA prompt), not one each.
+	mu    sync.Mutex
+	creds aws.Credentials
+	have  bool
+}
+
+func (c *refreshCache) get(ctx context.Context) (aws.Credentials, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	if c.have && (!c.creds.CanExpire || now.Add(c.window).Before(c.creds.Expires)) {
+		return c.creds, nil
+	}
+	fresh, err := c.p.Retrieve(ctx)
+	if err != nil {
+		// Early refresh failed (e.g. STS unreachable for a moment): the
+		// credentials we have are still good until they really expire.
+		if c.have && now.Before(c.creds.Expires) {
+			return c.creds, nil
+		}
+		return aws.Credentials{}, err
+	}
+	c.creds, c.have = fresh, true
+	return fresh, nil
+}

@@ -1,0 +1,294 @@
+package shellenv
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
+)
+
+// countingProvider hands out new credentials on every call, numbered, so a
+// test can tell a refresh from a cached answer.
+type countingProvider struct {
+	calls    atomic.Int64
+	lifetime time.Duration
+	err      error
+}
+
+func (p *countingProvider) Retrieve(context.Context) (aws.Credentials, error) {
+	n := p.calls.Add(1)
+	if p.err != nil {
+		return aws.Credentials{}, p.err
+	}
+	return aws.Credentials{
+		AccessKeyID:     "ASIAKEY" + strconv.FormatInt(n, 10),
+		SecretAccessKey: "secret-" + strconv.FormatInt(n, 10),
+		SessionToken:    "token-" + strconv.FormatInt(n, 10),
+		CanExpire:       true,
+		Expires:         time.Now().Add(p.lifetime).Truncate(time.Second),
+		AccountID:       "323330167063",
+	}, nil
+}
+
+func serve(t *testing.T, p aws.CredentialsProvider, o ServeOptions) *Server {
+	t.Helper()
+	s, err := ServeWith(p, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// sdkClient is the SDK's own container-credentials client, as every Go tool
+// in the shell would build it from AWS_CONTAINER_CREDENTIALS_FULL_URI.
+func sdkClient(s *Server, token string) aws.CredentialsProvider {
+	return endpointcreds.New(s.URL, func(o *endpointcreds.Options) {
+		o.AuthorizationToken = token
+		o.Retryer = aws.NopRetryer{}
+	})
+}
+
+func TestServerServesSDKClient(t *testing.T) {
+	p := &countingProvider{lifetime: time.Hour}
+	s := serve(t, p, ServeOptions{})
+	if !strings.HasPrefix(s.URL, "http://127.0.0.1:") {
+		t.Errorf("URL %q is not on 127.0.0.1", s.URL)
+	}
+	if len(s.Token) != 64 {
+		t.Errorf("token %q is not 32 bytes in hex", s.Token)
+	}
+	c, err := sdkClient(s, s.Token).Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AccessKeyID != "ASIAKEY1" || c.SecretAccessKey != "secret-1" || c.SessionToken != "token-1" || !c.CanExpire {
+		t.Errorf("got %+v", c)
+	}
+	if d := time.Until(c.Expires); d < 59*time.Minute || d > time.Hour {
+		t.Errorf("expires in %s, want about 1h", d)
+	}
+}
+
+func TestServerTokenFreshPerServer(t *testing.T) {
+	p := &countingProvider{lifetime: time.Hour}
+	a, b := serve(t, p, ServeOptions{}), serve(t, p, ServeOptions{})
+	if a.Token == b.Token || a.URL == b.URL {
+		t.Fatalf("two servers share token or URL: %s %s", a.URL, b.URL)
+	}
+	if _, err := sdkClient(b, a.Token).Retrieve(context.Background()); err == nil {
+		t.Fatal("server b accepted server a's token")
+	}
+}
+
+func TestServerConcurrentClients(t *testing.T) {
+	p := &countingProvider{lifetime: time.Hour}
+	s := serve(t, p, ServeOptions{})
+	const clients = 100
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c, err := sdkClient(s, s.Token).Retrieve(ctx)
+			if err == nil && c.AccessKeyID != "ASIAKEY1" {
+				err = errors.New("unexpected key " + c.AccessKeyID)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	// The cache collapses the burst into one provider call.
+	if n := p.calls.Load(); n != 1 {
+		t.Errorf("provider called %d times, want 1", n)
+	}
+}
+
+func TestServerRefusesWrongOrMissingToken(t *testing.T) {
+	p := &countingProvider{lifetime: time.Hour}
+	s := serve(t, p, ServeOptions{})
+	for name, tok := range map[string]string{"wrong": strings.Repeat("0", 64), "missing": "", "prefix": s.Token[:10]} {
+		t.Run(name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, s.URL, nil)
+			if tok != "" {
+				req.Header.Set("Authorization", tok)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("status %d, want 403", resp.StatusCode)
+			}
+			if _, err := sdkClient(s, tok).Retrieve(context.Background()); err == nil {
+				t.Error("SDK client got credentials")
+			}
+		})
+	}
+	if n := p.calls.Load(); n != 0 {
+		t.Errorf("provider called %d times for refused requests", n)
+	}
+}
+
+func TestServerRefusesNonLoopback(t *testing.T) {
+	p := &countingProvider{lifetime: time.Hour}
+	s := serve(t, p, ServeOptions{})
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.RemoteAddr = "192.0.2.7:40000"
+	req.Header.Set("Authorization", s.Token)
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	if w.Code != http.StatusForbidden {
+		t.Errorf("status %d, want 403", w.Code)
+	}
+	if strings.Contains(w.Body.String(), "secret") {
+		t.Errorf("body leaks credentials: %s", w.Body)
+	}
+}
+
+func TestServerProviderError(t *testing.T) {
+	p := &countingProvider{err: errors.New("MFA session expired: run acct exec again")}
+	s := serve(t, p, ServeOptions{})
+	req, _ := http.NewRequest(http.MethodGet, s.URL, nil)
+	req.Header.Set("Authorization", s.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusInternalServerError || body["code"] == "" || !strings.Contains(body["message"], "MFA session expired") {
+		t.Errorf("status %d body %v", resp.StatusCode, body)
+	}
+	_, err = sdkClient(s, s.Token).Retrieve(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "MFA session expired") {
+		t.Errorf("SDK client error %v", err)
+	}
+}
+
+func TestServerClosedRefusesConnections(t *testing.T) {
+	p := &countingProvider{lifetime: time.Hour}
+	s, err := Serve(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sdkClient(s, s.Token).Retrieve(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, s.URL, nil)
+	req.Header.Set("Authorization", s.Token)
+	resp, err := (&http.Client{Transport: &http.Transport{}}).Do(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatal("closed server still answers")
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("want connection refused, got %v", err)
+	}
+	if _, err := sdkClient(s, s.Token).Retrieve(context.Background()); err == nil {
+		t.Error("SDK client got credentials from a closed server")
+	}
+}
+
+func TestServerRefreshesBeforeExpiry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for credentials to expire")
+	}
+	p := &countingProvider{lifetime: 2 * time.Second}
+	s := serve(t, p, ServeOptions{ExpiryWindow: 500 * time.Millisecond})
+	// The SDK caches what the endpoint returns until it expires, as
+	// config.LoadDefaultConfig sets it up.
+	client := aws.NewCredentialsCache(sdkClient(s, s.Token))
+	first, err := client.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := client.Retrieve(context.Background()); again.AccessKeyID != first.AccessKeyID {
+		t.Fatalf("SDK did not cache: %s then %s", first.AccessKeyID, again.AccessKeyID)
+	}
+	time.Sleep(time.Until(first.Expires) + 100*time.Millisecond)
+	second, err := client.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.AccessKeyID == first.AccessKeyID || second.Expired() {
+		t.Fatalf("no fresh credentials after expiry: %+v then %+v", first.AccessKeyID, second)
+	}
+}
+
+func TestServerStaticCredentialsGetExpiration(t *testing.T) {
+	s := serve(t, aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{AccessKeyID: "AKIASTATIC", SecretAccessKey: "s"}, nil
+	}), ServeOptions{})
+	req, _ := http.NewRequest(http.MethodGet, s.URL, nil)
+	req.Header.Set("Authorization", s.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := time.Parse(time.RFC3339, body["Expiration"]); err != nil || body["AccessKeyId"] != "AKIASTATIC" {
+		t.Errorf("body %v (%v)", body, err)
+	}
+	if _, ok := body["Token"]; ok {
+		t.Errorf("empty session token sent: %v", body)
+	}
+}
+
+func TestServerKeepsValidCredentialsWhenEarlyRefreshFails(t *testing.T) {
+	var fail atomic.Bool
+	var calls atomic.Int64
+	s := serve(t, aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		calls.Add(1)
+		if fail.Load() {
+			return aws.Credentials{}, errors.New("sts unreachable")
+		}
+		return aws.Credentials{AccessKeyID: "ASIAOLD", SecretAccessKey: "s", CanExpire: true, Expires: time.Now().Add(time.Hour)}, nil
+	}), ServeOptions{ExpiryWindow: 2 * time.Hour}) // always "due" for refresh
+	client := sdkClient(s, s.Token)
+	if _, err := client.Retrieve(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	fail.Store(true)
+	c, err := client.Retrieve(context.Background())
+	if err != nil || c.AccessKeyID != "ASIAOLD" {
+		t.Fatalf("got %v, %v; want the still-valid credentials", c.AccessKeyID, err)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("provider called %d times, want 2 (a refresh was attempted)", calls.Load())
+	}
+}
