@@ -93,8 +93,9 @@ func Doctor(c *Config, l *Layout) []Finding {
 			out = append(out, Finding{Severity: SeverityError, Profile: name, Line: e.Line,
 				Message: fmt.Sprintf("source_profile %s is a profile of layout %s that is missing from the config", src, l.Namespace),
 				Fix:     "run acct generate"})
-		case e.Meta.Managed || src == layoutSource:
-			// The chain's end: keys in the keyring.
+		case e.Meta.Managed || src == layoutSource || doctorAcctProcess(keys):
+			// The chain's end: keys in the keyring. With acct's credential_process the AWS
+			// tools never look at source_profile either.
 		default:
 			out = append(out, Finding{Severity: SeverityWarning, Profile: name, Line: e.Line,
 				Message: fmt.Sprintf("source_profile %s has no section: acct uses the keys stored by acct add %s, but the AWS CLI and SDKs cannot find them", src, src),
@@ -155,9 +156,6 @@ func doctorRender(c *Config, l *Layout) ([]Profile, error) {
 
 // doctorLayout compares the block for l with what the layout renders now.
 func doctorLayout(c *Config, l *Layout, ps []Profile, renderErr error) []Finding {
-	if renderErr != nil {
-		return []Finding{{Severity: SeverityError, Message: renderErr.Error(), Fix: "fix the layout, then run acct generate"}}
-	}
 	var own *Block
 	for i := range c.blocks {
 		if c.blocks[i].Namespace == l.Namespace {
@@ -166,6 +164,9 @@ func doctorLayout(c *Config, l *Layout, ps []Profile, renderErr error) []Finding
 	}
 	if own == nil {
 		return []Finding{{Severity: SeverityError, Message: fmt.Sprintf("no acct block for layout %s in %s", l.Namespace, c.Path), Fix: "run acct generate"}}
+	}
+	if renderErr != nil {
+		return []Finding{{Severity: SeverityError, Message: renderErr.Error(), Fix: "fix the layout, then run acct generate"}}
 	}
 	data := c.raw
 	// Keep the layout path recorded in the block: only the profiles decide "out of date".
@@ -179,4 +180,10 @@ func doctorLayout(c *Config, l *Layout, ps []Profile, renderErr error) []Finding
 			Fix:     "run acct generate (acct generate --dry-run shows the change)"}}
 	}
 	return nil
+}
+
+// doctorAcctProcess tells whether the AWS tools get this profile's credentials from acct.
+func doctorAcctProcess(keys map[string]string) bool {
+	ok, _ := resolveAcctProcess(keys["credential_process"])
+	return ok
 }
