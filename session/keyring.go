@@ -287,6 +287,9 @@ func explainKeyringError(b keyring.BackendType, collection string, err error) er
 	switch b {
 	case keyring.SecretServiceBackend:
 		switch {
+		case strings.Contains(msg, "Object does not exist at path") && collection == DefaultCollection:
+			advice = "secret-service: the \"login\" collection does not exist or is locked, and creating or unlocking it needs the desktop's graphical prompt; " +
+				"log in to the desktop once (or unlock it with gnome-keyring-daemon --unlock), or set ACCT_KEYRING_BACKEND=file to use the encrypted file keyring"
 		case strings.Contains(msg, "Object does not exist at path"):
 			advice = fmt.Sprintf("secret-service: collection %q does not exist or is locked, and creating or unlocking it needs the desktop's graphical prompt; "+
 				"use the default collection (unset ACCT_SECRET_SERVICE_COLLECTION, it is %q) or create and unlock %q in the desktop keyring (Seahorse)",
@@ -296,7 +299,7 @@ func explainKeyringError(b keyring.BackendType, collection string, err error) er
 		case strings.Contains(msg, "DBUS_SESSION_BUS_ADDRESS") || strings.Contains(msg, "dbus"):
 			advice = noDBus + "; set ACCT_KEYRING_BACKEND=file to use the encrypted file keyring"
 		case strings.Contains(strings.ToLower(msg), "dismissed") || strings.Contains(strings.ToLower(msg), "locked"):
-			advice = fmt.Sprintf("secret-service: collection %q is locked and was not unlocked; unlock it in the desktop keyring, or set ACCT_KEYRING_BACKEND=file", collection)
+			advice = fmt.Sprintf("secret-service: collection %q is locked and the unlock prompt could not be shown; unlock it in the desktop keyring (or with gnome-keyring-daemon --unlock), or set ACCT_KEYRING_BACKEND=file to use the encrypted file keyring", collection)
 		default:
 			advice = "secret-service: " + msg + "; set ACCT_KEYRING_BACKEND=file to use the encrypted file keyring"
 		}

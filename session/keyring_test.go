@@ -165,4 +165,8 @@ func TestExplainSecretServiceErrors(t *testing.T) {
 	if !strings.Contains(err.Error(), `"login"`) {
 		t.Errorf("advice does not name the default collection: %v", err)
 	}
+	err = explainKeyringError(keyring.SecretServiceBackend, "login", errors.New("Object does not exist at path “/”"))
+	if !strings.Contains(err.Error(), "ACCT_KEYRING_BACKEND=file") || strings.Contains(err.Error(), "unset ACCT_SECRET_SERVICE_COLLECTION") {
+		t.Errorf("login collection missing: %v", err)
+	}
 }
