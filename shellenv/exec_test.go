@@ -1,0 +1,141 @@
+package shellenv
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestLookPathUsesChildPATH(t *testing.T) {
+	dir := t.TempDir()
+	tool := filepath.Join(dir, "only-here")
+	writeFile(t, tool, "#!/bin/sh\nexit 0\n")
+	if err := os.Chmod(tool, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LookPath("only-here", []string{"PATH=relative:" + dir})
+	if err != nil || got != tool {
+		t.Fatalf("LookPath = %q, %v; want %q", got, err, tool)
+	}
+	_, err = LookPath("only-here", []string{"PATH=/usr/bin"})
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || err.Error() != "command not found: only-here" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestExecReplacesProcess(t *testing.T) {
+	_, _, env := shellHome(t)
+	cmd := helperCmd(t, helperRequest{
+		Mode:   "exec",
+		Argv:   []string{"sh", "-c", `test "$ACCT_PROFILE" = cpco-staging-admin && test -z "$AWS_PROFILE$ACCT_FILE_PASSPHRASE" && exec kill -TERM $$; exit 9`},
+		Target: stagingTarget, Creds: testCreds,
+	}, env)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		t.Fatalf("err = %v, output %s", err, out)
+	}
+	// Killed by SIGTERM itself: only possible if the helper became sh (a
+	// Go parent would have reported an exit status instead).
+	ws := ee.Sys().(syscall.WaitStatus)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Fatalf("status %v, want killed by SIGTERM; output %s", ee, out)
+	}
+}
+
+func TestExecExitStatusAndNotFound(t *testing.T) {
+	_, _, env := shellHome(t)
+	cmd := helperCmd(t, helperRequest{Mode: "exec", Argv: []string{"sh", "-c", "exit 7"}, Creds: testCreds}, env)
+	if err := cmd.Run(); cmd.ProcessState.ExitCode() != 7 {
+		t.Fatalf("exit %d (%v), want 7", cmd.ProcessState.ExitCode(), err)
+	}
+	cmd = helperCmd(t, helperRequest{Mode: "exec", Argv: []string{"no-such-command-acct"}, Creds: testCreds}, env)
+	out, _ := cmd.CombinedOutput()
+	if !strings.Contains(string(out), "command not found: no-such-command-acct") {
+		t.Fatalf("output %q", out)
+	}
+}
+
+func TestRunExitStatus(t *testing.T) {
+	env := []string{"PATH=" + os.Getenv("PATH")}
+	ctx := context.Background()
+	if code, err := Run(ctx, []string{"sh", "-c", "exit 4"}, env); code != 4 || err != nil {
+		t.Errorf("Run = %d, %v; want 4", code, err)
+	}
+	if code, err := Run(ctx, []string{"sh", "-c", "kill -KILL $$"}, env); code != 128+9 || err != nil {
+		t.Errorf("Run = %d, %v; want 137", code, err)
+	}
+	var nf *NotFoundError
+	if code, err := Run(ctx, []string{"no-such-command-acct"}, env); code != -1 || !errors.As(err, &nf) {
+		t.Errorf("Run = %d, %v; want not found", code, err)
+	}
+}
+
+func TestRunContextStopsChild(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	code, err := Run(ctx, []string{"sleep", "30"}, []string{"PATH=" + os.Getenv("PATH")})
+	if err == nil || code != 128+int(syscall.SIGTERM) {
+		t.Errorf("Run = %d, %v; want 143 and an error", code, err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("took %s", time.Since(start))
+	}
+}
+
+// TestRunForwardsSignals sends each signal to a helper acct process (no
+// terminal, so nothing else delivers it) and checks the child saw it.
+func TestRunForwardsSignals(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			_, _, env := shellHome(t)
+			script := `trap 'echo got; exit 42' INT TERM HUP QUIT; echo ready; while :; do sleep 0.05; done`
+			cmd := helperCmd(t, helperRequest{Mode: "run", Argv: []string{"sh", "-c", script}, Creds: testCreds}, env)
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = cmd.Process.Kill() }()
+			lines := bufio.NewScanner(stdout)
+			ready := make(chan bool, 1)
+			go func() { ready <- lines.Scan() && lines.Text() == "ready" }()
+			select {
+			case ok := <-ready:
+				if !ok {
+					t.Fatal("child did not start")
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("timed out waiting for the child")
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				for lines.Scan() {
+				}
+				done <- cmd.Wait()
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("helper did not exit after the signal")
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 42 {
+				t.Fatalf("exit %d, want 42 (child's trap)", code)
+			}
+		})
+	}
+}
