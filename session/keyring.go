@@ -93,7 +93,6 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 		ServiceName:              ServiceName,
 		LibSecretCollectionName:  c.Collection,
 		FileDir:                  c.FileDir,
-		KeychainName:             "login",
 		KeychainTrustApplication: true,
 		KWalletAppID:             ServiceName,
 		KWalletFolder:            ServiceName,
