@@ -116,9 +116,11 @@ func (s *Server) Close() error {
 type credentialsResponse struct {
 	AccessKeyID     string `json:"AccessKeyId"`
 	SecretAccessKey string `json:"SecretAccessKey"`
-	Token           string `json:"Token,omitempty"`
-	Expiration      string `json:"Expiration"`
-	AccountID       string `json:"AccountId,omitempty"`
+	// Always present, even empty for long-lived keys: botocore's container
+	// provider fails with KeyError 'Token' without it.
+	Token      string `json:"Token"`
+	Expiration string `json:"Expiration"`
+	AccountID  string `json:"AccountId,omitempty"`
 }
 
 type errorResponse struct {
