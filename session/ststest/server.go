@@ -5,6 +5,17 @@
 // codes, enforces the documented duration limits and answers with the XML
 // error documents real STS sends, so code that works against it has a good
 // chance of working against AWS.
+//
+// Pointing clients at it:
+//   - aws-sdk-go-v2 (and so the acct binary): AWS_ENDPOINT_URL_STS=s.URL, or
+//     sts.Options.BaseEndpoint. Any region is accepted in the signature.
+//   - AWS CLI 2.9 (Debian) ignores AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and
+//     endpoint_url; only --endpoint-url reaches the fake, and the CLI's own
+//     role_arn/source_profile handling always talks to real STS. Use
+//     credential_process for CLI end-to-end tests.
+//
+// MFA codes are single use, as on AWS: a second call in the same 30-second
+// window needs Code(u, time.Now().Add(30*time.Second)) or Advance.
 package ststest
 
 import (
@@ -110,7 +121,7 @@ type Temporary struct {
 	RoleARN                                    string // "" for session tokens
 	Expires                                    time.Time
 	MFA                                        bool   // MFA-authenticated (directly or inherited)
-	User                                       string // the IAM user at the origin of the chain
+	UserARN                                    string // the IAM user at the origin of the chain
 }
 
 type failure struct {
@@ -452,7 +463,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) (caller, *stsError) 
 		creds = aws.Credentials{AccessKeyID: keyID, SecretAccessKey: u.SecretAccessKey}
 	} else if t := s.temps[keyID]; t != nil {
 		c.temp = t
-		c.user = s.userNamed(t.User)
+		c.user = s.userNamed(t.UserARN)
 		creds = aws.Credentials{AccessKeyID: keyID, SecretAccessKey: t.SecretAccessKey, SessionToken: t.SessionToken}
 	}
 	s.mu.Unlock()
@@ -631,7 +642,7 @@ func (s *Server) getSessionToken(c caller, form url.Values) (string, *stsError) 
 	}
 	t := s.issue(&Temporary{
 		Action: "GetSessionToken", ARN: c.user.ARN, UserID: c.user.UserID,
-		Account: c.user.Account, MFA: mfa, User: c.user.ARN,
+		Account: c.user.Account, MFA: mfa, UserARN: c.user.ARN,
 	}, d)
 	return credentialsXML(t), nil
 }
@@ -693,7 +704,7 @@ func (s *Server) assumeRole(c caller, form url.Values) (string, *stsError) {
 		Action:  "AssumeRole",
 		ARN:     "arn:aws:sts::" + ro.account + ":assumed-role/" + ro.name + "/" + session,
 		UserID:  ro.id + ":" + session,
-		Account: ro.account, RoleARN: arn, MFA: mfa, User: c.user.ARN,
+		Account: ro.account, RoleARN: arn, MFA: mfa, UserARN: c.user.ARN,
 	}, d)
 	return fmt.Sprintf("    <AssumedRoleUser>\n      <AssumedRoleId>%s</AssumedRoleId>\n      <Arn>%s</Arn>\n    </AssumedRoleUser>\n%s    <PackedPolicySize>0</PackedPolicySize>\n",
 		esc(t.UserID), esc(t.ARN), credentialsXML(t)), nil
