@@ -122,6 +122,17 @@ func (p *CachedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) 
 	return creds, nil
 }
 
+// Invalidate forgets the cached credentials, in memory and in the keyring, so the next Retrieve
+// asks Provider. Used when STS says credentials the cache still thought valid are expired or
+// revoked (clock skew, a revoked session).
+func (p *CachedProvider) Invalidate() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.last = nil
+	p.logf("cache %s: dropped, STS no longer accepts it", p.Item)
+	return removeItem(p.Keyring, p.Item)
+}
+
 func (p *CachedProvider) now() time.Time {
 	if p.Now != nil {
 		return p.Now()

@@ -81,10 +81,10 @@ func (s Store) SetKeys(profile string, c aws.Credentials) error {
 		return fmt.Errorf("store keys for %q: %w", profile, err)
 	}
 	err = s.Keyring.Set(keyring.Item{
-		Key:                         KeysItem(profile),
-		Data:                        data,
-		Label:                       "acct keys for " + profile,
-		Description:                 "AWS access key " + c.AccessKeyID,
+		Key:         KeysItem(profile),
+		Data:        data,
+		Label:       "acct keys for " + profile,
+		Description: "AWS access key " + c.AccessKeyID,
 	})
 	if err != nil {
 		return fmt.Errorf("store keys for %q: %w", profile, err)

@@ -123,7 +123,7 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 		return nil, fmt.Errorf("credentials for %q: %w", chain.Profile, err)
 	}
 	po := &o
-	cache := func(item, forWhat string, p aws.CredentialsProvider) aws.CredentialsProvider {
+	cache := func(item, forWhat string, p aws.CredentialsProvider) *CachedProvider {
 		return &CachedProvider{Keyring: kr, Item: item, For: forWhat, Provider: p, Now: o.Now, MinRemaining: o.MinRemaining, Log: o.logf}
 	}
 
@@ -141,11 +141,13 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 		serial = chain.Roles[0].MFASerial
 	}
 	useSession := chain.Source != "" && !o.NoSession && (serial != "" || len(chain.Roles) == 0)
+	var prev *CachedProvider // the cached hop cur is, if any
 	if useSession {
-		cur = cache(SessionItem(chain.Source, serial), "", &sessionTokenProvider{
+		prev = cache(SessionItem(chain.Source, serial), "", &sessionTokenProvider{
 			client: stsClient(cfg, cur), creds: cur, source: chain.Source, serial: serial,
 			duration: o.SessionDuration, mfa: o.MFA, o: po,
 		})
+		cur = prev
 	}
 
 	for i, r := range chain.Roles {
@@ -160,7 +162,7 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 		}
 		rp := &roleProvider{
 			client: stsClient(cfg, cur), creds: cur, arn: r.ARN, externalID: r.ExternalID, duration: d,
-			sessionName: r.SessionName, mfa: o.MFA, o: po,
+			sessionName: r.SessionName, mfa: o.MFA, o: po, prev: prev,
 		}
 		if rp.sessionName == "" {
 			rp.sessionName = defaultSessionName(o.User, serial, o.now())
@@ -172,7 +174,8 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 		if name == "" {
 			name = r.ARN
 		}
-		cur = cache(RoleItem(name), r.ARN+" from "+from, rp)
+		prev = cache(RoleItem(name), r.ARN+" from "+from, rp)
+		cur = prev
 		from = name
 	}
 	return cur, nil

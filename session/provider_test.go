@@ -492,3 +492,27 @@ func TestDefaultSessionName(t *testing.T) {
 		}
 	}
 }
+
+// STS refusing a session the cache still thinks valid (revoked, or clocks apart) drops it and
+// makes a new one, instead of failing until it expires.
+func TestStaleCachedSessionDropped(t *testing.T) {
+	f := newFixture(t)
+	f.srv.AddRole(roleA, ststest.RoleOptions{RequireMFA: true})
+	f.srv.AddRole(roleB, ststest.RoleOptions{RequireMFA: true})
+	if _, err := f.retrieve(f.chain("cpco-testing-admin", roleA), f.options()); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Advance(9 * time.Hour) // the 8h session is dead for STS, not for acct's clock
+	f.srv.Reset()
+	o := f.options()
+	o.MFA = MFAFunc(func(ctx context.Context, serial string) (string, error) {
+		return f.srv.Code(f.user, time.Now().Add(9*time.Hour)), nil
+	})
+	if _, err := f.retrieve(f.chain("cpco-staging-admin", roleB), o); err != nil {
+		t.Fatal(err)
+	}
+	if f.srv.Calls("AssumeRole") != 2 || f.srv.Calls("GetSessionToken") != 1 {
+		t.Errorf("AssumeRole %d, GetSessionToken %d; want 2 and 1", f.srv.Calls("AssumeRole"), f.srv.Calls("GetSessionToken"))
+	}
+	f.noSecrets()
+}

@@ -146,6 +146,7 @@ type roleProvider struct {
 	serial      string // set only on the first hop of a NoSession chain
 	mfa         MFA
 	o           *Options
+	prev        *CachedProvider // the cached hop client signs with; nil for long-lived keys
 }
 
 func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
@@ -162,6 +163,21 @@ func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		}
 		code = c
 	}
+	c, err := p.assume(ctx, code)
+	var se *STSError
+	if err != nil && p.prev != nil && errors.As(err, &se) && se.Op == op && (se.Code == "ExpiredToken" || se.Code == "InvalidClientTokenId") {
+		// The previous hop's cached credentials are dead although their expiry says otherwise:
+		// drop them and go once more, which makes that hop fetch new ones.
+		if ierr := p.prev.Invalidate(); ierr != nil {
+			return aws.Credentials{}, fmt.Errorf("%w (and dropping the cached credentials failed: %v)", err, ierr)
+		}
+		c, err = p.assume(ctx, code)
+	}
+	return c, err
+}
+
+func (p *roleProvider) assume(ctx context.Context, code string) (aws.Credentials, error) {
+	op := "assume role " + p.arn
 	arp := stscreds.NewAssumeRoleProvider(p.client, p.arn, func(ao *stscreds.AssumeRoleOptions) {
 		ao.RoleSessionName = p.sessionName
 		ao.Duration = p.duration
