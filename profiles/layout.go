@@ -311,14 +311,47 @@ func (p *layoutParser) layoutText(v *yaml.Node, where string) (string, error) {
 }
 
 var (
-	layoutLabelRE   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	layoutRegionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-	layoutRoleRE    = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
-	layoutUserRE    = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
-	layoutKeyRE     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	layoutProfileRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@+,=-]*$`)
-	layoutDigitsRE  = regexp.MustCompile(`^[0-9]+$`)
+	layoutLabelRE  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	layoutRegionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+	layoutKeyRE    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	layoutRoleRE   = layoutCharset{punct: "+=,.@_-", max: 64}
+	layoutUserRE   = layoutRoleRE
+	// Profile names end up between brackets in an INI file: no spaces, brackets, # or ;.
+	layoutProfileRE = layoutCharset{punct: "_.@+,=-", alnumFirst: true}
+	layoutDigitsRE  = layoutCharset{digitsOnly: true}
 )
+
+// layoutCharset checks names character by character; Render checks thousands of names and
+// regexp matching dominated its profile.
+type layoutCharset struct {
+	punct      string
+	max        int
+	alnumFirst bool
+	digitsOnly bool
+}
+
+func (c layoutCharset) MatchString(s string) bool {
+	if s == "" || (c.max > 0 && len(s) > c.max) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		digit := '0' <= b && b <= '9'
+		alnum := digit || ('a' <= b && b <= 'z') || ('A' <= b && b <= 'Z')
+		switch {
+		case c.digitsOnly:
+			if !digit {
+				return false
+			}
+		case alnum:
+		case i == 0 && c.alnumFirst:
+			return false
+		case strings.IndexByte(c.punct, b) < 0:
+			return false
+		}
+	}
+	return true
+}
 
 var (
 	layoutTopKeys     = []string{"namespace", "mode", "region", "source_profile", "mfa_serial", "profile_pattern", "root", "stages"}

@@ -149,9 +149,9 @@ func Render(l *Layout, o RenderOptions) ([]Profile, error) {
 			if user == "" {
 				user = o.User
 			}
-			name, err := renderName(pattern, map[string]string{
-				"namespace": l.Namespace, "stage": t.name, "role": r.Label,
-				"user": user, "account": t.account, "ou": st.OU,
+			name, err := renderName(pattern, renderVars{
+				namespace: l.Namespace, stage: t.name, role: r.Label,
+				user: user, account: t.account, ou: st.OU,
 			})
 			if err != nil {
 				return nil, errf(l.patternLine, "profile_pattern %q for stage %q role %s: %v", pattern, t.name, r.Label, err)
@@ -258,9 +258,30 @@ func layoutAccountOK(s string) bool {
 	return len(s) == 12 && layoutDigitsRE.MatchString(s)
 }
 
+// renderVars are the values of the profile_pattern variables for one profile.
+type renderVars struct{ namespace, stage, role, user, account, ou string }
+
+func (v renderVars) get(name string) (string, bool) {
+	switch name {
+	case "namespace":
+		return v.namespace, true
+	case "stage":
+		return v.stage, true
+	case "role":
+		return v.role, true
+	case "user":
+		return v.user, true
+	case "account":
+		return v.account, true
+	case "ou":
+		return v.ou, true
+	}
+	return "", false
+}
+
 // renderName fills the pattern. When a variable is empty (a stage without an OU) the
 // separators around it would double up, so runs of '-' are folded; labels never hold "--".
-func renderName(pattern string, vars map[string]string) (string, error) {
+func renderName(pattern string, vars renderVars) (string, error) {
 	var b strings.Builder
 	empty := false
 	rest := pattern
@@ -276,7 +297,7 @@ func renderName(pattern string, vars map[string]string) (string, error) {
 		}
 		b.WriteString(rest[:i])
 		name := rest[i+1 : i+j]
-		v, ok := vars[name]
+		v, ok := vars.get(name)
 		if !ok {
 			return "", fmt.Errorf("unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
 		}
