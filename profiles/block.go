@@ -99,7 +99,7 @@ type blockLine struct {
 // blockSplit cuts text into lines, each keeping its own terminator so that joining them gives
 // the input back byte for byte.
 func blockSplit(data []byte) []blockLine {
-	var out []blockLine
+	out := make([]blockLine, 0, bytes.Count(data, []byte{'\n'})+1)
 	s := string(data)
 	for n := 1; len(s) > 0; n++ {
 		i := strings.IndexByte(s, '\n')

@@ -125,10 +125,6 @@ func (c *Config) parse(data []byte) error {
 	if err := blockClassify(lines); err != nil {
 		return err
 	}
-	f, err := ini.LoadSources(blockIniOptions(), data)
-	if err != nil {
-		return &ConfigError{What: "cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the file by hand", Err: ErrNotINI}
-	}
 	blocks, err := blockFind(lines)
 	if err != nil {
 		c.BlockErr = blockWithPath(err, c.Path)
@@ -146,7 +142,6 @@ func (c *Config) parse(data []byte) error {
 	}
 
 	first := map[string]int{}
-	keysDone := map[string]bool{} // ini.v1 already merged sections with the same raw name
 	for i, l := range lines {
 		if l.kind != blockLineSection {
 			continue
@@ -173,10 +168,23 @@ func (c *Config) parse(data []byte) error {
 		} else if inBlock(i) {
 			e.Meta.Managed = true
 		}
-		if keysDone[l.sectionRaw] {
-			continue
+		// ini.v1 reads the values, one section at a time: it finds sections by a linear scan, so
+		// loading a 10000-profile file in one piece is quadratic. A repeated section is merged,
+		// later values winning, as ini.v1 and the SDKs do.
+		end := i + 1
+		for end < len(lines) && lines[end].kind != blockLineSection {
+			end++
 		}
-		keysDone[l.sectionRaw] = true
+		var chunk strings.Builder
+		for _, cl := range lines[i:end] {
+			chunk.WriteString(cl.raw)
+		}
+		opts := blockIniOptions()
+		opts.ReaderBufferSize = chunk.Len() + 64 // the default 4 KiB buffer per section dominates otherwise
+		f, err := ini.LoadSources(opts, []byte(chunk.String()))
+		if err != nil {
+			return &ConfigError{Line: l.num, What: "section cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the section by hand", Err: ErrNotINI}
+		}
 		sec, err := f.GetSection(l.sectionRaw)
 		if err != nil {
 			continue
