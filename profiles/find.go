@@ -51,6 +51,11 @@ func findExisting(path, from string) (string, error) {
 	case st.IsDir():
 		return "", fmt.Errorf("layout %s (from %s) is a directory; name the YAML file, e.g. %s", path, from, filepath.Join(path, "acct.yaml"))
 	}
+	// The managed block records where it came from; a relative path would mean nothing
+	// when acct runs from another directory.
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
 	return path, nil
 }
 

@@ -74,4 +74,8 @@ func TestFind(t *testing.T) {
 	if _, err := Find(root); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("directory: %v", err)
 	}
+	t.Chdir(root)
+	if got, err := Find("flag.yaml"); err != nil || got != flag {
+		t.Errorf("relative --layout must come back absolute: %q %v", got, err)
+	}
 }
