@@ -486,6 +486,23 @@ func TestWireFormat(t *testing.T) {
 		t.Fatalf("error shape: %v %s", resp.Header, body)
 	}
 
+	resp, body = rawCall(t, s, userCreds(u), form, time.Now().Add(20*time.Minute))
+	if resp.StatusCode != 403 || !strings.Contains(body, "Signature not yet current") {
+		t.Fatalf("future date: %d %s", resp.StatusCode, body)
+	}
+
+	jreq, _ := http.NewRequest(http.MethodPost, s.URL+"/", strings.NewReader("{}"))
+	jreq.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	jreq.Header.Set("X-Amz-Target", "AWSSecurityTokenServiceV20110615.GetCallerIdentity")
+	jresp, err := http.DefaultClient.Do(jreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jresp.Body.Close()
+	if jresp.StatusCode != 400 {
+		t.Fatalf("JSON protocol: %d", jresp.StatusCode)
+	}
+
 	resp, body = rawCall(t, s, userCreds(u), url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}, "Extra": {"x"}}, time.Now())
 	if resp.StatusCode != 200 {
 		t.Fatalf("extra parameter: %d %s", resp.StatusCode, body)
@@ -502,7 +519,7 @@ func TestWireFormat(t *testing.T) {
 	if err := v4.NewSigner().SignHTTP(context.Background(), userCreds(u), req, sha256hex("Action=GetSessionToken&Version=2011-06-15"), "sts", "us-east-1", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
