@@ -200,7 +200,7 @@ func layoutDeref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// layoutKinds names YAML node kinds the way a user writing the file thinks of them.
+// layoutKind names YAML node kinds the way a user writing the file thinks of them.
 func layoutKind(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -528,6 +528,7 @@ func layoutCheckPattern(pat string) error {
 func (p *layoutParser) layoutStage(l *Layout, n *yaml.Node, isRoot bool) (Stage, error) {
 	st := Stage{Line: n.Line}
 	where := "root"
+	nameHasUser := false
 	allowed := layoutStageKeys
 	if isRoot {
 		st.Name = RootStage
@@ -538,6 +539,7 @@ func (p *layoutParser) layoutStage(l *Layout, n *yaml.Node, isRoot bool) (Stage,
 			if n.Content[i].Value == "name" {
 				if v := layoutDeref(n.Content[i+1]); v != nil && v.Kind == yaml.ScalarNode {
 					where = fmt.Sprintf("stage %q", v.Value)
+					nameHasUser = strings.Contains(v.Value, "{user}")
 				}
 			}
 		}
@@ -583,7 +585,7 @@ func (p *layoutParser) layoutStage(l *Layout, n *yaml.Node, isRoot bool) (Stage,
 			}
 			protectedSet = true
 		case "roles":
-			if st.Roles, err = p.layoutRoles(v, where); err != nil {
+			if st.Roles, err = p.layoutRoles(v, where, nameHasUser); err != nil {
 				return err
 			}
 		case "region":
@@ -693,7 +695,7 @@ func (p *layoutParser) layoutAccount(v *yaml.Node, where string) (string, error)
 	return "", p.errf(v.Line, "%s %q has %d digits; AWS account IDs have exactly 12", where, s, len(s))
 }
 
-func (p *layoutParser) layoutRoles(v *yaml.Node, where string) ([]Role, error) {
+func (p *layoutParser) layoutRoles(v *yaml.Node, where string, perUser bool) ([]Role, error) {
 	if v.Kind == yaml.MappingNode && len(v.Content) == 0 {
 		return nil, p.errf(v.Line, "%s roles is empty; list at least one, e.g. {admin: OrganizationAccountAccessRole}, or remove roles for the default", where)
 	}
@@ -709,7 +711,7 @@ func (p *layoutParser) layoutRoles(v *yaml.Node, where string) ([]Role, error) {
 		if err := layoutCheckRoleNames([]Role{{Label: k.Value, Name: name}}); err != nil {
 			return p.errf(rv.Line, "%s: %v; use the role name IAM shows", where, err)
 		}
-		if strings.Contains(name, "{user}") && !strings.Contains(where, "{user}") {
+		if strings.Contains(name, "{user}") && !perUser {
 			return p.errf(rv.Line, "%s role %s uses {user} but the stage name has none; remove {user} or add it to the stage name", where, k.Value)
 		}
 		roles = append(roles, Role{Label: k.Value, Name: name})

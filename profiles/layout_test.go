@@ -192,3 +192,14 @@ func TestLoad(t *testing.T) {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
 }
+
+func TestParseRoleUserPlaceholder(t *testing.T) {
+	_, err := Parse("bad.yaml", []byte(layoutHead+"stages:\n  - name: dev\n    account: \"111111111111\"\n    roles: {admin: \"dev-{user}\"}\n"))
+	want := `layout bad.yaml line 8: stage "dev" role admin uses {user} but the stage name has none; remove {user} or add it to the stage name`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v", err)
+	}
+	if _, err := Parse("ok.yaml", []byte(layoutHead+"stages:\n  - roles: {admin: \"dev-{user}\"}\n    name: dev-{user}\n    account: \"111111111111\"\n")); err != nil {
+		t.Errorf("roles before name: %v", err)
+	}
+}
