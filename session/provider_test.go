@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -515,4 +516,24 @@ func TestStaleCachedSessionDropped(t *testing.T) {
 		t.Errorf("AssumeRole %d, GetSessionToken %d; want 2 and 1", f.srv.Calls("AssumeRole"), f.srv.Calls("GetSessionToken"))
 	}
 	f.noSecrets()
+}
+
+// endpoint_url in the profile's own section reaches STS through the SDK's config loader.
+func TestEndpointFromProfile(t *testing.T) {
+	f := newFixture(t)
+	t.Setenv("AWS_ENDPOINT_URL_STS", "")
+	f.srv.AddRole(roleA, ststest.RoleOptions{RequireMFA: true})
+	// The source has no section: its keys are only in the keyring, and the SDK refuses the
+	// profile for that, so endpoint_url is read directly.
+	cfg := "[profile cpco-testing-admin]\nregion = us-west-2\nrole_arn = " + roleA +
+		"\nsource_profile = cpco\nmfa_serial = " + f.user.MFASerial + "\nendpoint_url = " + f.srv.URL + "\n"
+	if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte(cfg), 0o600); err != nil {
+		t.Fatalf("%v\n%s", err, f.debug.String())
+	}
+	if _, err := f.retrieve(f.chain("cpco-testing-admin", roleA), f.options()); err != nil {
+		t.Fatal(err)
+	}
+	if f.srv.Calls("AssumeRole") != 1 {
+		t.Error("endpoint_url not honoured")
+	}
 }

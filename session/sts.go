@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"gopkg.in/ini.v1"
 )
 
 // DefaultRegion is used for STS when the profile names none; STS is global and every partition's
@@ -54,16 +57,48 @@ func loadAWSConfig(ctx context.Context, profile, region string, o *Options) (aws
 		if err == nil {
 			return cfg, nil
 		}
-		// The profile may not be in ~/.aws/config (a source profile whose keys live only in the
-		// keyring) or may point at a source_profile the SDK cannot resolve: endpoint_url is then
-		// simply not set there, and the environment still applies.
-		o.logf("aws config: profile %q not usable for endpoint settings (%v); using the environment only", profile, err)
+		// The SDK also validates the profile's source_profile chain, which fails when the source's
+		// keys live only in acct's keyring. The environment still applies then, and the profile's
+		// own endpoint_url is read directly below.
+		o.logf("aws config: SDK could not load profile %q (%v); reading its endpoint_url directly", profile, err)
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration for STS: %w", err)
 	}
+	// Only reached with a profile when the SDK could not load it (see above).
+	if profile != "" && cfg.BaseEndpoint == nil && os.Getenv("AWS_ENDPOINT_URL_STS") == "" && os.Getenv("AWS_ENDPOINT_URL") == "" &&
+		!strings.EqualFold(os.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
+		if u := profileEndpointURL(profile); u != "" {
+			cfg.BaseEndpoint = aws.String(u)
+		}
+	}
 	return cfg, nil
+}
+
+// profileEndpointURL is the endpoint_url of profile in the shared config file, "" if none or
+// unreadable (the SDK would have reported a broken file already).
+func profileEndpointURL(profile string) string {
+	path := os.Getenv("AWS_CONFIG_FILE")
+	if path == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		path = filepath.Join(home, ".aws", "config")
+	}
+	f, err := ini.Load(path)
+	if err != nil {
+		return ""
+	}
+	name := "profile " + profile
+	if profile == "default" && !f.HasSection(name) {
+		name = "default"
+	}
+	if !f.HasSection(name) {
+		return ""
+	}
+	return strings.TrimSpace(f.Section(name).Key("endpoint_url").String())
 }
 
 // stsClient is a client for cfg that signs with creds.
