@@ -1,0 +1,136 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/99designs/keyring"
+	"github.com/acct-cli/acct/profiles"
+	"github.com/acct-cli/acct/session"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/urfave/cli/v2"
+)
+
+// sessionFlags are the flags of every command that obtains credentials.
+func sessionFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "mfa-token", Aliases: []string{"t"}, Usage: "MFA code (else ACCT_MFA_TOKEN, mfa_process, or a prompt)"},
+		&cli.DurationFlag{Name: "session-duration", Usage: "lifetime of the MFA session (up to 12h)", Value: 8 * time.Hour},
+		&cli.DurationFlag{Name: "duration", Aliases: []string{"d"}, Usage: "lifetime of role credentials (default the profile's duration_seconds, else 1h)"},
+		&cli.BoolFlag{Name: "no-session", Usage: "skip the MFA session: pass the MFA code to AssumeRole itself"},
+	}
+}
+
+type sessionInput struct {
+	MFAToken        string
+	SessionDuration time.Duration
+	RoleDuration    time.Duration
+	NoSession       bool
+	Debug           bool
+}
+
+func sessionInputFrom(c *cli.Context) sessionInput {
+	return sessionInput{
+		MFAToken:        c.String("mfa-token"),
+		SessionDuration: c.Duration("session-duration"),
+		RoleDuration:    c.Duration("duration"),
+		NoSession:       c.Bool("no-session"),
+		Debug:           c.Bool("debug"),
+	}
+}
+
+func (in sessionInput) validate() error {
+	if in.SessionDuration < 15*time.Minute || in.SessionDuration > 12*time.Hour {
+		return usagef("--session-duration %s is out of range; give 15m to 12h", in.SessionDuration)
+	}
+	if in.RoleDuration != 0 && (in.RoleDuration < 15*time.Minute || in.RoleDuration > 12*time.Hour) {
+		return usagef("--duration %s is out of range; give 15m to 12h", in.RoleDuration)
+	}
+	return nil
+}
+
+// openKeyring opens the keyring the environment picks, asking for the file passphrase on a terminal.
+func (sys IO) openKeyring() (keyring.Keyring, error) {
+	cfg := session.KeyringConfigFromEnv(sys.Getenv)
+	if sys.Getenv("ACCT_FILE_PASSPHRASE") == "" {
+		cfg.FilePassphrase = func(prompt string) (string, error) {
+			if !sys.interactive() {
+				return "", errors.New("the file keyring needs a passphrase; set ACCT_FILE_PASSPHRASE or run acct on a terminal")
+			}
+			return sys.prompt(prompt, true, nil)
+		}
+	}
+	return session.OpenKeyring(cfg)
+}
+
+func (sys IO) debugWriter(on bool) io.Writer {
+	if on {
+		return sys.Stderr
+	}
+	return nil
+}
+
+// mfa picks where MFA codes come from: the flag, ACCT_MFA_TOKEN, the profile's mfa_process, the terminal.
+func (sys IO) mfa(in sessionInput, chain *profiles.Chain) session.MFA {
+	switch {
+	case in.MFAToken != "":
+		return session.StaticMFA(in.MFAToken)
+	case sys.Getenv("ACCT_MFA_TOKEN") != "":
+		return session.StaticMFA(sys.Getenv("ACCT_MFA_TOKEN"))
+	case chain.MFAProcess != "":
+		return session.ProcessMFA(chain.MFAProcess)
+	}
+	return terminalMFA{sys}
+}
+
+// terminalMFA asks the person at the terminal; in a script it says how to pass a code instead.
+type terminalMFA struct{ sys IO }
+
+func (t terminalMFA) Code(_ context.Context, serial string) (string, error) {
+	if !t.sys.interactive() {
+		return "", usagef("an MFA code is needed for %s; pass --mfa-token or set ACCT_MFA_TOKEN", serial)
+	}
+	return t.sys.prompt("MFA code for "+serial, false, func(s string) error {
+		if len(s) != 6 || strings.Trim(s, "0123456789") != "" {
+			return errors.New("six digits")
+		}
+		return nil
+	})
+}
+
+// credentials resolves chain into working credentials. A wrong MFA code typed at a terminal is
+// asked again, up to three tries; a script gets STS's words and exit status 1.
+func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
+	if err := in.validate(); err != nil {
+		return nil, aws.Credentials{}, err
+	}
+	kr, err := sys.openKeyring()
+	if err != nil {
+		return nil, aws.Credentials{}, err
+	}
+	p, err := session.NewProvider(ctx, chain, kr, session.Options{
+		SessionDuration: in.SessionDuration,
+		RoleDuration:    in.RoleDuration,
+		NoSession:       in.NoSession,
+		MFA:             sys.mfa(in, chain),
+		Debug:           sys.debugWriter(in.Debug),
+	})
+	if err != nil {
+		return nil, aws.Credentials{}, err
+	}
+	for try := 1; ; try++ {
+		creds, err := p.Retrieve(ctx)
+		var mfaErr *session.MFAError
+		if err == nil {
+			return p, creds, nil
+		}
+		if !errors.As(err, &mfaErr) || try == 3 || in.MFAToken != "" || sys.Getenv("ACCT_MFA_TOKEN") != "" || !sys.interactive() {
+			return nil, aws.Credentials{}, fmt.Errorf("%s: %w", chain.Profile, err)
+		}
+		fmt.Fprintf(sys.Stderr, "acct: %v; try again\n", err)
+	}
+}

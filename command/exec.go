@@ -1,0 +1,121 @@
+package command
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/acct-cli/acct/profiles"
+	"github.com/acct-cli/acct/shellenv"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/urfave/cli/v2"
+)
+
+type execInput struct {
+	Name    string
+	Argv    []string
+	Session sessionInput
+	Yes     bool
+	Server  bool
+	Nest    bool
+}
+
+func execCommand(sys IO) *cli.Command {
+	return &cli.Command{
+		Name:      "exec",
+		Usage:     "run a command with a profile's temporary credentials",
+		UsageText: "acct exec [options] <profile|stage> -- <command> [args...]\n   acct exec <profile|stage>   (no command: a subshell, like acct shell)",
+		Description: "Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION,\n" +
+			"AWS_REGION, AWS_DEFAULT_REGION, ACCT_PROFILE and ACCT_STAGE, unsets AWS_PROFILE and every other\n" +
+			"credential variable, and replaces acct with the command: its exit status is acct's.",
+		Flags: append(sessionFlags(),
+			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask before using a protected stage"},
+			&cli.BoolFlag{Name: "server", Usage: "serve refreshing credentials on 127.0.0.1 instead of fixed keys (long-running commands)"},
+			&cli.BoolFlag{Name: "nest", Usage: "allow a subshell inside an acct shell"},
+		),
+		BashComplete: completeTargets(sys),
+		Action: func(c *cli.Context) error {
+			args := c.Args().Slice()
+			if len(args) == 0 {
+				return usagef("name a profile or stage: acct exec <profile|stage> -- <command>")
+			}
+			return runExec(c.Context, sys, execInput{
+				Name: args[0], Argv: args[1:], Session: sessionInputFrom(c),
+				Yes: c.Bool("yes"), Server: c.Bool("server"), Nest: c.Bool("nest"),
+			})
+		},
+	}
+}
+
+func runExec(ctx context.Context, sys IO, in execInput) error {
+	if len(in.Argv) == 0 {
+		return runShell(ctx, sys, shellInput{Name: in.Name, Session: in.Session, Yes: in.Yes, Nest: in.Nest})
+	}
+	t, err := sys.resolveTarget(in.Name)
+	if err != nil {
+		return err
+	}
+	if err := sys.confirmProtected(t.Chain, in.Yes); err != nil {
+		return err
+	}
+	provider, creds, err := sys.credentials(ctx, t.Chain, in.Session)
+	if err != nil {
+		return err
+	}
+	tgt := shellTarget(t.Chain, creds)
+	if !in.Server {
+		return shellenv.Exec(in.Argv, shellenv.Env(sys.Environ(), creds, tgt))
+	}
+	srv, err := shellenv.Serve(provider)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	code, err := shellenv.Run(ctx, in.Argv, shellenv.ServerEnv(sys.Environ(), srv, tgt))
+	if err != nil {
+		return err
+	}
+	return exitStatus(code)
+}
+
+func exitStatus(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return ExitStatus(code)
+}
+
+// shellTarget describes where credentials lead, for the child's environment, prompt and banner.
+func shellTarget(ch *profiles.Chain, creds aws.Credentials) shellenv.Target {
+	t := shellenv.Target{
+		Profile: ch.Profile, Stage: ch.Stage, Namespace: ch.Namespace, Region: ch.Region,
+		Protected: ch.Protected != profiles.Unprotected, Account: ch.Account,
+	}
+	if n := len(ch.Roles); n > 0 {
+		arn := ch.Roles[n-1].ARN
+		t.Identity = arn
+		if parts := strings.Split(arn, ":"); len(parts) > 4 && t.Account == "" {
+			t.Account = parts[4]
+		}
+	} else {
+		t.Identity = "source keys of " + ch.Source
+	}
+	if t.Stage == "" {
+		t.Stage = ch.Profile
+	}
+	return t
+}
+
+// banner is the one line shown when a shell starts: who, which account, when the credentials expire.
+func banner(t shellenv.Target, creds aws.Credentials) string {
+	exp := "refreshed automatically"
+	if creds.CanExpire {
+		exp = fmt.Sprintf("expire %s, refreshed automatically", creds.Expires.Local().Format(time.Kitchen))
+	}
+	acct := t.Account
+	if acct == "" {
+		acct = "?"
+	}
+	return fmt.Sprintf("acct: %s as %s in account %s; credentials %s; exit to leave", t.Profile, t.Identity, acct, exp)
+}

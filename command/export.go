@@ -1,0 +1,95 @@
+package command
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/urfave/cli/v2"
+)
+
+func exportCommand(sys IO) *cli.Command {
+	return &cli.Command{
+		Name:      "export",
+		Usage:     "print a profile's temporary credentials",
+		UsageText: "acct export <profile|stage> [--format env|json|credential-process]",
+		Flags: append(sessionFlags(),
+			&cli.StringFlag{Name: "format", Value: "env", Usage: "env (export lines for sh), json, or credential-process (Version 1 JSON)"},
+		),
+		BashComplete: completeTargets(sys),
+		Action: func(c *cli.Context) error {
+			return runExport(c, sys, c.Args().First(), c.String("format"))
+		},
+	}
+}
+
+func credentialProcessCommand(sys IO) *cli.Command {
+	return &cli.Command{
+		Name:         "credential-process",
+		Usage:        "print credentials as the AWS credential_process JSON (for credential_process = acct credential-process NAME)",
+		UsageText:    "acct credential-process <profile>",
+		Flags:        sessionFlags(),
+		BashComplete: completeTargets(sys),
+		Action: func(c *cli.Context) error {
+			return runExport(c, sys, c.Args().First(), "credential-process")
+		},
+	}
+}
+
+func runExport(c *cli.Context, sys IO, name, format string) error {
+	if name == "" {
+		return usagef("name a profile: acct %s <profile>", c.Command.Name)
+	}
+	switch format {
+	case "env", "json", "credential-process":
+	default:
+		return usagef("--format %q is not known; use env, json or credential-process", format)
+	}
+	t, err := sys.resolveTarget(name)
+	if err != nil {
+		return err
+	}
+	_, creds, err := sys.credentials(c.Context, t.Chain, sessionInputFrom(c))
+	if err != nil {
+		return err
+	}
+	return writeCredentials(sys.Stdout, format, creds, t.Chain.Region)
+}
+
+// processOutput is the credential_process output, Version 1, that every AWS SDK reads.
+type processOutput struct {
+	Version         int    `json:"Version"`
+	AccessKeyID     string `json:"AccessKeyId"`
+	SecretAccessKey string `json:"SecretAccessKey"`
+	SessionToken    string `json:"SessionToken,omitempty"`
+	Expiration      string `json:"Expiration,omitempty"`
+	Region          string `json:"Region,omitempty"`
+}
+
+func writeCredentials(w io.Writer, format string, creds aws.Credentials, region string) error {
+	out := processOutput{Version: 1, AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken}
+	if creds.CanExpire {
+		out.Expiration = creds.Expires.UTC().Format(time.RFC3339)
+	}
+	switch format {
+	case "env":
+		fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\n", out.AccessKeyID, out.SecretAccessKey)
+		if out.SessionToken != "" {
+			fmt.Fprintf(w, "export AWS_SESSION_TOKEN=%s\n", out.SessionToken)
+		}
+		if out.Expiration != "" {
+			fmt.Fprintf(w, "export AWS_CREDENTIAL_EXPIRATION=%s\n", out.Expiration)
+		}
+		if region != "" {
+			fmt.Fprintf(w, "export AWS_REGION=%s\nexport AWS_DEFAULT_REGION=%s\n", region, region)
+		}
+		return nil
+	case "json":
+		out.Region = region
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,92 @@
+package command
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/acct-cli/acct/profiles"
+	"github.com/urfave/cli/v2"
+)
+
+type generateInput struct {
+	Layout string
+	User   string
+	DryRun bool
+	Style  string
+}
+
+func generateCommand(sys IO) *cli.Command {
+	return &cli.Command{
+		Name:      "generate",
+		Usage:     "write the layout's profiles into the managed block of ~/.aws/config",
+		UsageText: "acct generate [--layout FILE] [--user NAME] [--dry-run] [--style native|credential-process]",
+		Description: "Everything outside acct's block is kept byte for byte. A second run with the same layout\n" +
+			"changes nothing. The config file is AWS_CONFIG_FILE, else ~/.aws/config.",
+		Flags: []cli.Flag{
+			layoutFlag(),
+			&cli.StringFlag{Name: "user", Usage: "fill {user} in the layout (MFA device, personal accounts)", EnvVars: []string{"ACCT_USER"}},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the unified diff and write nothing"},
+			&cli.StringFlag{Name: "style", Value: "native", Usage: "native (role_arn, source_profile, mfa_serial) or credential-process (every tool goes through acct's cache)"},
+		},
+		Action: func(c *cli.Context) error {
+			return runGenerate(sys, generateInput{
+				Layout: c.String("layout"), User: c.String("user"), DryRun: c.Bool("dry-run"), Style: c.String("style"),
+			})
+		},
+	}
+}
+
+func layoutFlag() cli.Flag {
+	return &cli.StringFlag{Name: "layout", Usage: "layout file (default: ACCT_LAYOUT, ./acct.yaml here or above, $XDG_CONFIG_HOME/acct/layout.yaml)"}
+}
+
+// loadLayout finds and loads the layout; every failure is bad input.
+func loadLayout(flag string) (*profiles.Layout, error) {
+	path, err := profiles.Find(flag)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	l, err := profiles.Load(path)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	return l, nil
+}
+
+func runGenerate(sys IO, in generateInput) error {
+	l, err := loadLayout(in.Layout)
+	if err != nil {
+		return err
+	}
+	style, err := profiles.ParseStyle(in.Style)
+	if err != nil {
+		return badInput(err)
+	}
+	exe := "acct"
+	if style == profiles.CredentialProcess {
+		// The config must call this very binary, wherever it is installed.
+		if p, err := os.Executable(); err == nil {
+			exe = p
+		}
+	}
+	ps, err := profiles.Render(l, profiles.RenderOptions{User: in.User, Style: style, Executable: exe})
+	if err != nil {
+		return badInput(err)
+	}
+	path := profiles.ConfigPath()
+	res, err := profiles.Write(path, l.Namespace, l.File, ps, profiles.WriteOptions{DryRun: in.DryRun})
+	if err != nil {
+		return badInput(err)
+	}
+	switch {
+	case in.DryRun && res.Changed:
+		fmt.Fprint(sys.Stdout, res.Diff)
+	case in.DryRun:
+		fmt.Fprintf(sys.Stdout, "%s: no change (%d profiles of %s)\n", path, len(ps), l.Namespace)
+	case res.Changed:
+		fmt.Fprintf(sys.Stdout, "%s: wrote %d profiles of %s (backup %s)\n", path, len(ps), l.Namespace, res.Backup)
+	default:
+		fmt.Fprintf(sys.Stdout, "%s: no change (%d profiles of %s)\n", path, len(ps), l.Namespace)
+	}
+	return nil
+}

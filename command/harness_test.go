@@ -1,0 +1,177 @@
+package command_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acct-cli/acct/session/ststest"
+)
+
+// acctBin is acct built once for the end-to-end tests, which run it as a user would.
+var acctBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "acct-e2e-")
+	if err != nil {
+		panic(err)
+	}
+	acctBin = filepath.Join(dir, "acct")
+	build := exec.Command("go", "build", "-o", acctBin, "..")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		os.RemoveAll(dir)
+		panic("build acct: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// awsCLI is the Debian AWS CLI, our independent check: a pip-installed aws earlier on PATH is
+// another program, so the Debian path wins.
+func awsCLI(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("ACCT_TEST_AWS_CLI"), "/usr/bin/aws"} {
+		if p != "" {
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	t.Skip("the Debian awscli package is not installed (apt-get install awscli)")
+	return ""
+}
+
+// world is one user's machine: a HOME of its own, a config, a file keyring and a fake STS.
+type world struct {
+	t      *testing.T
+	home   string
+	config string
+	sts    *ststest.Server
+	vars   map[string]string
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	home := t.TempDir()
+	s := ststest.New()
+	t.Cleanup(s.Close)
+	w := &world{t: t, home: home, config: filepath.Join(home, ".aws", "config"), sts: s}
+	w.vars = map[string]string{
+		"HOME":                        home,
+		"PATH":                        os.Getenv("PATH"),
+		"AWS_CONFIG_FILE":             w.config,
+		"AWS_SHARED_CREDENTIALS_FILE": filepath.Join(home, ".aws", "credentials"),
+		"XDG_CONFIG_HOME":             filepath.Join(home, ".config"),
+		"XDG_STATE_HOME":              filepath.Join(home, ".local", "state"),
+		"XDG_DATA_HOME":               filepath.Join(home, ".local", "share"),
+		"ACCT_KEYRING_BACKEND":        "file",
+		"ACCT_FILE_PASSPHRASE":        "correct horse battery staple",
+		"AWS_ENDPOINT_URL_STS":        s.URL,
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"NO_COLOR":                    "1",
+		"TERM":                        "dumb",
+		"LANG":                        "C.UTF-8",
+	}
+	return w
+}
+
+func (w *world) env() []string {
+	var env []string
+	for k, v := range w.vars {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run runs acct with args in dir (the home when empty), no terminal, and a 60 s bound.
+func (w *world) run(dir string, args ...string) result {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, acctBin, args...)
+	cmd.Env = w.env()
+	cmd.Dir = dir
+	if dir == "" {
+		cmd.Dir = w.home
+	}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		w.t.Fatalf("acct %s: %v", strings.Join(args, " "), err)
+	}
+	return r
+}
+
+// must runs acct and fails the test unless it exits 0.
+func (w *world) must(args ...string) result {
+	w.t.Helper()
+	r := w.run("", args...)
+	if r.code != 0 {
+		w.t.Fatalf("acct %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+// aws runs the Debian AWS CLI with the world's environment plus extra variables.
+func (w *world) aws(extra []string, args ...string) (string, error) {
+	w.t.Helper()
+	cmd := exec.Command(awsCLI(w.t), args...)
+	cmd.Env = append(w.env(), extra...)
+	cmd.Dir = w.home
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// example is the path of a layout shipped in docs/examples.
+func example(name string) string {
+	p, err := filepath.Abs(filepath.Join("..", "docs", "examples", name))
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// noLeaks fails when any secret the fake STS issued appears in a file under HOME or in text.
+func (w *world) noLeaks(texts ...string) {
+	w.t.Helper()
+	secrets := w.sts.Issued()
+	check := func(where, s string) {
+		for _, sec := range secrets {
+			if sec != "" && strings.Contains(s, sec) {
+				w.t.Errorf("a secret the fake STS issued leaked into %s", where)
+			}
+		}
+	}
+	for i, s := range texts {
+		check("output "+string(rune('0'+i)), s)
+	}
+	filepath.Walk(w.home, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err == nil {
+			check(path, string(data))
+		}
+		return nil
+	})
+}

@@ -1,0 +1,160 @@
+package command
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/acct-cli/acct/profiles"
+	"github.com/acct-cli/acct/session"
+	"github.com/urfave/cli/v2"
+)
+
+// listRow is one profile as `acct list` shows it; its JSON form is for scripts.
+type listRow struct {
+	Profile     string    `json:"profile"`
+	Layout      string    `json:"layout,omitempty"`
+	OU          string    `json:"ou,omitempty"`
+	Stage       string    `json:"stage,omitempty"`
+	Role        string    `json:"role,omitempty"`
+	Account     string    `json:"account,omitempty"`
+	RoleARN     string    `json:"role_arn,omitempty"`
+	Protected   string    `json:"protected,omitempty"`
+	Source      string    `json:"source_profile,omitempty"`
+	KeysStored  *bool     `json:"keys_stored,omitempty"`
+	CachedUntil time.Time `json:"session_cached_until,omitempty"`
+}
+
+func listCommand(sys IO) *cli.Command {
+	return &cli.Command{
+		Name:      "list",
+		Usage:     "list the config's profiles, grouped by layout, OU and stage, with keys and sessions",
+		UsageText: "acct list [--json] [--no-keyring]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print JSON for scripts"},
+			&cli.BoolFlag{Name: "no-keyring", Usage: "do not open the keyring (no keys/session columns)"},
+		},
+		Action: func(c *cli.Context) error {
+			cfg, err := profiles.Read(profiles.ConfigPath())
+			if err != nil {
+				return badInput(err)
+			}
+			rows := listRows(cfg)
+			if !c.Bool("no-keyring") {
+				sys.addKeyringColumns(rows, cfg)
+			}
+			if c.Bool("json") {
+				enc := json.NewEncoder(sys.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rows)
+			}
+			printList(sys, rows)
+			return nil
+		},
+	}
+}
+
+func listRows(cfg *profiles.Config) []listRow {
+	var rows []listRow
+	for _, n := range cfg.Names() {
+		e, _ := cfg.Entry(n)
+		r := listRow{Profile: n, Layout: e.Meta.Namespace, OU: e.Meta.OU, Stage: e.Meta.Stage, Role: e.Meta.Role, Account: e.Meta.Account}
+		r.RoleARN, _ = e.Get("role_arn")
+		if r.RoleARN == "" {
+			r.RoleARN, _ = e.Get("acct_role_arn")
+		}
+		if e.Meta.Managed {
+			r.Protected = e.Meta.Protected.String()
+		}
+		if ch, err := cfg.Resolve(n); err == nil {
+			r.Source = ch.Source
+			if r.Account == "" {
+				r.Account = ch.Account
+			}
+		}
+		rows = append(rows, r)
+	}
+	// Hand-written profiles (no layout) first, then each layout by OU and stage; file order within.
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.Layout != b.Layout {
+			return a.Layout < b.Layout
+		}
+		if a.OU != b.OU {
+			return a.OU < b.OU
+		}
+		return false
+	})
+	return rows
+}
+
+// addKeyringColumns fills "keys stored" and "session cached until" when the keyring opens without
+// asking; list never prompts for a passphrase.
+func (sys IO) addKeyringColumns(rows []listRow, cfg *profiles.Config) {
+	kcfg := session.KeyringConfigFromEnv(sys.Getenv)
+	if kcfg.FilePassphrase == nil {
+		kcfg.FilePassphrase = func(string) (string, error) { return "", fmt.Errorf("no passphrase") }
+	}
+	kr, err := session.OpenKeyring(kcfg)
+	if err != nil {
+		return
+	}
+	store := session.Store{Keyring: kr}
+	entries, err := session.Cached(kr)
+	if err != nil {
+		return
+	}
+	until := map[string]time.Time{}
+	for _, e := range entries {
+		if e.Expires.After(until[e.Name]) {
+			until[e.Name] = e.Expires
+		}
+	}
+	keys := map[string]bool{}
+	for i := range rows {
+		src := rows[i].Source
+		if src == "" {
+			continue
+		}
+		has, ok := keys[src]
+		if !ok {
+			has = store.HasKeys(src)
+			keys[src] = has
+		}
+		rows[i].KeysStored = &has
+		if t, ok := until[rows[i].Profile]; ok && t.After(time.Now()) {
+			rows[i].CachedUntil = t
+		}
+	}
+}
+
+func printList(sys IO, rows []listRow) {
+	w := tabwriter.NewWriter(sys.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "LAYOUT\tOU\tSTAGE\tPROFILE\tACCOUNT\tROLE\tKEYS STORED\tSESSION CACHED UNTIL")
+	for _, r := range rows {
+		keys := "-"
+		if r.KeysStored != nil {
+			keys = map[bool]string{true: "yes", false: "no"}[*r.KeysStored]
+		}
+		until := "-"
+		if !r.CachedUntil.IsZero() {
+			until = r.CachedUntil.Local().Format("2006-01-02 15:04")
+		}
+		role := r.RoleARN
+		if i := strings.LastIndex(role, "/"); i >= 0 {
+			role = role[i+1:]
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", dash(r.Layout), dash(r.OU), dash(r.Stage), r.Profile, dash(r.Account), dash(role), keys, until)
+	}
+	w.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

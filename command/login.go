@@ -1,0 +1,66 @@
+package command
+
+import (
+	"fmt"
+	"os/exec"
+	"runtime"
+
+	"github.com/acct-cli/acct/session"
+	"github.com/urfave/cli/v2"
+)
+
+func loginCommand(sys IO) *cli.Command {
+	return &cli.Command{
+		Name:      "login",
+		Usage:     "open the AWS console signed in as a profile",
+		UsageText: "acct login <profile|stage> [--print]",
+		Flags: append(sessionFlags(),
+			&cli.BoolFlag{Name: "print", Usage: "print the sign-in URL instead of opening a browser"},
+			&cli.StringFlag{Name: "destination", Usage: "console page to land on", Value: "https://console.aws.amazon.com/"},
+		),
+		BashComplete: completeTargets(sys),
+		Action: func(c *cli.Context) error {
+			name := c.Args().First()
+			if name == "" {
+				return usagef("name a profile: acct login <profile>")
+			}
+			t, err := sys.resolveTarget(name)
+			if err != nil {
+				return err
+			}
+			_, creds, err := sys.credentials(c.Context, t.Chain, sessionInputFrom(c))
+			if err != nil {
+				return err
+			}
+			url, err := session.LoginURL(c.Context, creds, session.LoginOptions{
+				FederationURL: sys.Getenv("ACCT_FEDERATION_URL"),
+				Destination:   c.String("destination"),
+				Issuer:        "acct",
+			})
+			if err != nil {
+				return err
+			}
+			if c.Bool("print") {
+				fmt.Fprintln(sys.Stdout, url)
+				return nil
+			}
+			return openBrowser(url)
+		},
+	}
+}
+
+func openBrowser(url string) error {
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", url)
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", url)
+	default:
+		cmd = exec.Command("xdg-open", url)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("open a browser: %w; use acct login --print and open the URL yourself", err)
+	}
+	return nil
+}

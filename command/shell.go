@@ -1,0 +1,72 @@
+package command
+
+import (
+	"context"
+
+	"github.com/acct-cli/acct/shellenv"
+	"github.com/urfave/cli/v2"
+)
+
+type shellInput struct {
+	Name    string
+	Session sessionInput
+	Yes     bool
+	Nest    bool
+}
+
+func shellCommand(sys IO) *cli.Command {
+	return &cli.Command{
+		Name:      "shell",
+		Usage:     "start your shell with a stage's credentials and a prompt that shows the stage",
+		UsageText: "acct shell [options] [stage|profile]",
+		Description: "The shell is your $SHELL (bash, zsh, fish, ...) with your own rc files. Credentials come from a\n" +
+			"local endpoint acct serves for the shell's lifetime, so they refresh by themselves all day.",
+		Flags: append(sessionFlags(),
+			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask before using a protected stage"},
+			&cli.BoolFlag{Name: "nest", Usage: "allow a shell inside an acct shell"},
+		),
+		BashComplete: completeTargets(sys),
+		Action: func(c *cli.Context) error {
+			return runShell(c.Context, sys, shellInput{
+				Name: c.Args().First(), Session: sessionInputFrom(c), Yes: c.Bool("yes"), Nest: c.Bool("nest"),
+			})
+		},
+	}
+}
+
+func runShell(ctx context.Context, sys IO, in shellInput) error {
+	if shellenv.Nested(sys.Environ()) && !in.Nest {
+		return usagef("already in an acct shell for %s; exit it first, or pass --nest", sys.Getenv("ACCT_PROFILE"))
+	}
+	t, err := sys.resolveTarget(in.Name)
+	if err != nil {
+		return err
+	}
+	if err := sys.confirmProtected(t.Chain, in.Yes); err != nil {
+		return err
+	}
+	provider, creds, err := sys.credentials(ctx, t.Chain, in.Session)
+	if err != nil {
+		return err
+	}
+	srv, err := shellenv.Serve(provider)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	tgt := shellTarget(t.Chain, creds)
+	code, err := shellenv.Shell(ctx, shellenv.ShellOptions{
+		Shell:   sys.Getenv("SHELL"),
+		Env:     shellenv.ServerEnv(sys.Environ(), srv, tgt),
+		Target:  tgt,
+		Banner:  banner(tgt, creds),
+		NoColor: sys.Getenv("NO_COLOR") != "" || !isTerminal(sys.Stdout),
+		Stdin:   sys.Stdin,
+		Stdout:  sys.Stdout,
+		Stderr:  sys.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	return exitStatus(code)
+}

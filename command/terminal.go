@@ -1,0 +1,88 @@
+package command
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/manifoldco/promptui"
+	"golang.org/x/term"
+)
+
+// errInterrupted is Ctrl-C at one of acct's prompts: nothing was started, exit status 130.
+var errInterrupted = ExitStatus(130)
+
+// interactive reports whether a person is at a terminal: both stdin and stderr (where prompts go)
+// must be terminals, so `acct exec prod -- cmd | tee log` still asks but `echo | acct ...` does not.
+func (sys IO) interactive() bool {
+	return isTerminal(sys.Stdin) && isTerminal(sys.Stderr)
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+// prompt asks one question on the terminal; prompts are written to stderr so stdout stays the
+// command's output.
+func (sys IO) prompt(label string, mask bool, validate func(string) error) (string, error) {
+	p := promptui.Prompt{
+		Label:    label,
+		Validate: validate,
+		Stdin:    io.NopCloser(sys.Stdin),
+		Stdout:   nopWriteCloser{sys.Stderr},
+	}
+	if mask {
+		p.Mask = '*'
+	}
+	v, err := p.Run()
+	if errors.Is(err, promptui.ErrInterrupt) || errors.Is(err, promptui.ErrEOF) {
+		return "", errInterrupted
+	}
+	if err != nil {
+		return "", fmt.Errorf("prompt %q: %w", label, err)
+	}
+	return strings.TrimSpace(v), nil
+}
+
+// pick shows a filterable list (type to filter, Enter to choose) and returns the chosen item.
+func (sys IO) pick(label string, items []string) (string, error) {
+	s := promptui.Select{
+		Label:             label,
+		Items:             items,
+		Size:              12,
+		StartInSearchMode: true,
+		Searcher: func(input string, i int) bool {
+			return fuzzyContains(items[i], input)
+		},
+		Stdin:  io.NopCloser(sys.Stdin),
+		Stdout: nopWriteCloser{sys.Stderr},
+	}
+	_, v, err := s.Run()
+	if errors.Is(err, promptui.ErrInterrupt) || errors.Is(err, promptui.ErrEOF) {
+		return "", errInterrupted
+	}
+	if err != nil {
+		return "", fmt.Errorf("picker: %w", err)
+	}
+	return v, nil
+}
+
+// fuzzyContains reports whether the letters of pattern appear in s in order.
+func fuzzyContains(s, pattern string) bool {
+	s, pattern = strings.ToLower(s), strings.ToLower(strings.TrimSpace(pattern))
+	for _, r := range pattern {
+		i := strings.IndexRune(s, r)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(string(r)):]
+	}
+	return true
+}
