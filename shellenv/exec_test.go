@@ -139,3 +139,44 @@ func TestRunForwardsSignals(t *testing.T) {
 		})
 	}
 }
+
+// TestRunCtrlCNotDoubled presses Ctrl-C in a terminal where acct runs a
+// command: the terminal already signals the command, so acct must not send a
+// second SIGINT (terraform takes two as "abort now"). Signals that arrive
+// close together can merge in the child, so a regression is not always
+// caught here; TestSentByTerminal checks the decision itself.
+func TestRunCtrlCNotDoubled(t *testing.T) {
+	bash := needShell(t, "bash")
+	_, _, env := shellHome(t)
+	// read -t is a builtin, so traps run between short waits and no
+	// grandchild takes the signal instead.
+	script := `n=0; trap 'n=$((n+1))' INT; echo ready; i=0
+while [ $i -lt 150 ]; do read -t 0.01 x </dev/zero 2>/dev/null; i=$((i+1)); done
+echo "ints:$n"; exit $n`
+	p := startPTY(t, helperCmd(t, helperRequest{
+		Mode: "run", Argv: []string{bash, "-c", script}, Creds: testCreds,
+	}, env))
+	p.screen.waitFor(t, 0, "ready", ptyTimeout)
+	p.send("\x03")
+	p.screen.waitFor(t, 0, "ints:", ptyTimeout)
+	if code := p.wait(ptyTimeout); code != 1 {
+		t.Fatalf("child saw %d SIGINTs, want 1; screen:\n%q", code, p.screen.String())
+	}
+}
+
+// TestSentByTerminal checks how acct tells a terminal's Ctrl-C (which the
+// child got too) from a kill aimed at acct alone.
+func TestSentByTerminal(t *testing.T) {
+	_, _, env := shellHome(t)
+	p := startPTY(t, helperCmd(t, helperRequest{Mode: "fg"}, env))
+	p.screen.waitFor(t, 0, "fg:true,false", ptyTimeout)
+	p.wait(ptyTimeout)
+
+	// Without a controlling terminal every signal is someone's kill.
+	cmd := helperCmd(t, helperRequest{Mode: "fg"}, env)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "fg:false,false") {
+		t.Fatalf("without a terminal: %q, %v", out, err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,6 +51,9 @@ func runHelper(raw string) int {
 	}
 	base := unsetVar(os.Environ(), helperVar)
 	switch req.Mode {
+	case "fg":
+		fmt.Printf("fg:%v,%v\n", sentByTerminal(syscall.SIGINT), sentByTerminal(syscall.SIGTERM))
+		return 0
 	case "exec":
 		err := Exec(req.Argv, Env(base, req.Creds, req.Target))
 		fmt.Fprintln(os.Stderr, "helper:", err)
