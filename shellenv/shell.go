@@ -11,6 +11,9 @@ import (
 	"strings"
 )
 
+// VarNoPrompt, set to 1 in the environment, turns the prompt prefix off.
+const VarNoPrompt = "ACCT_NO_PROMPT"
+
 // DefaultShell is started when neither ShellOptions.Shell nor $SHELL names one.
 const DefaultShell = "/bin/bash"
 
@@ -27,6 +30,9 @@ type ShellOptions struct {
 	Banner string
 	// NoColor keeps the prompt prefix plain; so does NO_COLOR.
 	NoColor bool
+	// NoPrompt leaves the prompt alone, for users whose own prompt shows
+	// ACCT_* already; so does ACCT_NO_PROMPT=1 in Env.
+	NoPrompt bool
 	// Stdin, Stdout and Stderr default to the process's own.
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
@@ -74,6 +80,9 @@ func Shell(ctx context.Context, o ShellOptions) (exitCode int, err error) {
 	defer os.RemoveAll(dir)
 
 	kind := shellKind(path)
+	if o.NoPrompt || truthy(lookup(env, VarNoPrompt)) {
+		kind = kindOther
+	}
 	args, env, err := prepareShell(kind, dir, env, PromptLabel(o.Target), colorPrompt(o, env))
 	if err != nil {
 		return -1, fmt.Errorf("start shell %s: %w", path, err)
@@ -102,4 +111,12 @@ func Shell(ctx context.Context, o ShellOptions) (exitCode int, err error) {
 		cmd.Stdout = os.Stdout
 	}
 	return supervise(ctx, cmd)
+}
+
+func truthy(v string) bool {
+	switch v {
+	case "", "0", "false", "no", "off":
+		return false
+	}
+	return true
 }

@@ -184,3 +184,41 @@ func TestShellProtectedPromptColor(t *testing.T) {
 		}
 	}
 }
+
+// TestShellOtherShellFromSHELL: a shell acct has no prompt trick for still
+// gets the environment; $SHELL picks it; depth counts up from a parent shell.
+func TestShellOtherShellFromSHELL(t *testing.T) {
+	sh := needShell(t, "sh")
+	if k := shellKind(sh); k != kindOther {
+		t.Skipf("sh is %s here", k)
+	}
+	_, _, env := shellHome(t)
+	env = append(env, "SHELL="+sh, "PS1=plainsh$ ", "ACCT_SHELL=1", "ACCT_SHELL_DEPTH=1")
+	p := startPTY(t, helperCmd(t, helperRequest{Mode: "shell", Target: stagingTarget, Creds: testCreds}, env))
+	at := p.screen.waitFor(t, 0, "plainsh$ ", ptyTimeout)
+	p.send(`echo "p:$ACCT_PROFILE d:$ACCT_SHELL_DEPTH s:$ACCT_SHELL"` + "\r")
+	p.screen.waitFor(t, at, "p:cpco-staging-admin d:2 s:1", ptyTimeout)
+	p.send("exit 5\r")
+	if code := p.wait(ptyTimeout); code != 5 {
+		t.Fatalf("exit %d, want 5", code)
+	}
+	if strings.Contains(p.screen.String(), "[cpco:staging]") {
+		t.Errorf("prompt changed for an unknown shell")
+	}
+}
+
+func TestShellNoPrompt(t *testing.T) {
+	bash := needShell(t, "bash")
+	home, _, env := shellHome(t)
+	writeFile(t, filepath.Join(home, ".bashrc"), "MYVAR=from-user-rc\nPS1='userprompt> '\n")
+	env = append(env, "ACCT_NO_PROMPT=1")
+	p := startPTY(t, helperCmd(t, helperRequest{Mode: "shell", Shell: bash, Target: stagingTarget, Creds: testCreds}, env))
+	at := p.screen.waitFor(t, 0, "userprompt> ", ptyTimeout)
+	p.send(`echo "rc:$MYVAR"` + "\r")
+	p.screen.waitFor(t, at, "rc:from-user-rc", ptyTimeout)
+	p.send("exit\r")
+	p.wait(ptyTimeout)
+	if strings.Contains(p.screen.String(), "[cpco:staging]") {
+		t.Errorf("prompt prefixed despite ACCT_NO_PROMPT")
+	}
+}
