@@ -222,3 +222,37 @@ func TestShellNoPrompt(t *testing.T) {
 		t.Errorf("prompt prefixed despite ACCT_NO_PROMPT")
 	}
 }
+
+// TestShellWithoutUserFiles: a user with no startup files at all gets the
+// shell's default prompt, prefixed (fish's autoloaded fish_prompt included).
+func TestShellWithoutUserFiles(t *testing.T) {
+	for _, name := range []string{"bash", "zsh", "fish"} {
+		t.Run(name, func(t *testing.T) {
+			shell := needShell(t, name)
+			_, _, env := shellHome(t)
+			p := startPTY(t, helperCmd(t, helperRequest{Mode: "shell", Shell: shell, Target: stagingTarget, Creds: testCreds}, env))
+			at := p.screen.waitFor(t, 0, "[cpco:staging] ", ptyTimeout)
+			p.send(`echo "p:$ACCT_PROFILE"` + "\r")
+			p.screen.waitFor(t, at, "p:cpco-staging-admin", ptyTimeout)
+			p.send("exit\r")
+			if code := p.wait(ptyTimeout); code != 0 {
+				t.Fatalf("exit %d; screen:\n%q", code, p.screen.String())
+			}
+		})
+	}
+}
+
+// TestShellFishPromptSeesStatus: the wrapper must not reset $status before
+// the user's prompt reads it.
+func TestShellFishPromptSeesStatus(t *testing.T) {
+	fish := needShell(t, "fish")
+	home, _, env := shellHome(t)
+	writeFile(t, filepath.Join(home, ".config", "fish", "config.fish"),
+		"function fish_prompt\n    printf 'st%s> ' $status\nend\n")
+	p := startPTY(t, helperCmd(t, helperRequest{Mode: "shell", Shell: fish, Target: stagingTarget, Creds: testCreds}, env))
+	at := p.screen.waitFor(t, 0, "[cpco:staging] st0> ", ptyTimeout)
+	p.send("false\r")
+	p.screen.waitFor(t, at, "[cpco:staging] st1> ", ptyTimeout)
+	p.send("exit\r")
+	p.wait(ptyTimeout)
+}
