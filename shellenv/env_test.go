@@ -171,3 +171,17 @@ func TestShellKind(t *testing.T) {
 		}
 	}
 }
+
+func TestBanner(t *testing.T) {
+	tg := stagingTarget
+	tg.Identity = "arn:aws:sts::323330167063:assumed-role/cpco-root-admin/alice"
+	got := Banner(tg, time.Date(2030, 1, 1, 15, 4, 0, 0, time.UTC), false)
+	want := "acct: cpco-staging-admin (arn:aws:sts::323330167063:assumed-role/cpco-root-admin/alice) account 323330167063; credentials expire 15:04 UTC; exit to leave"
+	if got != want {
+		t.Errorf("Banner =\n%q, want\n%q", got, want)
+	}
+	tg.Protected = true
+	if got := Banner(tg, time.Time{}, true); !strings.Contains(got, ", PROTECTED; credentials refresh automatically") || strings.Contains(got, "\n") {
+		t.Errorf("Banner = %q", got)
+	}
+}
