@@ -32,7 +32,10 @@ func shellHome(t *testing.T) (home, tmp string, env []string) {
 	root := t.TempDir()
 	home = filepath.Join(root, "home")
 	tmp = filepath.Join(root, "tmp")
-	for _, d := range []string{home, tmp} {
+	// fish scans man pages into generated_completions in the background on its first start when
+	// that directory is missing, racing the test's cleanup; a present directory stops it.
+	fishGen := filepath.Join(home, ".local", "share", "fish", "generated_completions")
+	for _, d := range []string{home, tmp, fishGen} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
