@@ -61,6 +61,11 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	home := t.TempDir()
+	// fish scans man pages into generated_completions in the background on its first start when
+	// that directory is missing, racing the test's cleanup; a present directory stops it.
+	if err := os.MkdirAll(filepath.Join(home, ".local", "share", "fish", "generated_completions"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	s := ststest.New()
 	t.Cleanup(s.Close)
 	w := &world{t: t, home: home, config: filepath.Join(home, ".aws", "config"), sts: s}
