@@ -142,7 +142,9 @@ func (c *Config) parse(data []byte) error {
 	}
 
 	first := map[string]int{}
-	for i, l := range lines {
+	var sections []configSection
+	for i := range lines {
+		l := &lines[i]
 		if l.kind != blockLineSection {
 			continue
 		}
@@ -168,29 +170,63 @@ func (c *Config) parse(data []byte) error {
 		} else if inBlock(i) {
 			e.Meta.Managed = true
 		}
-		// ini.v1 reads the values, one section at a time: it finds sections by a linear scan, so
-		// loading a 10000-profile file in one piece is quadratic. A repeated section is merged,
-		// later values winning, as ini.v1 and the SDKs do.
 		end := i + 1
 		for end < len(lines) && lines[end].kind != blockLineSection {
 			end++
 		}
-		var chunk strings.Builder
-		for _, cl := range lines[i:end] {
+		sections = append(sections, configSection{entry: e, from: i, to: end})
+	}
+	// ini.v1 reads the values, a batch of sections at a time: it finds sections by a linear scan,
+	// so loading a 10000-profile file in one piece is quadratic, and one load per section pays
+	// its set-up 10000 times. A repeated section is merged, later values winning, as ini.v1 and
+	// the SDKs do.
+	const batch = 64
+	for b := 0; b < len(sections); b += batch {
+		group := sections[b:min(b+batch, len(sections))]
+		if err := configLoad(lines, group); err != nil {
+			// Find the section to blame by reading each alone.
+			for _, sec := range group {
+				if err := configLoad(lines, []configSection{sec}); err != nil {
+					return &ConfigError{Line: lines[sec.from].num, What: "section cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the section by hand", Err: ErrNotINI}
+				}
+			}
+			return &ConfigError{Line: lines[group[0].from].num, What: "sections cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the sections by hand", Err: ErrNotINI}
+		}
+	}
+	return nil
+}
+
+// configSection is one profile section of the file: lines[from] is its header, lines[to] the next.
+type configSection struct {
+	entry    *Entry
+	from, to int
+}
+
+// configLoad reads the values of sections (each a profile) with ini.v1 in one load.
+func configLoad(lines []blockLine, sections []configSection) error {
+	var chunk strings.Builder
+	for _, sec := range sections {
+		for _, cl := range lines[sec.from:sec.to] {
 			chunk.WriteString(cl.raw)
 		}
-		opts := blockIniOptions()
-		opts.ReaderBufferSize = chunk.Len() + 64 // the default 4 KiB buffer per section dominates otherwise
-		f, err := ini.LoadSources(opts, []byte(chunk.String()))
-		if err != nil {
-			return &ConfigError{Line: l.num, What: "section cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the section by hand", Err: ErrNotINI}
+		// A section without a final newline must not run into the next header.
+		if t := chunk.String(); len(t) > 0 && t[len(t)-1] != '\n' {
+			chunk.WriteString("\n")
 		}
-		sec, err := f.GetSection(l.sectionRaw)
+	}
+	opts := blockIniOptions()
+	opts.ReaderBufferSize = chunk.Len() + 64 // the default 4 KiB buffer dominates otherwise
+	f, err := ini.LoadSources(opts, []byte(chunk.String()))
+	if err != nil {
+		return err
+	}
+	for _, sec := range sections {
+		s, err := f.GetSection(lines[sec.from].sectionRaw)
 		if err != nil {
 			continue
 		}
-		for _, k := range sec.Keys() {
-			configSet(e, k.Name(), k.Value())
+		for _, k := range s.Keys() {
+			configSet(sec.entry, k.Name(), k.Value())
 		}
 	}
 	return nil
