@@ -64,7 +64,7 @@ func (sys IO) openKeyring() (keyring.Keyring, error) {
 			return sys.prompt(prompt, true, nil)
 		}
 	}
-	return session.OpenKeyring(cfg)
+	return sys.openKeyringTimed(cfg) // --debug: backend and timing
 }
 
 func (sys IO) debugWriter(on bool) io.Writer {
@@ -123,7 +123,9 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 		return nil, aws.Credentials{}, err
 	}
 	for try := 1; ; try++ {
+		stop := sys.spin("getting credentials for " + chain.Profile) // prompts pause it
 		creds, err := p.Retrieve(ctx)
+		stop()
 		var mfaErr *session.MFAError
 		if err == nil {
 			return p, creds, nil
@@ -133,4 +135,53 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 		}
 		fmt.Fprintf(sys.Stderr, "acct: %v; try again\n", err)
 	}
+}
+
+// commandArgs parses flags that follow positional arguments (`acct add cpco --env`,
+// `acct exec prod --yes -- cmd`): urfave/cli v2 stops at the first positional argument and would
+// hand them on as arguments. It sets each flag it finds on c and returns the positional arguments
+// and, after "--" (or, when names >= 0, after the first names positional arguments, so that
+// `acct exec prod ls -la` keeps -la for ls), the rest untouched.
+func commandArgs(c *cli.Context, names int) (positional, rest []string, err error) {
+	args := c.Args().Slice()
+	byName := map[string]cli.Flag{}
+	for _, f := range c.Command.Flags {
+		for _, n := range f.Names() {
+			byName[n] = f
+		}
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return positional, args[i+1:], nil
+		}
+		if a == "-" || !strings.HasPrefix(a, "-") {
+			if names >= 0 && len(positional) == names {
+				return positional, args[i:], nil
+			}
+			positional = append(positional, a)
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f, ok := byName[name]
+		if !ok {
+			return nil, nil, usagef("flag provided but not defined: %s; see acct %s --help", a, c.Command.Name)
+		}
+		primary := f.Names()[0]
+		if _, isBool := f.(*cli.BoolFlag); isBool {
+			if !hasValue {
+				value = "true"
+			}
+		} else if !hasValue {
+			if i+1 >= len(args) {
+				return nil, nil, usagef("flag needs an argument: %s", a)
+			}
+			i++
+			value = args[i]
+		}
+		if err := c.Set(primary, value); err != nil {
+			return nil, nil, usagef("invalid value %q for flag %s: %v", value, a, err)
+		}
+	}
+	return positional, nil, nil
 }

@@ -36,12 +36,15 @@ func execCommand(sys IO) *cli.Command {
 		),
 		BashComplete: completeTargets(sys),
 		Action: func(c *cli.Context) error {
-			args := c.Args().Slice()
-			if len(args) == 0 {
+			names, argv, err := commandArgs(c, 1)
+			if err != nil {
+				return err
+			}
+			if len(names) == 0 {
 				return usagef("name a profile or stage: acct exec <profile|stage> -- <command>")
 			}
 			return runExec(c.Context, sys, execInput{
-				Name: args[0], Argv: args[1:], Session: sessionInputFrom(c),
+				Name: names[0], Argv: argv, Session: sessionInputFrom(c),
 				Yes: c.Bool("yes"), Server: c.Bool("server"), Nest: c.Bool("nest"),
 			})
 		},

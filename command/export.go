@@ -20,7 +20,11 @@ func exportCommand(sys IO) *cli.Command {
 		),
 		BashComplete: completeTargets(sys),
 		Action: func(c *cli.Context) error {
-			return runExport(c, sys, c.Args().First(), c.String("format"))
+			names, _, err := commandArgs(c, -1)
+			if err != nil {
+				return err
+			}
+			return runExport(c, sys, names, c.String("format"))
 		},
 	}
 }
@@ -33,15 +37,20 @@ func credentialProcessCommand(sys IO) *cli.Command {
 		Flags:        sessionFlags(),
 		BashComplete: completeTargets(sys),
 		Action: func(c *cli.Context) error {
-			return runExport(c, sys, c.Args().First(), "credential-process")
+			names, _, err := commandArgs(c, -1)
+			if err != nil {
+				return err
+			}
+			return runExport(c, sys, names, "credential-process")
 		},
 	}
 }
 
-func runExport(c *cli.Context, sys IO, name, format string) error {
-	if name == "" {
-		return usagef("name a profile: acct %s <profile>", c.Command.Name)
+func runExport(c *cli.Context, sys IO, names []string, format string) error {
+	if len(names) != 1 {
+		return usagef("name one profile: acct %s <profile>", c.Command.Name)
 	}
+	name := names[0]
 	switch format {
 	case "env", "json", "credential-process":
 	default:

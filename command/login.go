@@ -20,7 +20,17 @@ func loginCommand(sys IO) *cli.Command {
 		),
 		BashComplete: completeTargets(sys),
 		Action: func(c *cli.Context) error {
-			name := c.Args().First()
+			names, _, err := commandArgs(c, -1)
+			if err != nil {
+				return err
+			}
+			if len(names) > 1 {
+				return usagef("name one profile, not %d: acct %s <profile>", len(names), c.Command.Name)
+			}
+			name := ""
+			if len(names) == 1 {
+				name = names[0]
+			}
 			if name == "" {
 				return usagef("name a profile: acct login <profile>")
 			}

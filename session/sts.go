@@ -63,6 +63,13 @@ func loadAWSConfig(ctx context.Context, profile, region string, o *Options) (aws
 		o.logf("aws config: SDK could not load profile %q (%v); reading its endpoint_url directly", profile, err)
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil && profile != "" {
+		// AWS_PROFILE in acct's own environment (another tool's profile, or a profile that does
+		// not exist) makes the SDK load that profile and fail; acct resolves profile itself and
+		// needs only the environment's endpoint settings here.
+		o.logf("aws config: SDK could not load the environment's profile (%v); using the environment only", err)
+		cfg, err = envOnlyConfig(region, opts)
+	}
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration for STS: %w", err)
 	}
@@ -72,6 +79,34 @@ func loadAWSConfig(ctx context.Context, profile, region string, o *Options) (aws
 		if u := profileEndpointURL(profile); u != "" {
 			cfg.BaseEndpoint = aws.String(u)
 		}
+	}
+	return cfg, nil
+}
+
+// envOnlyConfig is the SDK configuration from the environment alone (AWS_ENDPOINT_URL_STS,
+// AWS_ENDPOINT_URL, ...), with the shared config files and AWS_PROFILE left out.
+func envOnlyConfig(region string, opts []func(*config.LoadOptions) error) (aws.Config, error) {
+	env, err := config.NewEnvConfig()
+	if err != nil {
+		return aws.Config{}, err
+	}
+	var lo config.LoadOptions
+	for _, f := range opts {
+		if err := f(&lo); err != nil {
+			return aws.Config{}, err
+		}
+	}
+	env.SharedConfigProfile = ""
+	cfg := aws.Config{
+		Region:        region,
+		Credentials:   lo.Credentials,
+		ConfigSources: []interface{}{env},
+	}
+	if lo.Retryer != nil {
+		cfg.Retryer = lo.Retryer
+	}
+	if env.BaseEndpoint != "" && (env.IgnoreConfiguredEndpoints == nil || !*env.IgnoreConfiguredEndpoints) {
+		cfg.BaseEndpoint = aws.String(env.BaseEndpoint)
 	}
 	return cfg, nil
 }
