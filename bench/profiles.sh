@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Times whole acct commands on big inputs: `acct generate` for a layout of 1,000 accounts with 3
+# roles each, and `acct list` over a config of 10,000 profiles. Needs hyperfine (Debian package).
+# Usage: bash bench/profiles.sh   (from the repository root)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/acct" .
+
+layout="$work/acct.yaml"
+{
+	echo "namespace: big"
+	echo "mode: organization"
+	echo "region: us-east-1"
+	echo "root: {account: \"100000000000\"}"
+	echo "stages:"
+	for i in $(seq 1 1000); do
+		printf '  - {name: s%d, account: "%012d", roles: {admin: Admin, readonly: ReadOnly, deploy: Deploy}}\n' "$i" $((200000000000 + i))
+	done
+} >"$layout"
+
+config10k="$work/config10k"
+{
+	echo "# hand-written"
+	for i in $(seq 1 10000); do
+		printf '[profile p%d]\nregion=us-east-1\nrole_arn=arn:aws:iam::%012d:role/Admin\nsource_profile=base\n\n' "$i" $((300000000000 + i))
+	done
+} >"$config10k"
+
+export HOME="$work" XDG_CONFIG_HOME="$work/.config" XDG_STATE_HOME="$work/.state"
+# First run writes the block; the timed runs then measure load + render + merge + the no-change check.
+AWS_CONFIG_FILE="$work/config" "$work/acct" generate --layout "$layout" >/dev/null
+hyperfine --warmup 3 --runs 30 -N \
+	--command-name "acct generate (1,000 accounts x 3 roles, no change)" \
+	"env AWS_CONFIG_FILE=$work/config $work/acct generate --layout $layout" \
+	--command-name "acct generate --dry-run (1,000 accounts x 3 roles, new file)" \
+	"env AWS_CONFIG_FILE=$work/new $work/acct generate --layout $layout --dry-run" \
+	--command-name "acct list --no-keyring (10,000 profiles)" \
+	"env AWS_CONFIG_FILE=$config10k $work/acct list --no-keyring"
