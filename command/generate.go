@@ -1,6 +1,7 @@
 package command
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -75,8 +76,13 @@ func runGenerate(sys IO, in generateInput) error {
 	}
 	path := profiles.ConfigPath()
 	res, err := profiles.Write(path, l.Namespace, l.File, ps, profiles.WriteOptions{DryRun: in.DryRun})
-	if err != nil {
+	var cfgErr *profiles.ConfigError
+	if errors.As(err, &cfgErr) {
+		// The user's file is in a state acct refuses to touch: bad input, never repaired.
 		return badInput(err)
+	}
+	if err != nil {
+		return err
 	}
 	switch {
 	case in.DryRun && res.Changed:
