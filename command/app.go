@@ -18,6 +18,8 @@ type IO struct {
 	Stderr  io.Writer
 	Getenv  func(string) string
 	Environ func() []string
+
+	ui *uiState // shared by every command of one App: --debug and the spinner; nil outside App
 }
 
 // OS returns the process's own streams and environment.
@@ -34,7 +36,10 @@ var (
 
 // App builds acct's command tree.
 func App(sys IO) *cli.App {
-	return &cli.App{
+	if sys.ui == nil {
+		sys.ui = &uiState{}
+	}
+	app := &cli.App{
 		Name:                 "acct",
 		Usage:                "AWS profiles from a team layout, MFA sessions in the OS keyring, per-stage shells",
 		Version:              Version,
@@ -53,6 +58,8 @@ func App(sys IO) *cli.App {
 		},
 		Commands: commands(sys),
 	}
+	everyCommandTakesDebug(sys, app)
+	return app
 }
 
 func commands(sys IO) []*cli.Command {
@@ -71,6 +78,7 @@ func commands(sys IO) []*cli.Command {
 		loginCommand(sys),
 		completionCommand(sys),
 		versionCommand(sys),
+		docsCommand(sys),
 	}
 }
 
