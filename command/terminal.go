@@ -32,6 +32,7 @@ func (nopWriteCloser) Close() error { return nil }
 // prompt asks one question on the terminal; prompts are written to stderr so stdout stays the
 // command's output.
 func (sys IO) prompt(label string, mask bool, validate func(string) error) (string, error) {
+	defer sys.pauseSpinner()() // a prompt never fights the spinner for the line
 	p := promptui.Prompt{
 		Label:    label,
 		Validate: validate,
