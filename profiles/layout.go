@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"regexp"
 	"sort"
@@ -78,6 +79,7 @@ type Layout struct {
 	ProfilePattern string // default "{namespace}-{stage}-{role}"
 	Root           Stage  // Name "root"
 	Stages         []Stage
+	SSO            *SSO // IAM Identity Center; nil when the layout has no sso: key
 
 	// Render reports problems with these keys at their lines, which Stage.Line cannot give.
 	mfaLine, patternLine int
@@ -95,6 +97,15 @@ type Stage struct {
 	PerUser   map[string]string // user -> account, for name patterns with {user}
 	Extra     []Key             // extra profile keys
 	Line      int               // line in the layout file, for messages
+}
+
+// SSO is the layout's IAM Identity Center portal. With it, every stage's roles are permission-set
+// names, and profiles get their credentials from the portal instead of an IAM user's keys.
+type SSO struct {
+	StartURL string // https://d-1234567890.awsapps.com/start
+	Region   string // the Identity Center region
+	Session  string // name of the [sso-session NAME] section; default the namespace
+	Line     int
 }
 
 // Role is a label (the {role} of profile names) and the IAM role it assumes.
@@ -354,10 +365,11 @@ func (c layoutCharset) MatchString(s string) bool {
 }
 
 var (
-	layoutTopKeys     = []string{"namespace", "mode", "region", "source_profile", "mfa_serial", "profile_pattern", "root", "stages"}
+	layoutTopKeys     = []string{"namespace", "mode", "region", "source_profile", "mfa_serial", "profile_pattern", "root", "stages", "sso"}
 	layoutRootKeys    = []string{"account", "roles", "region", "protected", "duration", "profile"}
 	layoutStageKeys   = []string{"name", "account", "ou", "protected", "roles", "region", "duration", "per_user", "profile"}
 	layoutModes       = []string{ModeOrganization, ModeAccounts, ModeVirtualRoot}
+	layoutSSOKeys     = []string{"start_url", "region", "session"}
 	layoutPatternVars = []string{"namespace", "stage", "role", "user", "account", "ou"}
 )
 
@@ -417,6 +429,11 @@ func (p *layoutParser) layout(top *yaml.Node) (*Layout, error) {
 			rootNode, rootKeyLine = v, k.Line
 		case "stages":
 			stagesNode = v
+		case "sso":
+			if l.SSO, err = p.layoutSSO(v); err != nil {
+				return err
+			}
+			l.SSO.Line = k.Line
 		}
 		return nil
 	})
@@ -431,6 +448,9 @@ func (p *layoutParser) layout(top *yaml.Node) (*Layout, error) {
 	}
 	if l.SourceProfile == "" {
 		l.SourceProfile = l.Namespace
+	}
+	if l.SSO != nil && l.SSO.Session == "" {
+		l.SSO.Session = l.Namespace
 	}
 	if l.ProfilePattern == "" {
 		l.ProfilePattern = DefaultProfilePattern
@@ -464,6 +484,45 @@ func (p *layoutParser) layout(top *yaml.Node) (*Layout, error) {
 		}
 	}
 	return l, nil
+}
+
+// layoutSSO reads `sso: {start_url, region, session}`.
+func (p *layoutParser) layoutSSO(v *yaml.Node) (*SSO, error) {
+	o := &SSO{}
+	err := p.layoutFields(v, "sso", layoutSSOKeys, func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "start_url":
+			if o.StartURL, err = p.layoutText(v, "sso start_url"); err != nil {
+				return err
+			}
+			if u, perr := url.Parse(o.StartURL); perr != nil || u.Scheme != "https" || u.Host == "" || strings.ContainsAny(o.StartURL, " \t") {
+				return p.errf(v.Line, "sso start_url %q is not an https URL; use the AWS access portal URL, e.g. https://d-1234567890.awsapps.com/start", o.StartURL)
+			}
+		case "region":
+			if o.Region, err = p.layoutRegion(v, "sso region"); err != nil {
+				return err
+			}
+		case "session":
+			if o.Session, err = p.layoutText(v, "sso session"); err != nil {
+				return err
+			}
+			if !layoutProfileRE.MatchString(o.Session) {
+				return p.errf(v.Line, "sso session %q is not a usable section name; use letters, digits and - _ . @ + , =", o.Session)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case o.StartURL == "":
+		return nil, p.errf(v.Line, "sso has no start_url; add e.g. `start_url: https://d-1234567890.awsapps.com/start` (the AWS access portal URL)")
+	case o.Region == "":
+		return nil, p.errf(v.Line, "sso has no region; add the IAM Identity Center region, e.g. `region: us-east-1`")
+	}
+	return o, nil
 }
 
 func (p *layoutParser) layoutRegion(v *yaml.Node, where string) (string, error) {

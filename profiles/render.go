@@ -46,13 +46,23 @@ type RenderOptions struct {
 	Executable string // command used in credential_process, default "acct"
 }
 
-// A Profile is one [profile NAME] section acct writes, with what acct knows about it.
+// A Profile is one [profile NAME] section acct writes, with what acct knows about it. With
+// Section set it is another kind of section instead: "sso-session" writes [sso-session NAME]
+// (no `# acct:` comment; it is not a profile, so callers listing profiles skip it).
 type Profile struct {
 	Name                                string
+	Section                             string // "" for a profile; SectionSSOSession
 	Namespace, Stage, OU, Role, Account string
 	Protected                           Protection
 	Keys                                []Key // in write order: region, role_arn, mfa_serial, source_profile, ...
 }
+
+// SectionSSOSession is Profile.Section of the [sso-session NAME] section of a layout with sso:.
+const SectionSSOSession = "sso-session"
+
+// SSORegistrationScopes is what acct's [sso-session] asks the portal for: listing and using the
+// user's account assignments, nothing more.
+const SSORegistrationScopes = "sso:account:access"
 
 // Keys that credential-process profiles carry for acct's own config reader: AWS tools ignore
 // unknown keys, and plain role_arn/source_profile would make them bypass credential_process.
@@ -113,7 +123,10 @@ func Render(l *Layout, o RenderOptions) ([]Profile, error) {
 		source = l.Namespace
 	}
 	mfa := l.MFASerial
-	if strings.Contains(mfa, "{user}") {
+	if l.SSO != nil {
+		// SSO profiles get their credentials from the portal: no IAM user, no MFA device.
+		mfa = ""
+	} else if strings.Contains(mfa, "{user}") {
 		if o.User == "" {
 			return nil, errf(l.mfaLine, "mfa_serial %q needs a user name; pass --user NAME (your IAM user)", mfa)
 		}
@@ -125,8 +138,11 @@ func Render(l *Layout, o RenderOptions) ([]Profile, error) {
 		return nil, err
 	}
 
-	out := make([]Profile, 0, len(targets)*2)
+	out := make([]Profile, 0, len(targets)*2+1)
 	owners := make(map[string]renderOwner, len(targets)*2)
+	if l.SSO != nil {
+		out = append(out, renderSSOSession(l))
+	}
 	for _, t := range targets {
 		st := t.st
 		roles := st.Roles
@@ -165,7 +181,7 @@ func Render(l *Layout, o RenderOptions) ([]Profile, error) {
 				}
 				return nil, errf(st.Line, "stages %q (line %d) and %q (line %d) both make profile %q; include {stage} and {role} in profile_pattern, e.g. %q, or rename a stage", prev.st.Name, prev.st.Line, st.Name, st.Line, name, DefaultProfilePattern)
 			}
-			if name == source {
+			if name == source && l.SSO == nil {
 				return nil, errf(st.Line, "stage %q role %s makes profile %q, the same as source_profile, so it would assume a role with its own credentials; change profile_pattern or source_profile", t.name, r.Label, name)
 			}
 			owners[name] = renderOwner{st: st, stage: t.name, role: r.Label}
@@ -175,7 +191,9 @@ func Render(l *Layout, o RenderOptions) ([]Profile, error) {
 			if region != "" {
 				keys = append(keys, Key{"region", region})
 			}
-			if o.Style == CredentialProcess {
+			if l.SSO != nil {
+				keys = renderSSOKeys(keys, l.SSO.Session, t.account, roleName, name, exe, o.Style)
+			} else if o.Style == CredentialProcess {
 				keys = append(keys, Key{"credential_process", renderCommand(exe) + " credential-process " + name})
 				keys = append(keys, Key{renderKeyRoleARN, arn})
 				if mfa != "" {
@@ -338,4 +356,150 @@ func renderCommand(exe string) string {
 		return exe
 	}
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(exe) + `"`
+}
+
+// renderSSOSession is the [sso-session NAME] section of a layout with sso:, in the form the AWS
+// CLI v2 and the SDKs read (token refresh through the registration scopes).
+func renderSSOSession(l *Layout) Profile {
+	return Profile{
+		Name: l.SSO.Session, Section: SectionSSOSession, Namespace: l.Namespace,
+		Keys: []Key{
+			{"sso_start_url", l.SSO.StartURL},
+			{"sso_region", l.SSO.Region},
+			{"sso_registration_scopes", SSORegistrationScopes},
+		},
+	}
+}
+
+// renderSSOKeys appends the keys of an SSO profile: sso_session, sso_account_id, sso_role_name
+// (the permission set); with --style credential-process they go under acct_ names after
+// credential_process, as the role keys do.
+func renderSSOKeys(keys []Key, session, account, role, name, exe string, style Style) []Key {
+	prefix := ""
+	if style == CredentialProcess {
+		keys = append(keys, Key{"credential_process", renderCommand(exe) + " credential-process " + name})
+		prefix = resolveAcctPrefix
+	}
+	return append(keys,
+		Key{prefix + "sso_session", session},
+		Key{prefix + "sso_account_id", account},
+		Key{prefix + "sso_role_name", role},
+	)
+}
+
+// SSOAssignment is one account and permission set the SSO portal lets the user use
+// (ListAccounts + ListAccountRoles).
+type SSOAssignment struct {
+	AccountID, AccountName, RoleName string
+}
+
+// RenderSSODiscovered renders l (which must have sso:) and adds a profile for every assignment
+// the layout does not already render. Its name follows profile_pattern: {stage} is the layout's
+// stage for that account, else the account name made label-safe; {role} is the layout's label for
+// that permission set, else the permission set name made label-safe.
+func RenderSSODiscovered(l *Layout, o RenderOptions, found []SSOAssignment) ([]Profile, error) {
+	if l == nil || l.SSO == nil {
+		return nil, fmt.Errorf("layout: no sso: section; add `sso: {start_url: ..., region: ...}` to use --sso-discover")
+	}
+	ps, err := Render(l, o)
+	if err != nil {
+		return nil, err
+	}
+	exe := o.Executable
+	if exe == "" {
+		exe = "acct"
+	}
+	pattern := l.ProfilePattern
+	if pattern == "" {
+		pattern = DefaultProfilePattern
+	}
+	have := map[string]bool{}  // account/role already rendered
+	names := map[string]bool{} // profile and section names in use
+	for _, p := range ps {
+		names[p.Section+" "+p.Name] = true
+		if p.Section == "" {
+			for _, k := range p.Keys {
+				if strings.HasSuffix(k.Name, "sso_role_name") {
+					have[p.Account+"/"+k.Value] = true
+				}
+			}
+		}
+	}
+	byAccount := map[string]*Stage{}
+	stages := append([]*Stage{&l.Root}, nil)
+	for i := range l.Stages {
+		stages = append(stages, &l.Stages[i])
+	}
+	for _, st := range stages {
+		if st.Account != "" && !strings.Contains(st.Name, "{user}") {
+			if _, ok := byAccount[st.Account]; !ok {
+				byAccount[st.Account] = st
+			}
+		}
+	}
+	for _, a := range found {
+		if have[a.AccountID+"/"+a.RoleName] || !layoutAccountOK(a.AccountID) {
+			continue
+		}
+		have[a.AccountID+"/"+a.RoleName] = true
+		stage, ou, region, prot := RenderLabel(a.AccountName), "", l.Region, Unprotected
+		var extra []Key
+		if st := byAccount[a.AccountID]; st != nil {
+			stage, ou, prot, extra = st.Name, st.OU, st.Protected, st.Extra
+			if st.Region != "" {
+				region = st.Region
+			}
+		}
+		if stage == "" {
+			stage = a.AccountID
+		}
+		label := RenderLabel(a.RoleName)
+		if st := byAccount[a.AccountID]; st != nil {
+			for _, r := range st.Roles {
+				if r.Name == a.RoleName {
+					label = r.Label
+				}
+			}
+		}
+		name, err := renderName(pattern, renderVars{namespace: l.Namespace, stage: stage, role: label, user: o.User, account: a.AccountID, ou: ou})
+		if err != nil || !layoutProfileRE.MatchString(name) {
+			// {user} without --user, or a name the config cannot hold: fall back to a plain one.
+			name = l.Namespace + "-" + stage + "-" + label
+		}
+		if names[" "+name] {
+			name += "-" + a.AccountID
+		}
+		if names[" "+name] {
+			continue
+		}
+		names[" "+name] = true
+		keys := []Key{}
+		if region != "" {
+			keys = append(keys, Key{"region", region})
+		}
+		keys = renderSSOKeys(keys, l.SSO.Session, a.AccountID, a.RoleName, name, exe, o.Style)
+		keys = append(keys, extra...)
+		ps = append(ps, Profile{Name: name, Namespace: l.Namespace, Stage: stage, OU: ou, Role: label,
+			Account: a.AccountID, Protected: prot, Keys: keys})
+	}
+	return ps, nil
+}
+
+// RenderLabel makes a label of free text (an account name, a permission set): lowercase letters,
+// digits and single hyphens.
+func RenderLabel(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	return b.String()
 }

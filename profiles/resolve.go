@@ -43,7 +43,19 @@ type Chain struct {
 	MFASerial                     string
 	MFAProcess                    string
 	Roles                         []ChainRole // Roles[0] is assumed with the source's credentials, Roles[i] with Roles[i-1]'s
+
+	// IAM Identity Center: set when the chain starts at a profile with sso_account_id (the
+	// credentials come from the portal's GetRoleCredentials, not from keys; Source is then "").
+	SSOProfile   string // the profile holding sso_account_id / sso_role_name
+	SSOSession   string // sso_session, "" for a legacy profile with sso_start_url
+	SSOStartURL  string // from the [sso-session] section, or the legacy profile's sso_start_url
+	SSORegion    string
+	SSOAccountID string
+	SSORoleName  string
 }
+
+// ErrBadSSO is an SSO profile that cannot be used as written.
+var ErrBadSSO = errors.New("bad sso setting")
 
 // NotFoundError is a profile name that is not in the config.
 type NotFoundError struct {
@@ -111,6 +123,12 @@ func (c *Config) Resolve(name string) (*Chain, error) {
 			ch.MFAProcess = keys["mfa_process"]
 		}
 		arn := keys["role_arn"]
+		if arn == "" && (keys["sso_session"] != "" || keys["sso_start_url"] != "" || keys["sso_account_id"] != "") {
+			if err := c.resolveSSO(ch, cur, line, keys); err != nil {
+				return nil, err
+			}
+			break
+		}
 		if arn == "" {
 			ch.Source = cur
 			ch.SourceProcess = resolveSourceProcess(cur, keys["credential_process"])
@@ -173,6 +191,9 @@ func (c *Config) Resolve(name string) (*Chain, error) {
 		roles[i], roles[j] = roles[j], roles[i]
 	}
 	ch.Roles = roles
+	if ch.Account == "" && len(roles) == 0 && ch.SSOAccountID != "" {
+		ch.Account = ch.SSOAccountID
+	}
 	if ch.Account == "" && len(roles) > 0 {
 		// arn:PARTITION:iam::ACCOUNT:role/NAME
 		if f := strings.SplitN(roles[len(roles)-1].ARN, ":", 6); len(f) == 6 {
@@ -180,6 +201,119 @@ func (c *Config) Resolve(name string) (*Chain, error) {
 		}
 	}
 	return ch, nil
+}
+
+// resolveSSO fills the SSO fields of ch from profile cur, following sso_session to its
+// [sso-session NAME] section (keys on the profile itself win, as in the AWS CLI).
+func (c *Config) resolveSSO(ch *Chain, cur string, line int, keys map[string]string) error {
+	ch.SSOProfile = cur
+	ch.SSOSession = keys["sso_session"]
+	ch.SSOAccountID = keys["sso_account_id"]
+	ch.SSORoleName = keys["sso_role_name"]
+	ch.SSOStartURL = keys["sso_start_url"]
+	ch.SSORegion = keys["sso_region"]
+	if ch.SSOSession != "" {
+		sec, ok := c.SSOSession(ch.SSOSession)
+		if !ok {
+			return c.resolveErr(line, fmt.Sprintf("profile %s: sso_session %s has no [sso-session %s] section", cur, ch.SSOSession, ch.SSOSession),
+				"add the section (acct generate writes it from the layout's sso:) or fix the name", ErrBadSSO)
+		}
+		if sec.StartURL != "" {
+			ch.SSOStartURL = sec.StartURL
+		}
+		if sec.Region != "" {
+			ch.SSORegion = sec.Region
+		}
+	}
+	switch {
+	case ch.SSOStartURL == "":
+		return c.resolveErr(line, fmt.Sprintf("profile %s has SSO keys but no sso_start_url", cur), "add sso_session=NAME with an [sso-session NAME] section", ErrBadSSO)
+	case ch.SSORegion == "":
+		return c.resolveErr(line, fmt.Sprintf("profile %s has SSO keys but no sso_region", cur), "add sso_region to its [sso-session] section", ErrBadSSO)
+	case ch.SSOAccountID == "" || ch.SSORoleName == "":
+		return c.resolveErr(line, fmt.Sprintf("profile %s has SSO keys but no sso_account_id and sso_role_name", cur), "add both (the account and the permission set to use)", ErrBadSSO)
+	}
+	return nil
+}
+
+// SSOSessionInfo is an [sso-session NAME] section of the config.
+type SSOSessionInfo struct {
+	Name, StartURL, Region, Scopes string
+	Line                           int
+}
+
+// SSOSession finds the [sso-session NAME] section. The config is read again for it: Read keeps
+// only profiles.
+func (c *Config) SSOSession(name string) (SSOSessionInfo, bool) {
+	for _, s := range c.SSOSessions() {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return SSOSessionInfo{}, false
+}
+
+// SSOSessions lists the [sso-session NAME] sections in file order.
+func (c *Config) SSOSessions() []SSOSessionInfo {
+	if len(c.raw) == 0 {
+		return nil
+	}
+	lines := blockSplit(c.raw)
+	if blockClassify(lines) != nil {
+		return nil
+	}
+	var out []SSOSessionInfo
+	for i, l := range lines {
+		f := strings.Fields(l.section)
+		if l.kind != blockLineSection || len(f) != 2 || f[0] != "sso-session" {
+			continue
+		}
+		info := SSOSessionInfo{Name: f[1], Line: l.num}
+		for _, kl := range lines[i+1:] {
+			if kl.kind == blockLineSection {
+				break
+			}
+			if kl.kind != blockLineKey {
+				continue
+			}
+			v := kl.value
+			// An inline comment needs a space before it, as the SDKs read it.
+			if j := strings.Index(v, " #"); j >= 0 {
+				v = strings.TrimSpace(v[:j])
+			}
+			if j := strings.Index(v, " ;"); j >= 0 {
+				v = strings.TrimSpace(v[:j])
+			}
+			switch kl.key {
+			case "sso_start_url":
+				info.StartURL = v
+			case "sso_region":
+				info.Region = v
+			case "sso_registration_scopes":
+				info.Scopes = v
+			}
+		}
+		// A repeated section merges, later values winning, as for profiles.
+		merged := false
+		for j := range out {
+			if out[j].Name == info.Name {
+				if info.StartURL != "" {
+					out[j].StartURL = info.StartURL
+				}
+				if info.Region != "" {
+					out[j].Region = info.Region
+				}
+				if info.Scopes != "" {
+					out[j].Scopes = info.Scopes
+				}
+				merged = true
+			}
+		}
+		if !merged {
+			out = append(out, info)
+		}
+	}
+	return out
 }
 
 func (c *Config) resolveErr(line int, what, fix string, kind error) error {

@@ -52,6 +52,8 @@ type Options struct {
 	// Debug, when set, gets one line per STS call (with timing), cache hit or miss and the keyring
 	// backend. Never secrets.
 	Debug io.Writer
+	// SSO tunes IAM Identity Center sign-in for chains with SSO fields (sso.go).
+	SSO SSOOptions
 
 	backoff retry.BackoffDelayer // tests: retry without waiting
 }
@@ -85,7 +87,7 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 	if chain == nil {
 		return nil, errors.New("credentials: no profile")
 	}
-	if chain.Source == "" && chain.SourceProcess == "" {
+	if chain.Source == "" && chain.SourceProcess == "" && chain.SSOAccountID == "" {
 		return nil, fmt.Errorf("credentials for %q: no source profile with keys and no credential_process; run acct add <source-profile>", chain.Profile)
 	}
 	if chain.Source != "" && kr == nil {
@@ -128,8 +130,16 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 	}
 
 	var cur aws.CredentialsProvider
+	var prev *CachedProvider // the cached hop cur is, if any
 	from := chain.Source
-	if chain.Source != "" {
+	if chain.SSOAccountID != "" {
+		// IAM Identity Center: the portal's role credentials start the chain (sso.go).
+		sp, err := newSSOProvider(ctx, chain, kr, po)
+		if err != nil {
+			return nil, err
+		}
+		from, cur, prev = "sso "+chain.SSOProfile, sp, sp
+	} else if chain.Source != "" {
 		cur = &memo{p: &keysProvider{store: Store{Keyring: kr}, profile: chain.Source, o: po}}
 	} else {
 		from = "credential_process"
@@ -141,7 +151,6 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 		serial = chain.Roles[0].MFASerial
 	}
 	useSession := chain.Source != "" && !o.NoSession && (serial != "" || len(chain.Roles) == 0)
-	var prev *CachedProvider // the cached hop cur is, if any
 	if useSession {
 		prev = cache(SessionItem(chain.Source, serial), "", &sessionTokenProvider{
 			client: stsClient(cfg, cur), creds: cur, source: chain.Source, serial: serial,

@@ -1,0 +1,318 @@
+package session
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/99designs/keyring"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/acct-cli/acct/profiles"
+	"github.com/acct-cli/acct/session/ssotest"
+	"github.com/acct-cli/acct/session/ststest"
+)
+
+const (
+	ssoAccount = "111111111111"
+	ssoRole    = "AdministratorAccess"
+)
+
+type ssoFixture struct {
+	t     *testing.T
+	home  string
+	fake  *ssotest.Server
+	sts   *ststest.Server
+	kr    keyring.Keyring
+	debug strings.Builder
+
+	mu      sync.Mutex
+	prompts []string // user codes shown
+}
+
+func newSSOFixture(t *testing.T) *ssoFixture {
+	t.Helper()
+	f := &ssoFixture{t: t, home: isolate(t), kr: keyring.NewArrayKeyring(nil)}
+	f.sts = ststest.New()
+	t.Cleanup(f.sts.Close)
+	f.fake = ssotest.New()
+	t.Cleanup(f.fake.Close)
+	f.fake.Unit = 20 * time.Millisecond
+	f.fake.STS = f.sts
+	f.fake.AddAccount(ssoAccount, "Production", ssoRole, "ReadOnly")
+	t.Setenv("AWS_ENDPOINT_URL_SSO_OIDC", f.fake.URL)
+	t.Setenv("AWS_ENDPOINT_URL_SSO", f.fake.URL)
+	t.Setenv("AWS_ENDPOINT_URL_STS", f.sts.URL)
+	return f
+}
+
+func (f *ssoFixture) chain() *profiles.Chain {
+	return &profiles.Chain{
+		Profile: "cpco-prod-admin", Region: "us-west-2", SSOProfile: "cpco-prod-admin",
+		SSOSession: "cpco", SSOStartURL: "https://d-1234567890.awsapps.com/start", SSORegion: "eu-west-1",
+		SSOAccountID: ssoAccount, SSORoleName: ssoRole,
+	}
+}
+
+// options approve the device code once the client has polled `pending` times without approval.
+func (f *ssoFixture) options(pending int, approve bool) Options {
+	o := Options{Debug: writerFunc(func(p []byte) { f.mu.Lock(); f.debug.Write(p); f.mu.Unlock() })}
+	o.SSO.unit = f.fake.Unit
+	o.SSO.Home = f.home
+	o.SSO.Prompt = func(uri, code string) {
+		f.mu.Lock()
+		f.prompts = append(f.prompts, code)
+		f.mu.Unlock()
+		if !strings.Contains(uri, code) || !strings.HasPrefix(uri, f.fake.URL) {
+			f.t.Errorf("verification URI %q does not carry code %q", uri, code)
+		}
+		base := f.fake.Calls("CreateToken")
+		go func() {
+			for f.fake.Calls("CreateToken") < base+pending {
+				time.Sleep(2 * time.Millisecond)
+			}
+			if approve {
+				f.fake.Approve(code)
+			} else {
+				f.fake.Deny(code)
+			}
+		}()
+	}
+	return o
+}
+
+type writerFunc func([]byte)
+
+func (w writerFunc) Write(p []byte) (int, error) { w(p); return len(p), nil }
+
+func (f *ssoFixture) retrieve(o Options) (aws.Credentials, error) {
+	f.t.Helper()
+	p, err := NewProvider(context.Background(), f.chain(), f.kr, o)
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	return p.Retrieve(context.Background())
+}
+
+// noSecrets fails when a token or credential the fakes issued is in the debug output.
+func (f *ssoFixture) noSecrets(errs ...error) {
+	f.t.Helper()
+	for _, s := range append(f.fake.Issued(), f.sts.Issued()...) {
+		if strings.Contains(f.debug.String(), s) {
+			f.t.Errorf("debug output holds a secret")
+		}
+		for _, err := range errs {
+			if err != nil && strings.Contains(err.Error(), s) {
+				f.t.Errorf("error holds a secret: %v", err)
+			}
+		}
+	}
+}
+
+func TestSSODeviceFlowPendingThenApproved(t *testing.T) {
+	f := newSSOFixture(t)
+	creds, err := f.retrieve(f.options(2, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two authorization_pending answers, then the token; a client polling faster than the
+	// interval would have met slow_down and made more calls.
+	if got := f.fake.Calls("CreateToken"); got != 3 {
+		t.Errorf("CreateToken calls = %d, want 3 (2 pending + 1)", got)
+	}
+	if f.fake.Calls("RegisterClient") != 1 || f.fake.Calls("StartDeviceAuthorization") != 1 || f.fake.Calls("GetRoleCredentials") != 1 {
+		t.Errorf("calls: register %d, device %d, role credentials %d; want 1 each",
+			f.fake.Calls("RegisterClient"), f.fake.Calls("StartDeviceAuthorization"), f.fake.Calls("GetRoleCredentials"))
+	}
+	// The credentials are the portal's, and they work against STS.
+	client := sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String(f.sts.URL), Credentials: aws.NewCredentialsCache(credentialsOf(creds))})
+	id, err := client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if arn := aws.ToString(id.Arn); !strings.Contains(arn, ":assumed-role/AWSReservedSSO_"+ssoRole+"_") || aws.ToString(id.Account) != ssoAccount {
+		t.Errorf("caller identity %s in %s", arn, aws.ToString(id.Account))
+	}
+	// Token cached in the keyring, not in the AWS CLI's cache unless asked.
+	if _, err := f.kr.Get(SSOTokenItem(SSOSessionOf(f.chain()))); err != nil {
+		t.Errorf("token not in the keyring: %v", err)
+	}
+	if _, err := os.Stat(f.home + "/.aws/sso/cache"); err == nil {
+		t.Errorf("~/.aws/sso/cache was written without AWSCLICache")
+	}
+	f.noSecrets()
+}
+
+func TestSSOSlowDownHonoured(t *testing.T) {
+	f := newSSOFixture(t)
+	f.fake.MinInterval = 3 // the fake advertises 1 but wants 3: the first poll is too early
+	_, err := f.retrieve(f.options(2, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Poll 1: slow_down (interval now 6 units, enforced 6). Poll 2: pending. Poll 3: token.
+	// Without the +5 the client would keep meeting slow_down.
+	if got := f.fake.Calls("CreateToken"); got != 3 {
+		t.Errorf("CreateToken calls = %d, want 3 (slow_down, pending, token)\n%s", got, f.debug.String())
+	}
+	if !strings.Contains(f.debug.String(), "slow down, polling every 120ms") {
+		t.Errorf("debug does not show the longer interval:\n%s", f.debug.String())
+	}
+}
+
+func TestSSOExpiredAndDenied(t *testing.T) {
+	f := newSSOFixture(t)
+	f.fake.Fail("CreateToken", "AuthorizationPendingException", "ExpiredTokenException")
+	o := f.options(0, false)
+	o.SSO.Prompt = func(string, string) {}
+	_, err := f.retrieve(o)
+	if err == nil || !strings.Contains(err.Error(), "the code expired before it was approved") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("expired: %v", err)
+	}
+	_, err = f.retrieve(f.options(1, false))
+	if err == nil || !strings.Contains(err.Error(), "denied in the browser") {
+		t.Errorf("denied: %v", err)
+	}
+	if f.fake.Calls("RegisterClient") != 1 {
+		t.Errorf("the client registration was not reused: %d RegisterClient calls", f.fake.Calls("RegisterClient"))
+	}
+	f.noSecrets(err)
+}
+
+func TestSSOTokenAndCredentialsCached(t *testing.T) {
+	f := newSSOFixture(t)
+	if _, err := f.retrieve(f.options(0, true)); err != nil {
+		t.Fatal(err)
+	}
+	oidcCalls := f.fake.Calls("RegisterClient") + f.fake.Calls("StartDeviceAuthorization") + f.fake.Calls("CreateToken")
+
+	// Second run: role credentials from the keyring; no portal, no OIDC call, no prompt needed.
+	script := Options{}
+	script.SSO.unit = f.fake.Unit
+	c2, err := f.retrieve(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.fake.Calls("GetRoleCredentials") != 1 {
+		t.Errorf("GetRoleCredentials calls = %d, want 1 (cached)", f.fake.Calls("GetRoleCredentials"))
+	}
+	if c2.Source != "acct cache" {
+		t.Errorf("second retrieve came from %q", c2.Source)
+	}
+
+	// Role credentials dropped: the cached token gets new ones without signing in again.
+	if err := Clear(f.kr, "cpco-prod-admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.retrieve(script); err != nil {
+		t.Fatal(err)
+	}
+	if f.fake.Calls("GetRoleCredentials") != 2 {
+		t.Errorf("GetRoleCredentials calls = %d, want 2", f.fake.Calls("GetRoleCredentials"))
+	}
+	if got := f.fake.Calls("RegisterClient") + f.fake.Calls("StartDeviceAuthorization") + f.fake.Calls("CreateToken"); got != oidcCalls {
+		t.Errorf("OIDC calls went from %d to %d with a cached token", oidcCalls, got)
+	}
+}
+
+func TestSSOScriptWithoutToken(t *testing.T) {
+	f := newSSOFixture(t)
+	_, err := f.retrieve(Options{})
+	if !errors.Is(err, ErrSSOLoginNeeded) || !strings.Contains(err.Error(), "run acct login --sso cpco-prod-admin") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("err = %v", err)
+	}
+	if f.fake.Calls("") != 0 {
+		t.Errorf("%d calls to the fake without a token", f.fake.Calls(""))
+	}
+
+	// A token the portal no longer accepts is dropped, and the script is told to sign in.
+	if _, err := SSOLogin(context.Background(), f.kr, SSOSessionOf(f.chain()), f.options(0, true)); err != nil {
+		t.Fatal(err)
+	}
+	f.fake.RevokeTokens()
+	_, err = f.retrieve(Options{})
+	if !errors.Is(err, ErrSSOLoginNeeded) {
+		t.Errorf("after revocation: %v", err)
+	}
+	if _, ok := CachedSSOToken(f.kr, SSOSessionOf(f.chain()), time.Now()); ok {
+		t.Errorf("the refused token is still cached")
+	}
+}
+
+func TestSSOLoginAWSCLICache(t *testing.T) {
+	f := newSSOFixture(t)
+	o := f.options(0, true)
+	o.SSO.AWSCLICache = true
+	s := SSOSessionOf(f.chain())
+	tok, err := SSOLogin(context.Background(), f.kr, s, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, _ := AWSCLICachePath(f.home, s)
+	sum := sha1.Sum([]byte("cpco")) // the AWS CLI names the file after the session name
+	if want := f.home + "/.aws/sso/cache/" + hex.EncodeToString(sum[:]) + ".json"; path != want {
+		t.Errorf("cache path %s, want %s", path, want)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", st.Mode().Perm())
+	}
+	data, _ := os.ReadFile(path)
+	var doc map[string]string
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["accessToken"] != tok.AccessToken || doc["startUrl"] != s.StartURL || doc["region"] != "eu-west-1" || doc["clientId"] == "" || doc["refreshToken"] == "" {
+		t.Errorf("cache file %v", doc)
+	}
+	if _, err := time.Parse("2006-01-02T15:04:05Z", doc["expiresAt"]); err != nil {
+		t.Errorf("expiresAt %q: %v", doc["expiresAt"], err)
+	}
+	// A second login reuses the client registration.
+	if _, err := SSOLogin(context.Background(), f.kr, s, o); err != nil {
+		t.Fatal(err)
+	}
+	if f.fake.Calls("RegisterClient") != 1 || f.fake.Calls("StartDeviceAuthorization") != 2 {
+		t.Errorf("register %d, device %d", f.fake.Calls("RegisterClient"), f.fake.Calls("StartDeviceAuthorization"))
+	}
+}
+
+func TestSSOAssignmentsPaginated(t *testing.T) {
+	f := newSSOFixture(t)
+	f.fake.AddAccount("222222222222", "Staging", "AdministratorAccess", "ReadOnly", "Billing")
+	f.fake.AddAccount("333333333333", "Dev Shared", "PowerUser")
+	s := SSOSessionOf(f.chain())
+	if _, err := SSOAssignments(context.Background(), f.kr, s, Options{}); !errors.Is(err, ErrSSOLoginNeeded) {
+		t.Fatalf("without a token: %v", err)
+	}
+	got, err := SSOAssignments(context.Background(), f.kr, s, f.options(0, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, a := range got {
+		names = append(names, a.AccountID+"/"+a.AccountName+"/"+a.RoleName)
+	}
+	want := "111111111111/Production/AdministratorAccess 111111111111/Production/ReadOnly 222222222222/Staging/AdministratorAccess 222222222222/Staging/ReadOnly 222222222222/Staging/Billing 333333333333/Dev Shared/PowerUser"
+	if strings.Join(names, " ") != want {
+		t.Errorf("assignments\n got %s\nwant %s", strings.Join(names, " "), want)
+	}
+	if f.fake.Calls("ListAccounts") != 2 || f.fake.Calls("ListAccountRoles") != 4 {
+		t.Errorf("ListAccounts %d (want 2 pages), ListAccountRoles %d (want 4)", f.fake.Calls("ListAccounts"), f.fake.Calls("ListAccountRoles"))
+	}
+}
+
+func credentialsOf(c aws.Credentials) aws.CredentialsProviderFunc {
+	return func(context.Context) (aws.Credentials, error) { return c, nil }
+}

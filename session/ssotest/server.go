@@ -1,0 +1,580 @@
+// Package ssotest is a fake IAM Identity Center for tests: the OIDC service (device
+// authorization, RFC 8628) and the access portal (accounts, roles, role credentials).
+//
+// Both speak REST-JSON as aws-sdk-go-v2's ssooidc and sso clients do, on one httptest server on
+// 127.0.0.1. Point clients at it with AWS_ENDPOINT_URL_SSO_OIDC and AWS_ENDPOINT_URL_SSO (or
+// BaseEndpoint). It is strict where real Identity Center is: CreateToken answers
+// authorization_pending until the test approves the user code (Approve), slow_down when polled
+// sooner than the interval (which then grows by 5), expired_token once the device code is too
+// old; the portal wants a live bearer token in x-amz-sso_bearer_token and an assignment for
+// the account and permission set. Errors carry the service's JSON shapes and statuses.
+package ssotest
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/acct-cli/acct/session/ststest"
+)
+
+// Server is a running fake. Set the exported fields before the first request.
+type Server struct {
+	URL string
+
+	// Unit is the length of one "second" of the polling interval, so unit tests can poll fast;
+	// default time.Second. Interval is what StartDeviceAuthorization advertises (default 1).
+	Unit     time.Duration
+	Interval int
+	// MinInterval, when above Interval, is the polling interval the server really enforces, so
+	// a client that believes the advertised one meets slow_down (the enforced interval then
+	// becomes Interval + 5, as for any slow_down).
+	MinInterval int
+	// DeviceLifetime is how long a device code can be approved (default 10m); TokenLifetime
+	// how long access tokens live (default 8h); ClientLifetime how long a client
+	// registration lives (default 90 days); CredentialLifetime how long role credentials
+	// live (default 1h).
+	DeviceLifetime, TokenLifetime, ClientLifetime, CredentialLifetime time.Duration
+	// STS, when set, issues the role credentials, so they work against that fake STS.
+	STS *ststest.Server
+	// PageSize is the portal's page size for ListAccounts and ListAccountRoles (default 2, so
+	// pagination is always exercised).
+	PageSize int
+
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	clients  map[string]*client // by client id
+	devices  map[string]*device // by device code
+	tokens   map[string]*token  // by access token
+	accounts []account
+	calls    map[string]int
+	fails    map[string][]string
+	issued   []string
+}
+
+type client struct {
+	id, secret string
+	expires    time.Time
+}
+
+type device struct {
+	code, userCode, clientID, startURL string
+	expires                            time.Time
+	interval                           time.Duration
+	lastPoll                           time.Time
+	approved, denied, used             bool
+}
+
+type token struct {
+	startURL string
+	expires  time.Time
+}
+
+type account struct {
+	id, name string
+	roles    []string
+}
+
+// New starts a fake on 127.0.0.1. Close it when done.
+func New() *Server {
+	s := &Server{
+		clients: map[string]*client{},
+		devices: map[string]*device{},
+		tokens:  map[string]*token{},
+		calls:   map[string]int{},
+		fails:   map[string][]string{},
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// AddAccount assigns the user permission sets (role names) in an account.
+func (s *Server) AddAccount(id, name string, roles ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accounts = append(s.accounts, account{id: id, name: name, roles: roles})
+}
+
+// Approve approves a pending user code, as the user does in the browser.
+func (s *Server) Approve(userCode string) error { return s.decide(userCode, true) }
+
+// Deny refuses a pending user code.
+func (s *Server) Deny(userCode string) error { return s.decide(userCode, false) }
+
+func (s *Server) decide(userCode string, ok bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range s.devices {
+		if d.userCode == userCode && !d.used {
+			d.approved, d.denied = ok, !ok
+			return nil
+		}
+	}
+	return fmt.Errorf("ssotest: no pending device authorization with user code %q", userCode)
+}
+
+// UserCodes lists the user codes waiting for approval.
+func (s *Server) UserCodes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, d := range s.devices {
+		if !d.approved && !d.denied && !d.used {
+			out = append(out, d.userCode)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Calls counts requests per operation: "RegisterClient", "StartDeviceAuthorization",
+// "CreateToken", "GetRoleCredentials", "ListAccounts", "ListAccountRoles"; "" counts all.
+func (s *Server) Calls(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if op == "" {
+		n := 0
+		for _, c := range s.calls {
+			n += c
+		}
+		return n
+	}
+	return s.calls[op]
+}
+
+// Fail makes the next calls of op fail with the given error types, one per call, e.g.
+// Fail("CreateToken", "SlowDownException").
+func (s *Server) Fail(op string, errTypes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fails[op] = append(s.fails[op], errTypes...)
+}
+
+// RevokeTokens invalidates every access token, as signing out of the portal does.
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens = map[string]*token{}
+}
+
+// Issued lists every secret handed out (client secrets, access and refresh tokens, role
+// credentials), for leak checks.
+func (s *Server) Issued() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issued...)
+}
+
+func (s *Server) unit() time.Duration {
+	if s.Unit > 0 {
+		return s.Unit
+	}
+	return time.Second
+}
+
+func orDur(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// apiError is an error answer: OIDC uses error/error_description, the portal message.
+type apiError struct {
+	status int
+	typ    string
+	oidc   string // the OAuth error code, for OIDC errors
+	msg    string
+}
+
+func oidcErr(status int, typ, code, msg string) *apiError {
+	return &apiError{status: status, typ: typ, oidc: code, msg: msg}
+}
+
+func portalErr(status int, typ, msg string) *apiError {
+	return &apiError{status: status, typ: typ, msg: msg}
+}
+
+// injectedErr gives an injected error type its real status and OAuth code.
+func injectedErr(typ string) *apiError {
+	switch typ {
+	case "AuthorizationPendingException":
+		return oidcErr(400, typ, "authorization_pending", "")
+	case "SlowDownException":
+		return oidcErr(400, typ, "slow_down", "")
+	case "ExpiredTokenException":
+		return oidcErr(400, typ, "expired_token", "")
+	case "AccessDeniedException":
+		return oidcErr(400, typ, "access_denied", "")
+	case "InvalidClientException":
+		return oidcErr(401, typ, "invalid_client", "")
+	case "InternalServerException":
+		return oidcErr(500, typ, "server_error", "")
+	case "UnauthorizedException":
+		return portalErr(401, typ, "Session token not found or invalid")
+	case "TooManyRequestsException":
+		return portalErr(429, typ, "Rate exceeded")
+	}
+	return portalErr(400, typ, "injected "+typ)
+}
+
+func writeErr(w http.ResponseWriter, e *apiError) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("x-amzn-ErrorType", e.typ)
+	w.WriteHeader(e.status)
+	body := map[string]string{"__type": e.typ}
+	if e.oidc != "" {
+		body["error"] = e.oidc
+		if e.msg != "" {
+			body["error_description"] = e.msg
+		}
+	} else {
+		body["message"] = e.msg
+	}
+	json.NewEncoder(w).Encode(body)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	type route struct {
+		method, op string
+		fn         func(*http.Request) (any, *apiError)
+	}
+	routes := map[string]route{
+		"/client/register":        {http.MethodPost, "RegisterClient", s.registerClient},
+		"/device_authorization":   {http.MethodPost, "StartDeviceAuthorization", s.startDevice},
+		"/token":                  {http.MethodPost, "CreateToken", s.createToken},
+		"/federation/credentials": {http.MethodGet, "GetRoleCredentials", s.getRoleCredentials},
+		"/assignment/accounts":    {http.MethodGet, "ListAccounts", s.listAccounts},
+		"/assignment/roles":       {http.MethodGet, "ListAccountRoles", s.listAccountRoles},
+	}
+	rt, ok := routes[r.URL.Path]
+	if !ok || r.Method != rt.method {
+		writeErr(w, portalErr(404, "UnknownOperationException", "no operation "+r.Method+" "+r.URL.Path))
+		return
+	}
+	s.mu.Lock()
+	s.calls[rt.op]++
+	var inj string
+	if f := s.fails[rt.op]; len(f) > 0 {
+		inj, s.fails[rt.op] = f[0], f[1:]
+	}
+	s.mu.Unlock()
+	if inj != "" {
+		writeErr(w, injectedErr(inj))
+		return
+	}
+	if rt.method == http.MethodPost && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		writeErr(w, oidcErr(400, "InvalidRequestException", "invalid_request", "Content-Type must be application/json"))
+		return
+	}
+	out, e := rt.fn(r)
+	if e != nil {
+		writeErr(w, e)
+		return
+	}
+	writeJSON(w, out)
+}
+
+func decode(r *http.Request, v any) *apiError {
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		return oidcErr(400, "InvalidRequestException", "invalid_request", "malformed JSON body")
+	}
+	return nil
+}
+
+func (s *Server) secret(prefix string, n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	v := prefix + base64.RawURLEncoding.EncodeToString(b)
+	s.issued = append(s.issued, v)
+	return v
+}
+
+func (s *Server) registerClient(r *http.Request) (any, *apiError) {
+	var in struct {
+		ClientName string   `json:"clientName"`
+		ClientType string   `json:"clientType"`
+		Scopes     []string `json:"scopes"`
+	}
+	if e := decode(r, &in); e != nil {
+		return nil, e
+	}
+	if in.ClientName == "" || in.ClientType != "public" {
+		return nil, oidcErr(400, "InvalidRequestException", "invalid_request", "clientName is required and clientType must be public")
+	}
+	for _, sc := range in.Scopes {
+		if !strings.HasPrefix(sc, "sso:") && !strings.HasPrefix(sc, "codewhisperer:") {
+			return nil, oidcErr(400, "InvalidScopeException", "invalid_scope", "unknown scope "+sc)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	c := &client{id: "cid-" + randText(12), secret: s.secret("csec-", 48), expires: now.Add(orDur(s.ClientLifetime, 90*24*time.Hour)).Truncate(time.Second)}
+	s.clients[c.id] = c
+	return map[string]any{
+		"clientId": c.id, "clientSecret": c.secret,
+		"clientIdIssuedAt": now.Unix(), "clientSecretExpiresAt": c.expires.Unix(),
+	}, nil
+}
+
+func (s *Server) checkClient(id, secret string) *apiError {
+	c := s.clients[id]
+	if c == nil || c.secret != secret {
+		return oidcErr(401, "InvalidClientException", "invalid_client", "Invalid client provided")
+	}
+	if !time.Now().Before(c.expires) {
+		return oidcErr(401, "InvalidClientException", "invalid_client", "Client credentials have expired")
+	}
+	return nil
+}
+
+func (s *Server) startDevice(r *http.Request) (any, *apiError) {
+	var in struct {
+		ClientID     string `json:"clientId"`
+		ClientSecret string `json:"clientSecret"`
+		StartURL     string `json:"startUrl"`
+	}
+	if e := decode(r, &in); e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.checkClient(in.ClientID, in.ClientSecret); e != nil {
+		return nil, e
+	}
+	if !strings.HasPrefix(in.StartURL, "https://") {
+		return nil, oidcErr(400, "InvalidRequestException", "invalid_request", "startUrl must be an https URL")
+	}
+	interval := s.Interval
+	if interval <= 0 {
+		interval = 1
+	}
+	life := orDur(s.DeviceLifetime, 10*time.Minute)
+	d := &device{
+		code: s.secret("dev-", 32), userCode: randText(4) + "-" + randText(4), clientID: in.ClientID,
+		startURL: in.StartURL, expires: time.Now().Add(life), interval: time.Duration(interval) * s.unit(),
+		lastPoll: time.Now(),
+	}
+	s.devices[d.code] = d
+	uri := s.URL + "/device"
+	return map[string]any{
+		"deviceCode": d.code, "userCode": d.userCode, "verificationUri": uri,
+		"verificationUriComplete": uri + "?user_code=" + d.userCode,
+		"expiresIn":               int(life / time.Second), "interval": interval,
+	}, nil
+}
+
+func (s *Server) createToken(r *http.Request) (any, *apiError) {
+	var in struct {
+		ClientID     string `json:"clientId"`
+		ClientSecret string `json:"clientSecret"`
+		GrantType    string `json:"grantType"`
+		DeviceCode   string `json:"deviceCode"`
+	}
+	if e := decode(r, &in); e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.checkClient(in.ClientID, in.ClientSecret); e != nil {
+		return nil, e
+	}
+	if in.GrantType != "urn:ietf:params:oauth:grant-type:device_code" {
+		return nil, oidcErr(400, "UnsupportedGrantTypeException", "unsupported_grant_type", "Unsupported grant type: "+in.GrantType)
+	}
+	d := s.devices[in.DeviceCode]
+	if d == nil || d.clientID != in.ClientID || d.used {
+		return nil, oidcErr(400, "InvalidGrantException", "invalid_grant", "Invalid grant provided")
+	}
+	now := time.Now()
+	if !now.Before(d.expires) {
+		return nil, oidcErr(400, "ExpiredTokenException", "expired_token", "Device code has expired")
+	}
+	need := max(d.interval, time.Duration(s.MinInterval)*s.unit())
+	early := now.Sub(d.lastPoll) < need
+	d.lastPoll = now
+	if early {
+		d.interval += 5 * s.unit()
+		return nil, oidcErr(400, "SlowDownException", "slow_down", "")
+	}
+	switch {
+	case d.denied:
+		d.used = true
+		return nil, oidcErr(400, "AccessDeniedException", "access_denied", "")
+	case !d.approved:
+		return nil, oidcErr(400, "AuthorizationPendingException", "authorization_pending", "")
+	}
+	d.used = true
+	life := orDur(s.TokenLifetime, 8*time.Hour)
+	at := s.secret("aoa", 96)
+	s.tokens[at] = &token{startURL: d.startURL, expires: now.Add(life)}
+	return map[string]any{
+		"accessToken": at, "tokenType": "Bearer", "expiresIn": int(life / time.Second),
+		"refreshToken": s.secret("aor", 96),
+	}, nil
+}
+
+// bearer checks the portal's x-amz-sso_bearer_token header.
+func (s *Server) bearer(r *http.Request) *apiError {
+	t := s.tokens[r.Header.Get("x-amz-sso_bearer_token")]
+	if t == nil || !time.Now().Before(t.expires) {
+		return portalErr(401, "UnauthorizedException", "Session token not found or invalid")
+	}
+	return nil
+}
+
+func (s *Server) getRoleCredentials(r *http.Request) (any, *apiError) {
+	q := r.URL.Query()
+	acct, role := q.Get("account_id"), q.Get("role_name")
+	s.mu.Lock()
+	if e := s.bearer(r); e != nil {
+		s.mu.Unlock()
+		return nil, e
+	}
+	if acct == "" || role == "" {
+		s.mu.Unlock()
+		return nil, portalErr(400, "InvalidRequestException", "account_id and role_name are required")
+	}
+	allowed := false
+	for _, a := range s.accounts {
+		if a.id == acct {
+			for _, r := range a.roles {
+				allowed = allowed || r == role
+			}
+		}
+	}
+	life := orDur(s.CredentialLifetime, time.Hour)
+	sts := s.STS
+	s.mu.Unlock()
+	if !allowed {
+		return nil, portalErr(403, "ForbiddenException", "No access")
+	}
+	var id, secret, tok string
+	var exp time.Time
+	if sts != nil {
+		t := sts.AddTemporary(acct, role, life)
+		id, secret, tok, exp = t.AccessKeyID, t.SecretAccessKey, t.SessionToken, t.Expires
+	} else {
+		s.mu.Lock()
+		id, secret, tok = "ASIA"+strings.ToUpper(randText(16)), s.secret("", 30), s.secret("IQoJ", 120)
+		s.mu.Unlock()
+		exp = time.Now().Add(life).Truncate(time.Second)
+	}
+	s.mu.Lock()
+	s.issued = append(s.issued, secret, tok)
+	s.mu.Unlock()
+	return map[string]any{"roleCredentials": map[string]any{
+		"accessKeyId": id, "secretAccessKey": secret, "sessionToken": tok, "expiration": exp.UnixMilli(),
+	}}, nil
+}
+
+// page cuts items at next_token (an index) for max_result or PageSize.
+func (s *Server) page(r *http.Request, n int) (from, to int, next string, e *apiError) {
+	q := r.URL.Query()
+	size := s.PageSize
+	if size <= 0 {
+		size = 2
+	}
+	if m := q.Get("max_result"); m != "" {
+		v, err := strconv.Atoi(m)
+		if err != nil || v < 1 {
+			return 0, 0, "", portalErr(400, "InvalidRequestException", "bad max_result")
+		}
+		size = min(size, v)
+	}
+	if t := q.Get("next_token"); t != "" {
+		v, err := strconv.Atoi(strings.TrimPrefix(t, "page-"))
+		if err != nil || v < 0 || v > n {
+			return 0, 0, "", portalErr(400, "InvalidRequestException", "bad next_token")
+		}
+		from = v
+	}
+	to = min(n, from+size)
+	if to < n {
+		next = "page-" + strconv.Itoa(to)
+	}
+	return from, to, next, nil
+}
+
+func (s *Server) listAccounts(r *http.Request) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.bearer(r); e != nil {
+		return nil, e
+	}
+	from, to, next, e := s.page(r, len(s.accounts))
+	if e != nil {
+		return nil, e
+	}
+	list := []map[string]string{}
+	for _, a := range s.accounts[from:to] {
+		list = append(list, map[string]string{"accountId": a.id, "accountName": a.name, "emailAddress": "aws+" + a.id + "@example.com"})
+	}
+	out := map[string]any{"accountList": list}
+	if next != "" {
+		out["nextToken"] = next
+	}
+	return out, nil
+}
+
+func (s *Server) listAccountRoles(r *http.Request) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.bearer(r); e != nil {
+		return nil, e
+	}
+	id := r.URL.Query().Get("account_id")
+	var roles []string
+	found := false
+	for _, a := range s.accounts {
+		if a.id == id {
+			roles, found = a.roles, true
+		}
+	}
+	if !found {
+		return nil, portalErr(404, "ResourceNotFoundException", "Account not found")
+	}
+	from, to, next, e := s.page(r, len(roles))
+	if e != nil {
+		return nil, e
+	}
+	list := []map[string]string{}
+	for _, rn := range roles[from:to] {
+		list = append(list, map[string]string{"accountId": id, "roleName": rn})
+	}
+	out := map[string]any{"roleList": list}
+	if next != "" {
+		out["nextToken"] = next
+	}
+	return out, nil
+}
+
+const codeAlphabet = "BCDFGHJKLMNPQRSTVWXZ"
+
+func randText(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	}
+	return string(b)
+}
