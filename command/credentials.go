@@ -64,7 +64,11 @@ func (sys IO) openKeyring() (keyring.Keyring, error) {
 			return sys.prompt(prompt, true, nil)
 		}
 	}
-	return sys.openKeyringTimed(cfg) // --debug: backend and timing
+	kr, err := sys.openKeyringTimed(cfg) // --debug: backend and timing
+	if errors.Is(err, session.ErrUnknownBackend) {
+		return nil, badInput(err)
+	}
+	return kr, err
 }
 
 func (sys IO) debugWriter(on bool) io.Writer {
@@ -92,7 +96,7 @@ type terminalMFA struct{ sys IO }
 
 func (t terminalMFA) Code(_ context.Context, serial string) (string, error) {
 	if !t.sys.interactive() {
-		return "", usagef("an MFA code is needed for %s; pass --mfa-token or set ACCT_MFA_TOKEN", serial)
+		return "", usagef("no terminal to ask for it; pass --mfa-token or set ACCT_MFA_TOKEN")
 	}
 	return t.sys.prompt("MFA code for "+serial, false, func(s string) error {
 		if len(s) != 6 || strings.Trim(s, "0123456789") != "" {
@@ -131,7 +135,12 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 			return p, creds, nil
 		}
 		if !errors.As(err, &mfaErr) || try == 3 || in.MFAToken != "" || sys.Getenv("ACCT_MFA_TOKEN") != "" || !sys.interactive() {
-			return nil, aws.Credentials{}, fmt.Errorf("%s: %w", chain.Profile, err)
+			err = fmt.Errorf("%s: %w", chain.Profile, err)
+			if errors.Is(err, session.ErrNoKeys) {
+				// A missing keyring item is bad input (SPEC §5): the user runs acct add.
+				err = badInput(err)
+			}
+			return nil, aws.Credentials{}, err
 		}
 		fmt.Fprintf(sys.Stderr, "acct: %v; try again\n", err)
 	}

@@ -5,12 +5,14 @@ package command_test
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/99designs/keyring"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session/ststest"
 )
@@ -276,4 +278,237 @@ func TestExecEnvironmentAndStatus(t *testing.T) {
 		t.Errorf("exec -- sh -c 'exit 7': exit %d, stderr %q; want 7 and nothing", r.code, r.stderr)
 	}
 	sw.noLeaks(outs...)
+}
+
+// export in its three formats, credential-process, the credential-process style config read by
+// the plain AWS CLI, and login --print.
+func TestExportCredentialProcessLogin(t *testing.T) {
+	awsCLI(t)
+	t.Parallel()
+	sw := newSessionWorld(t, false, nil)
+	var outs []string // acct output without credentials in it, for noLeaks
+
+	r := sw.with(sw.mfa(0), "export", "cpco-staging-admin")
+	outs = append(outs, r.stderr)
+	if r.code != 0 {
+		t.Fatalf("export: exit %d: %s", r.code, r.stderr)
+	}
+	exported := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		k, v, ok := strings.Cut(strings.TrimPrefix(l, "export "), "=")
+		if !ok || !strings.HasPrefix(l, "export ") {
+			t.Fatalf("export --format env printed %q, want export lines", l)
+		}
+		exported[k] = v
+	}
+	tmp, ok := sw.sts.Lookup(exported["AWS_ACCESS_KEY_ID"])
+	if !ok || tmp.RoleARN != sw.roles["cpco-staging-admin"] || exported["AWS_SECRET_ACCESS_KEY"] != tmp.SecretAccessKey ||
+		exported["AWS_SESSION_TOKEN"] != tmp.SessionToken || exported["AWS_REGION"] != "us-west-2" || exported["AWS_CREDENTIAL_EXPIRATION"] == "" {
+		t.Errorf("export --format env: %v does not describe the staging role's credentials", keysOf(exported))
+	}
+
+	before := sw.calls()
+	type processJSON struct {
+		Version                                                        int
+		AccessKeyId, SecretAccessKey, SessionToken, Expiration, Region string
+	}
+	for _, args := range [][]string{
+		{"export", "cpco-staging-admin", "--format", "json"},
+		{"export", "--format", "credential-process", "cpco-staging-admin"},
+		{"credential-process", "cpco-staging-admin"},
+	} {
+		r := sw.run("", args...)
+		outs = append(outs, r.stderr)
+		var p processJSON
+		if r.code != 0 || json.Unmarshal([]byte(r.stdout), &p) != nil {
+			t.Fatalf("acct %s: exit %d, stdout %q, stderr %q", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+		}
+		exp, err := time.Parse(time.RFC3339, p.Expiration)
+		if p.Version != 1 || p.AccessKeyId != tmp.AccessKeyID || p.SecretAccessKey != tmp.SecretAccessKey ||
+			p.SessionToken != tmp.SessionToken || err != nil || !exp.Equal(tmp.Expires) {
+			t.Errorf("acct %s: Version %d, Expiration %q (%v): not the cached role credentials", strings.Join(args, " "), p.Version, p.Expiration, err)
+		}
+		if wantRegion := map[bool]string{true: "us-west-2"}[args[len(args)-1] == "json"]; p.Region != wantRegion {
+			t.Errorf("acct %s: Region %q, want %q", strings.Join(args, " "), p.Region, wantRegion)
+		}
+	}
+	if d := sw.calls().minus(before); d.total != 0 {
+		t.Errorf("export and credential-process from the cache made STS calls: %+v", d)
+	}
+
+	// The credential-process style: the plain AWS CLI runs acct for credentials.
+	r = sw.must("generate", "--layout", sw.layout, "--user", "alice", "--style", "credential-process")
+	outs = append(outs, r.stdout, r.stderr)
+	before = sw.calls()
+	out, err := sw.aws(nil, "sts", "get-caller-identity", "--profile", "cpco-staging-admin", "--endpoint-url", sw.sts.URL, "--output", "json")
+	if err != nil {
+		t.Fatalf("aws sts get-caller-identity --profile cpco-staging-admin: %v\n%s", err, out)
+	}
+	outs = append(outs, out)
+	var id struct{ Arn string }
+	if json.Unmarshal([]byte(out), &id) != nil || !strings.HasPrefix(id.Arn, "arn:aws:sts::222222222222:assumed-role/OrganizationAccountAccessRole/acct-alice-") {
+		t.Errorf("the AWS CLI through credential_process is %q, want the staging role", out)
+	}
+	if d := sw.calls().minus(before); d != (calls{0, 0, 1, 1}) {
+		t.Errorf("AWS CLI through acct's cache: STS calls %+v, want only the CLI's GetCallerIdentity", d)
+	}
+
+	// Console sign-in from the same cached role credentials.
+	r = sw.with(map[string]string{"ACCT_FEDERATION_URL": sw.sts.FederationURL}, "login", "cpco-staging-admin", "--print")
+	outs = append(outs, r.stdout, r.stderr)
+	if r.code != 0 {
+		t.Fatalf("login --print: exit %d: %s", r.code, r.stderr)
+	}
+	u, err := url.Parse(strings.TrimSpace(r.stdout))
+	if err != nil || !strings.HasPrefix(r.stdout, sw.sts.FederationURL+"?") {
+		t.Fatalf("login --print printed %q, want a URL of %s", r.stdout, sw.sts.FederationURL)
+	}
+	tok := u.Query().Get("SigninToken")
+	if s, ok := sw.sts.SigninSession(tok); !ok || s.RoleARN != sw.roles["cpco-staging-admin"] || u.Query().Get("Action") != "login" {
+		t.Errorf("login URL %q: SigninToken is not one the federation endpoint made for the staging role", r.stdout)
+	}
+	sw.noLeaks(outs...)
+}
+
+func keysOf(m map[string]string) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// Bad input: one line starting "acct: ", the exit status SPEC §5 gives it, the config untouched.
+// Exit 2 is what the user typed or set up wrongly (a name, a variable, keys never added, no MFA
+// code where one is needed, protected: always without --yes); exit 1 is what a check refused at
+// run time (STS said no to a code or a role, STS unreachable, the keyring passphrase is wrong).
+func TestSessionBadInput(t *testing.T) {
+	const serial = "arn:aws:iam::323330167063:mfa/alice"
+	dev := "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole"
+	cases := []struct {
+		name   string
+		noKeys bool
+		vars   func(sw *sessionWorld) map[string]string
+		args   []string
+		code   int
+		want   func(sw *sessionWorld) string
+	}{{
+		name: "no keys stored", noKeys: true,
+		vars: func(sw *sessionWorld) map[string]string { return sw.mfa(0) },
+		args: []string{"exec", "cpco-staging-admin", "--", "true"}, code: 2,
+		want: func(*sessionWorld) string {
+			return `acct: cpco-staging-admin: no keys stored for "cpco"; run acct add cpco`
+		},
+	}, {
+		name: "wrong MFA code in a script",
+		vars: func(sw *sessionWorld) map[string]string { return map[string]string{"ACCT_MFA_TOKEN": wrongCode(sw)} },
+		args: []string{"exec", "cpco-staging-admin", "--", "true"}, code: 1,
+		want: func(*sessionWorld) string {
+			return "acct: cpco-staging-admin: get session token for cpco: MFA code for " + serial +
+				" rejected: AccessDenied: MultiFactorAuthentication failed with invalid MFA one time pass code."
+		},
+	}, {
+		name: "no MFA code in a script",
+		args: []string{"exec", "cpco-staging-admin", "--", "true"}, code: 2,
+		want: func(*sessionWorld) string {
+			return "acct: cpco-staging-admin: get session token for cpco: MFA code for " + serial +
+				": no terminal to ask for it; pass --mfa-token or set ACCT_MFA_TOKEN"
+		},
+	}, {
+		name: "role denied",
+		vars: func(sw *sessionWorld) map[string]string { return sw.mfa(0) },
+		args: []string{"exec", "cpco-dev-admin", "--", "true"}, code: 1,
+		want: func(*sessionWorld) string {
+			return "acct: cpco-dev-admin: assume role " + dev + ": AccessDenied: User: arn:aws:iam::323330167063:user/alice" +
+				" is not authorized to perform: sts:AssumeRole on resource: " + dev
+		},
+	}, {
+		name: "STS unreachable",
+		vars: func(sw *sessionWorld) map[string]string {
+			return map[string]string{"ACCT_MFA_TOKEN": sw.code(0), "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:1"}
+		},
+		args: []string{"exec", "cpco-staging-admin", "--", "true"}, code: 1,
+		want: func(*sessionWorld) string {
+			return "acct: cpco-staging-admin: get session token for cpco: cannot reach STS at http://127.0.0.1:1 (connect: connection refused);" +
+				" check the network or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL"
+		},
+	}, {
+		name: "wrong keyring passphrase",
+		vars: func(sw *sessionWorld) map[string]string {
+			return map[string]string{"ACCT_MFA_TOKEN": sw.code(0), "ACCT_FILE_PASSPHRASE": "Tr0ub4dor&3"}
+		},
+		args: []string{"exec", "cpco-staging-admin", "--", "true"}, code: 1,
+		want: func(*sessionWorld) string {
+			return `acct: cpco-staging-admin: read keys for "cpco": file keyring: wrong passphrase (or a damaged file); check ACCT_FILE_PASSPHRASE`
+		},
+	}, {
+		name: "unknown keyring backend",
+		vars: func(sw *sessionWorld) map[string]string { return map[string]string{"ACCT_KEYRING_BACKEND": "vault"} },
+		args: []string{"export", "cpco-staging-admin"}, code: 2,
+		want: func(*sessionWorld) string {
+			return `acct: unknown keyring backend "vault" in ACCT_KEYRING_BACKEND; available here: ` + availableBackends()
+		},
+	}, {
+		name: "profile not found",
+		args: []string{"exec", "cpco-prod-admim", "--", "true"}, code: 2,
+		want: func(*sessionWorld) string {
+			return `acct: no profile or stage matches "cpco-prod-admim"; did you mean cpco-prod-admin, cpco-root-admin, cpco-dev-admin?`
+		},
+	}, {
+		name: "protected always in a script",
+		vars: func(sw *sessionWorld) map[string]string { return sw.mfa(0) },
+		args: []string{"exec", "vault", "--", "true"}, code: 2,
+		want: func(*sessionWorld) string {
+			return "acct: vault is a protected stage (protected: always); pass --yes to run in it from a script"
+		},
+	}}
+	for _, c := range cases {
+		c := c
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			sw := newSessionWorld(t, c.noKeys, map[string]ststest.RoleOptions{"cpco-dev-admin": {Deny: true}})
+			before, err := os.ReadFile(sw.config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var vars map[string]string
+			if c.vars != nil {
+				vars = c.vars(sw)
+			}
+			r := sw.with(vars, c.args...)
+			if r.code != c.code {
+				t.Errorf("exit %d, want %d (stderr %q)", r.code, c.code, r.stderr)
+			}
+			oneLine(t, strings.Join(c.args, " "), r.stderr, c.want(sw))
+			if after, _ := os.ReadFile(sw.config); string(after) != string(before) {
+				t.Errorf("the config changed")
+			}
+			sw.noLeaks(r.stdout, r.stderr)
+		})
+	}
+}
+
+// wrongCode is a six-digit code that is none of the codes the fake accepts now.
+func wrongCode(sw *sessionWorld) string {
+	valid := map[string]bool{}
+	for d := -1; d <= 1; d++ {
+		valid[sw.code(d)] = true
+	}
+	for i := 0; ; i++ {
+		c := strings.Repeat(string(rune('0'+i%10)), 6)
+		if !valid[c] {
+			return c
+		}
+	}
+}
+
+func availableBackends() string {
+	var s []string
+	for _, b := range keyring.AvailableBackends() {
+		s = append(s, string(b))
+	}
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
 }

@@ -129,7 +129,7 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 
 	b := keyring.BackendType(c.Backend)
 	if !slices.Contains(allBackends, b) {
-		return nil, fmt.Errorf("unknown keyring backend %q in ACCT_KEYRING_BACKEND; available here: %s", c.Backend, names(available))
+		return nil, fmt.Errorf("%w %q in ACCT_KEYRING_BACKEND; available here: %s", ErrUnknownBackend, c.Backend, names(available))
 	}
 	if !slices.Contains(available, b) {
 		why := "not available on this system"
@@ -144,6 +144,10 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 	}
 	return kr, nil
 }
+
+// ErrUnknownBackend is matched (errors.Is) when ACCT_KEYRING_BACKEND names no backend
+// 99designs/keyring has: a typo the user fixes, where an unavailable backend is the system's doing.
+var ErrUnknownBackend = errors.New("unknown keyring backend")
 
 const noDBus = "secret-service: no D-Bus session (is a keyring daemon running?)"
 

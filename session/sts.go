@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/url"
 	"os"
@@ -28,6 +29,23 @@ const DefaultRegion = "us-east-1"
 // (SPEC §3), and the SDK's default of 3 gives up too early on a throttled org-wide login morning.
 const maxAttempts = 5
 
+// maxBackoff caps the wait between two attempts. The SDK's 20 s suits a server; a person at a
+// terminal whose STS is unreachable should hear about it in seconds, not a minute.
+const maxBackoff = 2 * time.Second
+
+// jitterBackoff waits 250 ms, 500 ms, 1 s, 2 s (capped at maxBackoff) before attempts 2 to 5,
+// each between half and all of that at random, so many throttled clients spread out: at most
+// 3.75 s in all. The SDK's own backoff reaches its cap after the first attempt.
+type jitterBackoff struct{}
+
+func (jitterBackoff) BackoffDelay(attempt int, _ error) (time.Duration, error) {
+	d := maxBackoff
+	if attempt >= 1 && attempt < 8 {
+		d = min(250*time.Millisecond<<(attempt-1), maxBackoff)
+	}
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1)), nil
+}
+
 // loadAWSConfig builds the configuration every STS client of a chain shares. It goes through the
 // SDK's own loader so AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and endpoint_url in the profile are
 // resolved exactly as the AWS CLI would. The profile is read for endpoint_url only; credentials
@@ -46,6 +64,8 @@ func loadAWSConfig(ctx context.Context, profile, region string, o *Options) (aws
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(so *retry.StandardOptions) {
 				so.MaxAttempts = maxAttempts
+				so.MaxBackoff = maxBackoff
+				so.Backoff = jitterBackoff{}
 				if o.backoff != nil {
 					so.Backoff = o.backoff
 				}
@@ -159,6 +179,11 @@ type hopError struct{ err error }
 
 func (e *hopError) Error() string { return e.err.Error() }
 func (e *hopError) Unwrap() error { return e.err }
+
+// RetryableError tells the SDK's retryer not to retry a call whose signing credentials could not
+// be had: the hop that failed has already retried its own STS call, and retrying here too would
+// multiply the attempts (5 x 5 against an unreachable endpoint).
+func (e *hopError) RetryableError() bool { return false }
 
 // sessionTokenProvider calls GetSessionToken with the source's keys, with MFA when serial is set.
 type sessionTokenProvider struct {
