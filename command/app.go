@@ -79,6 +79,8 @@ func commands(sys IO) []*cli.Command {
 		completionCommand(sys),
 		versionCommand(sys),
 		docsCommand(sys),
+		importCommand(sys),
+		rotateCommand(sys),
 	}
 }
 

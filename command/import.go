@@ -1,0 +1,116 @@
+package command
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/acct-cli/acct/orgs"
+	"github.com/acct-cli/acct/profiles"
+	"github.com/urfave/cli/v2"
+)
+
+func importCommand(sys IO) *cli.Command {
+	return &cli.Command{
+		Name:      "import",
+		Usage:     "add accounts to the layout from another source of truth",
+		UsageText: "acct import organizations --profile <management profile> [flags]",
+		Subcommands: []*cli.Command{{
+			Name:  "organizations",
+			Usage: "merge the accounts and OUs of an AWS Organization into the layout",
+			UsageText: "acct import organizations --profile PROFILE [--layout FILE] [--ou PATH] [--exclude NAME-or-ID ...]\n" +
+				"   [--strip-prefix PREFIX ...] [--namespace N] [--region R] [--dry-run]",
+			Description: "Walks AWS Organizations with the profile's credentials (acct's keyring and MFA session) and\n" +
+				"adds a stage per active account, records each account's OU in ou, and removes stages an\n" +
+				"earlier import added whose accounts are suspended, closed or gone. Stage names and hand-set\n" +
+				"keys of stages already in the layout are kept. See docs/import.md.",
+			Flags: append([]cli.Flag{
+				&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile (or stage) with organizations:List*/Describe* rights, usually the management account's", Required: true},
+				layoutFlag(),
+				&cli.StringFlag{Name: "ou", Usage: "only accounts under this OU path, e.g. workloads/prod"},
+				&cli.StringSliceFlag{Name: "exclude", Usage: "account ID, account name or stage name to leave alone (repeatable)"},
+				&cli.StringSliceFlag{Name: "strip-prefix", Usage: "prefix to strip from account names besides the namespace (repeatable)"},
+				&cli.StringFlag{Name: "namespace", Usage: "namespace of a new layout"},
+				&cli.StringFlag{Name: "region", Usage: "default region of a new layout"},
+				&cli.BoolFlag{Name: "dry-run", Usage: "print the unified diff of the layout and write nothing"},
+			}, sessionFlags()...),
+			Action: func(c *cli.Context) error { return runImport(c, sys) },
+		}},
+	}
+}
+
+func runImport(c *cli.Context, sys IO) error {
+	path, err := importLayoutPath(c.String("layout"))
+	if err != nil {
+		return err
+	}
+	old, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		old = nil
+	} else if err != nil {
+		return badInput(fmt.Errorf("layout %s: %v", path, err))
+	}
+	// A bad layout is reported before anyone types an MFA code.
+	if old != nil {
+		if _, err := profiles.Parse(path, old); err != nil {
+			return badInput(err)
+		}
+	} else if c.String("namespace") == "" {
+		return usagef("%s does not exist; pass --namespace to create it (e.g. --namespace cpco)", path)
+	}
+	t, err := sys.resolveTarget(c.String("profile"))
+	if err != nil {
+		return err
+	}
+	p, _, err := sys.credentials(c.Context, t.Chain, sessionInputFrom(c))
+	if err != nil {
+		return err
+	}
+	client, err := orgs.NewClient(c.Context, p, t.Chain.Region)
+	if err != nil {
+		return err
+	}
+	org, err := orgs.Walk(c.Context, client)
+	if err != nil {
+		return err
+	}
+	res, err := orgs.Merge(path, old, org, orgs.Options{
+		Namespace: c.String("namespace"), Region: c.String("region"), OU: c.String("ou"),
+		Exclude: c.StringSlice("exclude"), StripPrefixes: c.StringSlice("strip-prefix"),
+	})
+	if err != nil {
+		return badInput(err)
+	}
+	for _, n := range res.Notices {
+		fmt.Fprintf(sys.Stderr, "acct: %s\n", n)
+	}
+	if !res.Changed {
+		fmt.Fprintf(sys.Stdout, "%s: no change (%d accounts in %s)\n", path, len(org.Accounts), org.ID)
+		return nil
+	}
+	if c.Bool("dry-run") {
+		fmt.Fprint(sys.Stdout, orgs.Diff(path, old, res.Data))
+		return nil
+	}
+	if err := orgs.Write(path, res.Data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	for _, ch := range res.Changes {
+		fmt.Fprintf(sys.Stdout, "  %s\n", ch)
+	}
+	fmt.Fprintf(sys.Stdout, "%s: %d changes from %s (%d accounts); run acct generate to update the profiles\n", path, len(res.Changes), org.ID, len(org.Accounts))
+	return nil
+}
+
+// importLayoutPath is the layout to merge into: --layout (which may not exist yet), else the
+// layout acct would find, else acct.yaml here.
+func importLayoutPath(flag string) (string, error) {
+	if flag != "" {
+		return filepath.Abs(flag)
+	}
+	if p, err := profiles.Find(""); err == nil {
+		return p, nil
+	}
+	return filepath.Abs("acct.yaml")
+}

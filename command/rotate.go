@@ -1,0 +1,35 @@
+package command
+
+import (
+	"fmt"
+
+	"github.com/acct-cli/acct/session"
+	"github.com/urfave/cli/v2"
+)
+
+func rotateCommand(sys IO) *cli.Command {
+	return &cli.Command{
+		Name:      "rotate",
+		Usage:     "replace a source profile's IAM access key with a new one",
+		UsageText: "acct rotate <source-profile>",
+		Description: "Creates a new access key with the stored one (IAM CreateAccessKey), stores it, checks it\n" +
+			"with STS GetCallerIdentity, deletes the old key with the new one and drops cached sessions.\n" +
+			"On any failure the keyring keeps a key that works and the message says where each key is.",
+		Action: func(c *cli.Context) error {
+			name := c.Args().First()
+			if name == "" {
+				return usagef("name the source profile whose key to rotate: acct rotate <source-profile>")
+			}
+			kr, err := sys.openKeyring()
+			if err != nil {
+				return err
+			}
+			res, err := session.Rotate(c.Context, kr, name, session.RotateOptions{Debug: sys.debugWriter(c.Bool("debug"))})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(sys.Stdout, "rotated the key of %s (%s): %s → %s; the old key is deleted\n", name, res.User, redactKeyID(res.Old), redactKeyID(res.New))
+			return nil
+		},
+	}
+}

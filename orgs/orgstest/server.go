@@ -1,0 +1,462 @@
+// Package orgstest is a fake AWS Organizations endpoint for tests.
+//
+// It speaks the AWS JSON 1.1 protocol aws-sdk-go-v2 uses for Organizations (POST /, X-Amz-Target
+// AWSOrganizationsV20161128.<Action>), checks SigV4 signatures with the SDK's own signer against
+// the keys its KeyFunc knows, pages every list with a small page size (MaxResults / NextToken) and
+// answers errors with the JSON documents and codes real Organizations sends
+// (AccessDeniedException, AWSOrganizationsNotInUseException, TooManyRequestsException, ...).
+//
+// Point the SDK (and so the acct binary) at it with AWS_ENDPOINT_URL_ORGANIZATIONS=s.URL.
+package orgstest
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+const targetPrefix = "AWSOrganizationsV20161128."
+
+// DefaultPageSize is how many items a page holds when the request asks for more (or nothing).
+const DefaultPageSize = 20
+
+// Server is a running fake Organizations. Build the organisation with AddOU and AddAccount (or
+// Generate) before or between requests; every method is safe for concurrent use.
+type Server struct {
+	URL string
+
+	// Keys validates access keys; nil accepts only keys added with AddKey.
+	Keys KeyFunc
+
+	srv *httptest.Server
+
+	mu         sync.Mutex
+	orgID      string
+	management string
+	rootID     string
+	ous        map[string]*OU      // by ID
+	accounts   map[string]*Account // by ID
+	pageSize   int
+	notInUse   bool
+	deny       map[string]bool // principals refused with AccessDeniedException
+	ownKeys    map[string]string
+	calls      map[string]int
+	total      int
+	fails      map[string]*failure
+	seq        int
+}
+
+// OU is an organisational unit.
+type OU struct {
+	ID, Name, Parent string
+}
+
+// Account is a member account.
+type Account struct {
+	ID, Name, Email, State, Parent string
+}
+
+type failure struct {
+	code string
+	n    int
+}
+
+// New starts a fake organisation whose management account is management, sitting under the root.
+func New(management string) *Server {
+	s := &Server{
+		orgID:      "o-" + randLower(10),
+		management: management,
+		rootID:     "r-" + randLower(4),
+		ous:        map[string]*OU{},
+		accounts:   map[string]*Account{},
+		pageSize:   DefaultPageSize,
+		deny:       map[string]bool{},
+		ownKeys:    map[string]string{},
+		calls:      map[string]int{},
+		fails:      map[string]*failure{},
+	}
+	s.accounts[management] = &Account{ID: management, Name: "management", Email: "aws+management@example.com", State: "ACTIVE", Parent: s.rootID}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// OrgID is the organisation's ID, o-....
+func (s *Server) OrgID() string { return s.orgID }
+
+// Root is the ID of the organisation's root, r-....
+func (s *Server) Root() string { return s.rootID }
+
+// SetPageSize sets the largest page the server returns; n <= 0 restores DefaultPageSize.
+func (s *Server) SetPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n <= 0 {
+		n = DefaultPageSize
+	}
+	s.pageSize = n
+}
+
+// SetNotInUse makes every call fail with AWSOrganizationsNotInUseException, as for an account
+// that belongs to no organisation.
+func (s *Server) SetNotInUse(on bool) {
+	s.mu.Lock()
+	s.notInUse = on
+	s.mu.Unlock()
+}
+
+// Deny refuses every call signed by principal (what KeyFunc returns) with AccessDeniedException.
+func (s *Server) Deny(principal string) {
+	s.mu.Lock()
+	s.deny[principal] = true
+	s.mu.Unlock()
+}
+
+// AddKey makes a key pair the server accepts besides what Keys accepts.
+func (s *Server) AddKey() (id, secret string) {
+	id, secret = "AKIA"+strings.ToUpper(randLower(16)), base64.StdEncoding.EncodeToString(randBytes(30))
+	s.mu.Lock()
+	s.ownKeys[id] = secret
+	s.mu.Unlock()
+	return id, secret
+}
+
+// AddOU creates an OU named name under parent (the root or an OU) and returns its ID.
+func (s *Server) AddOU(parent, name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	id := fmt.Sprintf("ou-%s-%08d", s.rootID[2:], s.seq)
+	s.ous[id] = &OU{ID: id, Name: name, Parent: parent}
+	return id
+}
+
+// AddAccount creates an ACTIVE account named name under parent and returns its 12-digit ID.
+func (s *Server) AddAccount(parent, name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	id := fmt.Sprintf("%012d", 100000000000+s.seq*7919)
+	for s.accounts[id] != nil {
+		s.seq++
+		id = fmt.Sprintf("%012d", 100000000000+s.seq*7919)
+	}
+	s.accounts[id] = &Account{ID: id, Name: name, Email: "aws+" + strings.ToLower(name) + "@example.com", State: "ACTIVE", Parent: parent}
+	return id
+}
+
+// Rename renames an account.
+func (s *Server) Rename(id, name string) { s.edit(id, func(a *Account) { a.Name = name }) }
+
+// Move moves an account under another parent.
+func (s *Server) Move(id, parent string) { s.edit(id, func(a *Account) { a.Parent = parent }) }
+
+// SetState sets an account's state: ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED.
+func (s *Server) SetState(id, state string) { s.edit(id, func(a *Account) { a.State = state }) }
+
+// Remove removes an account from the organisation (it left, or was closed long ago).
+func (s *Server) Remove(id string) {
+	s.mu.Lock()
+	delete(s.accounts, id)
+	s.mu.Unlock()
+}
+
+func (s *Server) edit(id string, f func(*Account)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.accounts[id]; a != nil {
+		f(a)
+	}
+}
+
+// Generate adds m OUs (a quarter of them top level, the rest nested one level under those) and n
+// accounts spread over them round robin, named <prefix>-<ou>-<i>. It returns the account IDs.
+func (s *Server) Generate(prefix string, n, m int) []string {
+	var ous []string
+	top := max(1, m/4)
+	for i := 0; i < m; i++ {
+		parent := s.rootID
+		if i >= top {
+			parent = ous[i%top]
+		}
+		ous = append(ous, s.AddOU(parent, fmt.Sprintf("OU %d", i+1)))
+	}
+	var ids []string
+	for i := 0; i < n; i++ {
+		parent := s.rootID
+		if len(ous) > 0 {
+			parent = ous[i%len(ous)]
+		}
+		ids = append(ids, s.AddAccount(parent, fmt.Sprintf("%s-app-%04d", prefix, i+1)))
+	}
+	return ids
+}
+
+// Calls counts requests for an action ("ListAccountsForParent", ...), failed ones included; ""
+// counts all.
+func (s *Server) Calls(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if action == "" {
+		return s.total
+	}
+	return s.calls[action]
+}
+
+// Fail makes the next n calls of action ("" for any) fail with code before authentication.
+func (s *Server) Fail(action, code string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n <= 0 {
+		delete(s.fails, action)
+		return
+	}
+	s.fails[action] = &failure{code: code, n: n}
+}
+
+type apiError struct {
+	status        int
+	code, message string
+}
+
+func codeError(code string) *apiError {
+	switch code {
+	case "AccessDeniedException":
+		return &apiError{400, code, "You don't have permissions to access this resource."}
+	case "AWSOrganizationsNotInUseException":
+		return &apiError{400, code, "Your account is not a member of an organization."}
+	case "TooManyRequestsException":
+		return &apiError{400, code, "AWS Organizations can't complete your request because another request is already in progress. Try again later."}
+	case "ServiceException":
+		return &apiError{500, code, "AWS Organizations can't complete your request because of an internal service error. Try again later."}
+	}
+	return &apiError{400, code, "injected " + code}
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	action := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	s.mu.Lock()
+	s.total++
+	s.calls[action]++
+	var inj *apiError
+	for _, k := range []string{action, ""} {
+		if f := s.fails[k]; f != nil {
+			inj = codeError(f.code)
+			if f.n--; f.n <= 0 {
+				delete(s.fails, k)
+			}
+			break
+		}
+	}
+	s.mu.Unlock()
+	if inj != nil {
+		writeError(w, inj)
+		return
+	}
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix) {
+		writeError(w, &apiError{400, "UnknownOperationException", "expected POST with X-Amz-Target " + targetPrefix + "<Action>"})
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/x-amz-json-1.1" {
+		writeError(w, &apiError{400, "SerializationException", "Content-Type must be application/x-amz-json-1.1, got " + ct})
+		return
+	}
+	who, aerr := verifySigV4(r, body, "organizations", s.lookup)
+	if aerr != nil {
+		writeError(w, &apiError{aerr.status, aerr.code, aerr.message})
+		return
+	}
+	var in struct {
+		ParentId   string
+		MaxResults *int
+		NextToken  string
+	}
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, &in); err != nil {
+			writeError(w, &apiError{400, "SerializationException", err.Error()})
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.deny[who] {
+		writeError(w, &apiError{400, "AccessDeniedException", "You don't have permissions to access this resource."})
+		return
+	}
+	if s.notInUse {
+		writeError(w, codeError("AWSOrganizationsNotInUseException"))
+		return
+	}
+	var out any
+	var err *apiError
+	switch action {
+	case "DescribeOrganization":
+		out = map[string]any{"Organization": map[string]any{
+			"Id": s.orgID, "Arn": "arn:aws:organizations::" + s.management + ":organization/" + s.orgID,
+			"FeatureSet": "ALL", "MasterAccountId": s.management,
+			"MasterAccountArn":   "arn:aws:organizations::" + s.management + ":account/" + s.orgID + "/" + s.management,
+			"MasterAccountEmail": "aws+management@example.com",
+		}}
+	case "ListRoots":
+		out, err = s.page(action, in.MaxResults, in.NextToken, "Roots", []any{map[string]any{
+			"Id": s.rootID, "Name": "Root", "Arn": "arn:aws:organizations::" + s.management + ":root/" + s.orgID + "/" + s.rootID,
+			"PolicyTypes": []any{},
+		}})
+	case "ListOrganizationalUnitsForParent":
+		if err = s.checkParent(in.ParentId); err != nil {
+			break
+		}
+		var items []any
+		for _, ou := range sorted(s.ous) {
+			if ou.Parent == in.ParentId {
+				items = append(items, map[string]any{"Id": ou.ID, "Name": ou.Name,
+					"Arn": "arn:aws:organizations::" + s.management + ":ou/" + s.orgID + "/" + ou.ID})
+			}
+		}
+		out, err = s.page(action+in.ParentId, in.MaxResults, in.NextToken, "OrganizationalUnits", items)
+	case "ListAccountsForParent", "ListAccounts":
+		if action == "ListAccountsForParent" {
+			if err = s.checkParent(in.ParentId); err != nil {
+				break
+			}
+		}
+		var items []any
+		for _, a := range sorted(s.accounts) {
+			if action == "ListAccounts" || a.Parent == in.ParentId {
+				items = append(items, s.accountJSON(a))
+			}
+		}
+		out, err = s.page(action+in.ParentId, in.MaxResults, in.NextToken, "Accounts", items)
+	default:
+		err = &apiError{400, "UnknownOperationException", "orgstest does not implement " + action}
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-RequestId", requestID())
+	json.NewEncoder(w).Encode(out)
+}
+
+func (s *Server) lookup(id string) (secret, token, who string, ok bool) {
+	s.mu.Lock()
+	sec, own := s.ownKeys[id]
+	keys := s.Keys
+	s.mu.Unlock()
+	if own {
+		return sec, "", id, true
+	}
+	if keys != nil {
+		return keys(id)
+	}
+	return "", "", "", false
+}
+
+func (s *Server) checkParent(id string) *apiError {
+	if id == "" {
+		return &apiError{400, "InvalidInputException", "You provided a value that does not match the required pattern."}
+	}
+	if id != s.rootID && s.ous[id] == nil {
+		return &apiError{400, "ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified."}
+	}
+	return nil
+}
+
+func (s *Server) accountJSON(a *Account) map[string]any {
+	status := a.State
+	if status != "ACTIVE" && status != "SUSPENDED" {
+		status = "SUSPENDED" // the deprecated Status knows only these (and PENDING_CLOSURE)
+	}
+	return map[string]any{
+		"Id": a.ID, "Name": a.Name, "Email": a.Email, "State": a.State, "Status": status,
+		"Arn":          "arn:aws:organizations::" + s.management + ":account/" + s.orgID + "/" + a.ID,
+		"JoinedMethod": "CREATED", "JoinedTimestamp": float64(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC).Unix()),
+	}
+}
+
+// page cuts items into pages; the token says which list and where, so a token of another list
+// is refused as on AWS.
+func (s *Server) page(list string, maxResults *int, token, field string, items []any) (any, *apiError) {
+	size := s.pageSize
+	if maxResults != nil {
+		if *maxResults < 1 || *maxResults > 20 {
+			return nil, &apiError{400, "InvalidInputException", "MaxResults must be between 1 and 20."}
+		}
+		size = min(size, *maxResults)
+	}
+	start := 0
+	if token != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(token)
+		l, off, ok := strings.Cut(string(raw), "|")
+		n, aerr := strconv.Atoi(off)
+		if err != nil || !ok || l != list || aerr != nil || n < 0 || n > len(items) {
+			return nil, &apiError{400, "InvalidInputException", "The NextToken is not valid."}
+		}
+		start = n
+	}
+	end := min(start+size, len(items))
+	page := items[start:end]
+	if page == nil {
+		page = []any{}
+	}
+	out := map[string]any{field: page}
+	if end < len(items) {
+		out["NextToken"] = base64.RawURLEncoding.EncodeToString([]byte(list + "|" + strconv.Itoa(end)))
+	}
+	return out, nil
+}
+
+func sorted[T any](m map[string]*T) []*T {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]*T, len(keys))
+	for i, k := range keys {
+		out[i] = m[k]
+	}
+	return out
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-RequestId", requestID())
+	w.Header().Set("X-Amzn-ErrorType", e.code+":http://internal.amazon.com/coral/com.amazonaws.awsorganizations.v20161128/")
+	w.WriteHeader(e.status)
+	json.NewEncoder(w).Encode(map[string]string{"__type": e.code, "Message": e.message})
+}
+
+func randBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+func randLower(n int) string {
+	const alpha = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := randBytes(n)
+	for i := range b {
+		b[i] = alpha[int(b[i])%len(alpha)]
+	}
+	return string(b)
+}
+
+func requestID() string {
+	b := randBytes(16)
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
