@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"time"
 
 	"github.com/acct-cli/acct/shellenv"
 	"github.com/urfave/cli/v2"
@@ -27,8 +28,20 @@ func shellCommand(sys IO) *cli.Command {
 		),
 		BashComplete: completeTargets(sys),
 		Action: func(c *cli.Context) error {
+			// Flags may follow the name too: acct shell prod --yes.
+			names, _, err := commandArgs(c, -1)
+			if err != nil {
+				return err
+			}
+			if len(names) > 1 {
+				return usagef("acct shell takes one profile or stage, not %d; run commands inside the shell, or use acct exec", len(names))
+			}
+			name := ""
+			if len(names) == 1 {
+				name = names[0]
+			}
 			return runShell(c.Context, sys, shellInput{
-				Name: c.Args().First(), Session: sessionInputFrom(c), Yes: c.Bool("yes"), Nest: c.Bool("nest"),
+				Name: name, Session: sessionInputFrom(c), Yes: c.Bool("yes"), Nest: c.Bool("nest"),
 			})
 		},
 	}
@@ -49,7 +62,11 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 	if err != nil {
 		return err
 	}
-	srv, err := shellenv.Serve(provider)
+	window, err := refreshWindow(sys)
+	if err != nil {
+		return err
+	}
+	srv, err := shellenv.ServeWith(provider, shellenv.ServeOptions{ExpiryWindow: window})
 	if err != nil {
 		return err
 	}
@@ -69,4 +86,19 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 		return err
 	}
 	return exitStatus(code)
+}
+
+// refreshWindow is how long before the shell's credentials expire the credential endpoint gets
+// new ones: ACCT_REFRESH_WINDOW (a Go duration such as 2m), else shellenv's default. Tests shorten
+// it to watch credentials expire and be replaced within seconds.
+func refreshWindow(sys IO) (time.Duration, error) {
+	v := sys.Getenv("ACCT_REFRESH_WINDOW")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usagef("ACCT_REFRESH_WINDOW=%s is not a duration such as 5m", v)
+	}
+	return d, nil
 }

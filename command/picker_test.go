@@ -1,0 +1,71 @@
+package command_test
+
+import (
+	"strings"
+	"testing"
+)
+
+const echoProfile = `echo "P=$ACCT_PROFILE"`
+
+// Names (SPEC §4) without a terminal: exact profile, stage, unique fuzzy match, and an error
+// listing the candidates for an ambiguous one.
+func TestPickerNamesWithoutTerminal(t *testing.T) {
+	t.Parallel()
+	w, _ := orgWorld(t, example("organization.yaml"), true)
+	for name, want := range map[string]string{
+		"cpco-dev-admin": "cpco-dev-admin",        // exact
+		"staging":        "cpco-staging-admin",    // stage: its admin role
+		"testing-ad":     "cpco-testing-admin",    // the only profile containing it
+		"stgread":        "cpco-staging-readonly", // the only one with these letters in order
+	} {
+		r := w.run("", "exec", name, "--", "sh", "-c", echoProfile)
+		if r.code != 0 || strings.TrimSpace(r.stdout) != "P="+want {
+			t.Errorf("acct exec %s: exit %d, %q, want P=%s\n%s", name, r.code, r.stdout, want, r.stderr)
+		}
+	}
+	r := w.run("", "exec", "stag", "--", "sh", "-c", echoProfile)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if r.code != 2 || r.stdout != "" || len(lines) != 1 ||
+		!strings.Contains(r.stderr, "cpco-staging-admin") || !strings.Contains(r.stderr, "cpco-staging-readonly") {
+		t.Errorf("ambiguous name without a terminal: exit %d, stdout %q, stderr %q; want 2 and one line naming both profiles", r.code, r.stdout, r.stderr)
+	}
+}
+
+// On a terminal an ambiguous name opens the picker: most recently used first, type to filter,
+// Enter picks, Ctrl-C starts nothing and exits 130.
+func TestPickerOnTerminal(t *testing.T) {
+	t.Parallel()
+	w, _ := orgWorld(t, example("organization.yaml"), true)
+	w.must("exec", "cpco-staging-readonly", "--", "true") // now the most recently used
+
+	p := w.acctTTY(nil, "exec", "stag", "--", "sh", "-c", `echo "PICKED=$ACCT_PROFILE"`)
+	p.expect(`"stag" matches several profiles`)
+	p.send("\r")
+	p.expect("PICKED=cpco-staging-readonly")
+	if code := p.wait(); code != 0 {
+		t.Errorf("Enter at the picker: exit %d", code)
+	}
+
+	p = w.acctTTY(nil, "exec", "stag", "--", "sh", "-c", `echo "PICKED=$ACCT_PROFILE"`)
+	p.expect(`"stag" matches several profiles`)
+	p.send("adm")
+	p.send("\r")
+	p.expect("PICKED=cpco-staging-admin")
+	if code := p.wait(); code != 0 {
+		t.Errorf("filter and Enter at the picker: exit %d", code)
+	}
+
+	calls := w.sts.Calls("")
+	p = w.acctTTY(nil, "exec", "stag", "--", "sh", "-c", `echo "PICKED=$ACCT_PROFILE"`)
+	p.expect(`"stag" matches several profiles`)
+	p.send("\x03")
+	if code := p.wait(); code != 130 {
+		t.Errorf("Ctrl-C at the picker: exit %d, want 130", code)
+	}
+	if s := p.screen(); strings.Contains(s, "PICKED") {
+		t.Errorf("Ctrl-C at the picker still ran the command:\n%s", s)
+	}
+	if n := w.sts.Calls(""); n != calls {
+		t.Errorf("Ctrl-C at the picker: %d STS calls made", n-calls)
+	}
+}
