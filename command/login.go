@@ -13,11 +13,11 @@ func loginCommand(sys IO) *cli.Command {
 	return &cli.Command{
 		Name:      "login",
 		Usage:     "open the AWS console signed in as a profile",
-		UsageText: "acct login <profile|stage> [--print]",
-		Flags: append(sessionFlags(),
+		UsageText: "acct login <profile|stage> [--print]\n   acct login --sso <sso-profile|sso-session> [--print] [--aws-cli-cache] [--sso-discover]",
+		Flags: append(append(sessionFlags(),
 			&cli.BoolFlag{Name: "print", Usage: "print the sign-in URL instead of opening a browser"},
 			&cli.StringFlag{Name: "destination", Usage: "console page to land on", Value: "https://console.aws.amazon.com/"},
-		),
+		), ssoLoginFlags()...),
 		BashComplete: completeTargets(sys),
 		Action: func(c *cli.Context) error {
 			names, _, err := commandArgs(c, -1)
@@ -30,6 +30,9 @@ func loginCommand(sys IO) *cli.Command {
 			name := ""
 			if len(names) == 1 {
 				name = names[0]
+			}
+			if c.Bool("sso") {
+				return runSSOLogin(c.Context, sys, ssoLoginInputFrom(c, name))
 			}
 			if name == "" {
 				return usagef("name a profile: acct login <profile>")

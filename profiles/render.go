@@ -426,7 +426,7 @@ func RenderSSODiscovered(l *Layout, o RenderOptions, found []SSOAssignment) ([]P
 		}
 	}
 	byAccount := map[string]*Stage{}
-	stages := append([]*Stage{&l.Root}, nil)
+	stages := []*Stage{&l.Root}
 	for i := range l.Stages {
 		stages = append(stages, &l.Stages[i])
 	}
