@@ -25,7 +25,7 @@ type listRow struct {
 	Protected   string    `json:"protected,omitempty"`
 	Source      string    `json:"source_profile,omitempty"`
 	KeysStored  *bool     `json:"keys_stored,omitempty"`
-	CachedUntil time.Time `json:"session_cached_until,omitempty"`
+	CachedUntil *time.Time `json:"session_cached_until,omitempty"`
 }
 
 func listCommand(sys IO) *cli.Command {
@@ -126,7 +126,7 @@ func (sys IO) addKeyringColumns(rows []listRow, cfg *profiles.Config) {
 		}
 		rows[i].KeysStored = &has
 		if t, ok := until[rows[i].Profile]; ok && t.After(time.Now()) {
-			rows[i].CachedUntil = t
+			rows[i].CachedUntil = &t
 		}
 	}
 }
@@ -140,7 +140,7 @@ func printList(sys IO, rows []listRow) {
 			keys = map[bool]string{true: "yes", false: "no"}[*r.KeysStored]
 		}
 		until := "-"
-		if !r.CachedUntil.IsZero() {
+		if r.CachedUntil != nil {
 			until = r.CachedUntil.Local().Format("2006-01-02 15:04")
 		}
 		role := r.RoleARN

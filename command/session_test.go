@@ -512,3 +512,133 @@ func availableBackends() string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// Credentials that run out: role credentials with under 5 minutes left are replaced from the
+// cached session without a code; a session STS no longer takes is dropped and asks for a code.
+func TestExpiredCredentials(t *testing.T) {
+	t.Parallel()
+	sw := newSessionWorld(t, false, nil)
+	var outs []string
+	r := sw.with(sw.mfa(0), "exec", "cpco-prod-admin", "--", "true")
+	outs = append(outs, r.stderr)
+	if r.code != 0 {
+		t.Fatalf("first exec: exit %d: %s", r.code, r.stderr)
+	}
+
+	// Role credentials issued with 5 minutes to live are stale at once for acct.
+	sw.sts.SetLifetime(5 * time.Minute)
+	r = sw.run("", "exec", "cpco-staging-admin", "--", "sh", "-c", `echo "$AWS_ACCESS_KEY_ID"`)
+	sw.sts.SetLifetime(0)
+	outs = append(outs, r.stderr)
+	short := strings.TrimSpace(r.stdout)
+	before := sw.calls()
+	r = sw.run("", "exec", "cpco-staging-admin", "--", "sh", "-c", `echo "$AWS_ACCESS_KEY_ID"`)
+	outs = append(outs, r.stderr)
+	if r.code != 0 || strings.TrimSpace(r.stdout) == short {
+		t.Fatalf("exec with stale role credentials: exit %d, key %q (stale %q): %s", r.code, r.stdout, short, r.stderr)
+	}
+	if d := sw.calls().minus(before); d != (calls{0, 1, 0, 1}) {
+		t.Errorf("stale role credentials: STS calls %+v, want one AssumeRole from the cached session", d)
+	}
+
+	// Nine hours on, STS has expired the 8-hour session acct still holds.
+	sw.sts.Advance(9 * time.Hour)
+	before = sw.calls()
+	r = sw.run("", "exec", "cpco-dev-admin", "--", "true")
+	outs = append(outs, r.stderr)
+	if r.code != 2 {
+		t.Errorf("expired session in a script: exit %d, want 2", r.code)
+	}
+	oneLine(t, "expired session in a script", r.stderr, "acct: cpco-dev-admin: get session token for cpco: MFA code for arn:aws:iam::323330167063:mfa/alice: no terminal to ask for it; pass --mfa-token or set ACCT_MFA_TOKEN")
+	if d := sw.calls().minus(before); d != (calls{0, 1, 0, 1}) {
+		t.Errorf("expired session: STS calls %+v, want the one refused AssumeRole", d)
+	}
+	before = sw.calls()
+	r = sw.with(map[string]string{"ACCT_MFA_TOKEN": sw.sts.Code(sw.user, time.Now().Add(9*time.Hour))}, "exec", "cpco-dev-admin", "--", "true")
+	outs = append(outs, r.stderr)
+	if r.code != 0 || r.stderr != "" {
+		t.Errorf("new session after expiry: exit %d: %s", r.code, r.stderr)
+	}
+	if d := sw.calls().minus(before); d != (calls{1, 1, 0, 2}) {
+		t.Errorf("new session after expiry: STS calls %+v, want GetSessionToken and AssumeRole", d)
+	}
+	sw.noLeaks(outs...)
+}
+
+// acct list shows stored keys and cached sessions; --debug logs STS calls and cache use without
+// secrets; acct clear makes the next exec ask for an MFA code again.
+func TestListDebugClear(t *testing.T) {
+	t.Parallel()
+	sw := newSessionWorld(t, false, nil)
+	var outs []string
+
+	r := sw.with(sw.mfa(0), "--debug", "exec", "cpco-staging-admin", "--", "true")
+	outs = append(outs, r.stdout, r.stderr)
+	if r.code != 0 {
+		t.Fatalf("exec --debug: exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"GetSessionToken", "AssumeRole", "cache"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("--debug log does not mention %s:\n%s", want, r.stderr)
+		}
+	}
+	r = sw.run("", "--debug", "exec", "cpco-staging-admin", "--", "true")
+	outs = append(outs, r.stdout, r.stderr)
+	if r.code != 0 || !strings.Contains(r.stderr, "hit") || strings.Contains(r.stderr, "sts AssumeRole") {
+		t.Errorf("second exec --debug: exit %d, want a cache hit and no STS call logged:\n%s", r.code, r.stderr)
+	}
+
+	r = sw.must("list")
+	outs = append(outs, r.stdout, r.stderr)
+	rows := map[string][]string{}
+	for _, l := range strings.Split(r.stdout, "\n") {
+		f := strings.Fields(l)
+		if len(f) > 3 {
+			rows[f[3]] = f
+		}
+	}
+	staging, dev := rows["cpco-staging-admin"], rows["cpco-dev-admin"]
+	if len(staging) < 9 || staging[6] != "yes" || !strings.HasPrefix(staging[7], time.Now().Format("2006-")) {
+		t.Errorf("acct list row of the profile used: %v, want keys stored yes and a cached-until time\n%s", staging, r.stdout)
+	}
+	if len(dev) < 8 || dev[6] != "yes" || dev[7] != "-" {
+		t.Errorf("acct list row of an unused profile: %v, want keys stored yes and no session", dev)
+	}
+
+	r = sw.must("list", "--json")
+	outs = append(outs, r.stdout, r.stderr)
+	var js []struct {
+		Profile     string     `json:"profile"`
+		KeysStored  *bool      `json:"keys_stored"`
+		CachedUntil *time.Time `json:"session_cached_until"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &js); err != nil {
+		t.Fatalf("acct list --json: %v\n%s", err, r.stdout)
+	}
+	seen := 0
+	for _, row := range js {
+		if !strings.HasPrefix(row.Profile, "cpco-") {
+			continue
+		}
+		seen++
+		if row.KeysStored == nil || !*row.KeysStored {
+			t.Errorf("list --json: %s has keys_stored %v, want true", row.Profile, row.KeysStored)
+		}
+		if used := row.Profile == "cpco-staging-admin"; used != (row.CachedUntil != nil) || (used && !row.CachedUntil.After(time.Now().Add(50*time.Minute))) {
+			t.Errorf("list --json: %s session_cached_until %v", row.Profile, row.CachedUntil)
+		}
+	}
+	if seen != 6 {
+		t.Errorf("list --json shows %d cpco profiles, want 6", seen)
+	}
+
+	r = sw.must("clear")
+	outs = append(outs, r.stdout, r.stderr)
+	r = sw.run("", "exec", "cpco-staging-admin", "--", "true")
+	outs = append(outs, r.stdout, r.stderr)
+	if r.code != 2 {
+		t.Errorf("exec after clear without a code: exit %d, want 2", r.code)
+	}
+	oneLine(t, "exec after clear", r.stderr, "acct: cpco-staging-admin: get session token for cpco: MFA code for arn:aws:iam::323330167063:mfa/alice: no terminal to ask for it; pass --mfa-token or set ACCT_MFA_TOKEN")
+	sw.noLeaks(outs...)
+}
