@@ -316,3 +316,31 @@ func TestSSOAssignmentsPaginated(t *testing.T) {
 func credentialsOf(c aws.Credentials) aws.CredentialsProviderFunc {
 	return func(context.Context) (aws.Credentials, error) { return c, nil }
 }
+
+func TestSSORoleOnTop(t *testing.T) {
+	f := newSSOFixture(t)
+	arn := "arn:aws:iam::" + ssoAccount + ":role/deployer"
+	f.sts.AddRole(arn, ststest.RoleOptions{})
+	ch := f.chain()
+	ch.Profile = "deploy"
+	ch.Roles = []profiles.ChainRole{{Profile: "deploy", ARN: arn}}
+	o := f.options(0, true)
+	p, err := NewProvider(context.Background(), ch, f.kr, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := p.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp, ok := f.sts.Lookup(c.AccessKeyID)
+	if !ok || tmp.RoleARN != arn || f.fake.Calls("GetRoleCredentials") != 1 || f.sts.Calls("AssumeRole") != 1 {
+		t.Errorf("role on top of SSO: %+v, GetRoleCredentials %d, AssumeRole %d", tmp, f.fake.Calls("GetRoleCredentials"), f.sts.Calls("AssumeRole"))
+	}
+	// Both hops are cached: the SSO profile's and the role's.
+	for _, item := range []string{RoleItem("cpco-prod-admin"), RoleItem("deploy")} {
+		if _, err := f.kr.Get(item); err != nil {
+			t.Errorf("%s not cached: %v", item, err)
+		}
+	}
+}
