@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/acct-cli/acct/internal/sigv4test"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -35,7 +36,7 @@ type Server struct {
 	URL string
 
 	// Keys validates access keys; nil accepts only keys added with AddKey.
-	Keys KeyFunc
+	Keys sigv4test.KeyFunc
 
 	srv *httptest.Server
 
@@ -274,9 +275,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{400, "SerializationException", "Content-Type must be application/x-amz-json-1.1, got " + ct})
 		return
 	}
-	who, aerr := verifySigV4(r, body, "organizations", s.lookup)
+	who, aerr := sigv4test.Verify(r, body, "organizations", s.lookup)
 	if aerr != nil {
-		writeError(w, &apiError{aerr.status, aerr.code, aerr.message})
+		writeError(w, &apiError{aerr.Status, aerr.Code, aerr.Message})
 		return
 	}
 	var in struct {

@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/xml"
 	"fmt"
+	"github.com/acct-cli/acct/internal/sigv4test"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -171,19 +172,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &iamError{400, "InvalidAction", "Could not find operation " + action + " for version " + form.Get("Version")})
 		return
 	}
-	userARN, aerr := verifySigV4(r, body, "iam", func(id string) (string, string, string, bool) {
+	userARN, aerr := sigv4test.Verify(r, body, "iam", func(id string) (string, string, string, bool) {
 		k, ok := s.backend.LookupKey(id)
 		return k.SecretAccessKey, k.SessionToken, k.UserARN, ok
 	})
 	if aerr != nil {
-		code := aerr.code
+		code := aerr.Code
 		switch code {
 		case "UnrecognizedClientException":
 			code = "InvalidClientTokenId"
 		case "InvalidSignatureException":
 			code = "SignatureDoesNotMatch"
 		}
-		writeError(w, &iamError{403, code, aerr.message})
+		writeError(w, &iamError{403, code, aerr.Message})
 		return
 	}
 	// A UserName other than the caller's own needs rights this fake grants nobody.

@@ -20,20 +20,17 @@ package ststest
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"github.com/acct-cli/acct/internal/sigv4test"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/textproto"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -42,7 +39,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
@@ -498,45 +494,11 @@ func (s *Server) authenticate(r *http.Request, body []byte) (caller, *stsError) 
 			dateStr, wall.Add(maxSkew).Format(amzDate), wall.Format(amzDate))
 	}
 
-	want, err := resign(r, body, creds, signedHeaders, region, signed)
+	want, err := sigv4test.Resign(r, body, creds, signedHeaders, "sts", region, signed)
 	if err != nil || !hmac.Equal([]byte(want), []byte(sig)) {
 		return caller{}, signatureMismatch
 	}
 	return c, nil
-}
-
-// resign rebuilds the request from only what the client said it signed and
-// signs it again with the SDK's signer, returning the signature.
-func resign(r *http.Request, body []byte, creds aws.Credentials, signedHeaders, region string, at time.Time) (string, error) {
-	req, err := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), nil)
-	if err != nil {
-		return "", err
-	}
-	req.Host = r.Host
-	for _, h := range strings.Split(signedHeaders, ";") {
-		switch h {
-		case "host":
-		case "content-length":
-			req.ContentLength = r.ContentLength
-		default:
-			v := r.Header.Values(h)
-			if v == nil {
-				return "", fmt.Errorf("signed header %s missing", h)
-			}
-			req.Header[textproto.CanonicalMIMEHeaderKey(h)] = v
-		}
-	}
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "sts", region, at); err != nil {
-		return "", err
-	}
-	auth := req.Header.Get("Authorization")
-	// Signing adds headers the client may not have signed; then the lists differ and so must the answer.
-	if !strings.Contains(auth, "SignedHeaders="+signedHeaders+",") {
-		return "", fmt.Errorf("signed headers differ")
-	}
-	_, got, _ := strings.Cut(auth, "Signature=")
-	return got, nil
 }
 
 // userNamed finds a user by ARN; s.mu must be held.

@@ -1,4 +1,7 @@
-package iamtest
+// Package sigv4test checks AWS Signature Version 4 on requests that reach the project's fake AWS
+// services (test-only): it signs the request again with the SDK's own signer and compares, so the
+// fakes are as strict as AWS without a hand-written SigV4.
+package sigv4test
 
 import (
 	"context"
@@ -19,24 +22,25 @@ import (
 // ID, and who it belongs to; ok is false for a key the fake does not know.
 type KeyFunc func(accessKeyID string) (secret, token, principal string, ok bool)
 
-// authError is why a request was refused: an AWS error code, status and message.
-type authError struct {
-	status        int
-	code, message string
+// Error is why a request was refused: an HTTP status and an AWS error code and message, in the
+// JSON protocols' spelling; query-protocol fakes map the codes to theirs.
+type Error struct {
+	Status        int
+	Code, Message string
 }
 
-const amzDate = "20060102T150405Z"
+// AmzDate is the layout of X-Amz-Date.
+const AmzDate = "20060102T150405Z"
 
-// verifySigV4 checks the Authorization header of r as AWS does, by signing the request again
-// with the SDK's own signer, the way session/ststest does. It returns the signer's principal.
-func verifySigV4(r *http.Request, body []byte, service string, keys KeyFunc) (string, *authError) {
+// Verify checks the Authorization header of r as AWS does and returns the signer's principal.
+func Verify(r *http.Request, body []byte, service string, keys KeyFunc) (string, *Error) {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
-		return "", &authError{400, "MissingAuthenticationTokenException", "Missing Authentication Token"}
+		return "", &Error{400, "MissingAuthenticationTokenException", "Missing Authentication Token"}
 	}
 	const algo = "AWS4-HMAC-SHA256 "
 	if !strings.HasPrefix(auth, algo) {
-		return "", &authError{400, "IncompleteSignatureException", "Unsupported AWS 'algorithm'"}
+		return "", &Error{400, "IncompleteSignatureException", "Unsupported AWS 'algorithm'"}
 	}
 	fields := map[string]string{}
 	for _, p := range strings.Split(auth[len(algo):], ",") {
@@ -46,7 +50,7 @@ func verifySigV4(r *http.Request, body []byte, service string, keys KeyFunc) (st
 	cred, signedHeaders, sig := fields["Credential"], fields["SignedHeaders"], fields["Signature"]
 	scope := strings.Split(cred, "/")
 	if len(scope) != 5 || signedHeaders == "" || sig == "" || scope[4] != "aws4_request" {
-		return "", &authError{400, "IncompleteSignatureException", "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters."}
+		return "", &Error{400, "IncompleteSignatureException", "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters."}
 	}
 	keyID, day, region, svc := scope[0], scope[1], scope[2], scope[3]
 	secret, token, who, ok := "", "", "", false
@@ -54,28 +58,29 @@ func verifySigV4(r *http.Request, body []byte, service string, keys KeyFunc) (st
 		secret, token, who, ok = keys(keyID)
 	}
 	if !ok || r.Header.Get("X-Amz-Security-Token") != token {
-		return "", &authError{400, "UnrecognizedClientException", "The security token included in the request is invalid."}
+		return "", &Error{400, "UnrecognizedClientException", "The security token included in the request is invalid."}
 	}
 	if svc != service {
-		return "", &authError{400, "InvalidSignatureException", fmt.Sprintf("Credential should be scoped to correct service: '%s'.", service)}
+		return "", &Error{400, "InvalidSignatureException", fmt.Sprintf("Credential should be scoped to correct service: '%s'.", service)}
 	}
 	dateStr := r.Header.Get("X-Amz-Date")
-	signed, err := time.Parse(amzDate, dateStr)
+	signed, err := time.Parse(AmzDate, dateStr)
 	if err != nil || day != dateStr[:8] {
-		return "", &authError{400, "IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."}
+		return "", &Error{400, "IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."}
 	}
 	if d := time.Since(signed); d > 15*time.Minute || d < -15*time.Minute {
-		return "", &authError{400, "InvalidSignatureException", "Signature expired: " + dateStr}
+		return "", &Error{400, "InvalidSignatureException", "Signature expired: " + dateStr}
 	}
-	want, err := resign(r, body, aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret, SessionToken: token}, signedHeaders, service, region, signed)
+	want, err := Resign(r, body, aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret, SessionToken: token}, signedHeaders, service, region, signed)
 	if err != nil || !hmac.Equal([]byte(want), []byte(sig)) {
-		return "", &authError{400, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
+		return "", &Error{400, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 	}
 	return who, nil
 }
 
-// resign rebuilds the request from only what the client said it signed and signs it again.
-func resign(r *http.Request, body []byte, creds aws.Credentials, signedHeaders, service, region string, at time.Time) (string, error) {
+// Resign rebuilds the request from only what the client said it signed, signs it again with the
+// SDK's signer and returns the signature.
+func Resign(r *http.Request, body []byte, creds aws.Credentials, signedHeaders, service, region string, at time.Time) (string, error) {
 	req, err := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), nil)
 	if err != nil {
 		return "", err
