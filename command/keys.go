@@ -15,9 +15,9 @@ func addCommand(sys IO) *cli.Command {
 		UsageText: "acct add <source-profile> [--env]",
 		Description: "The secret is read without echo on a terminal, or from AWS_ACCESS_KEY_ID and\n" +
 			"AWS_SECRET_ACCESS_KEY with --env. Keys are never written to ~/.aws/credentials.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "env", Usage: "read the key from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"},
-		},
+		}, importFlags()...), // migrate.go
 		Action: func(c *cli.Context) error {
 			names, _, err := commandArgs(c, -1)
 			if err != nil {
@@ -32,6 +32,9 @@ func addCommand(sys IO) *cli.Command {
 			}
 			if name == "" {
 				return usagef("name the source profile whose keys these are: acct add <source-profile>")
+			}
+			if importRequested(c) { // --from-credentials, --from-aws-vault: migrate.go
+				return sys.importKeys(c, name)
 			}
 			var creds aws.Credentials
 			switch {

@@ -1,0 +1,335 @@
+package command
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/99designs/keyring"
+	"github.com/acct-cli/acct/session"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/google/renameio/v2"
+	"github.com/urfave/cli/v2"
+)
+
+// importFlags are acct add's ways to take keys a user already has (docs/migration.md).
+func importFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.BoolFlag{Name: "from-credentials", Usage: "import the key from a section of ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE), then offer to delete that plain-text copy"},
+		&cli.BoolFlag{Name: "from-aws-vault", Usage: "import the key from aws-vault's encrypted file keyring (~/.awsvault/keys, AWS_VAULT_FILE_PASSPHRASE)"},
+		&cli.StringFlag{Name: "section", Usage: "the credentials section or aws-vault profile to import (default: the source profile's name)"},
+		&cli.BoolFlag{Name: "delete-plaintext", Usage: "with --from-credentials: remove the section from ~/.aws/credentials without asking"},
+	}
+}
+
+// importRequested reports whether acct add was asked to import keys rather than read them.
+func importRequested(c *cli.Context) bool {
+	return c.Bool("from-credentials") || c.Bool("from-aws-vault")
+}
+
+// importKeys is acct add --from-credentials / --from-aws-vault: it reads profile's keys from where
+// they are, stores them in acct's keyring exactly as acct add does, and then deals with the old
+// copy: a ~/.aws/credentials section is removed with --delete-plaintext, after a yes on a terminal,
+// or left alone with a line saying how to remove it. aws-vault's keyring is encrypted and is never
+// changed (aws-vault remove does that).
+func (sys IO) importKeys(c *cli.Context, profile string) error {
+	if c.Bool("from-credentials") && c.Bool("from-aws-vault") {
+		return usagef("give --from-credentials or --from-aws-vault, not both")
+	}
+	if c.Bool("delete-plaintext") && !c.Bool("from-credentials") {
+		return usagef("--delete-plaintext goes with --from-credentials (aws-vault's keyring is not plain text)")
+	}
+	if c.Bool("env") {
+		return usagef("--env and --from-%s both say where the key is; give one", map[bool]string{true: "credentials", false: "aws-vault"}[c.Bool("from-credentials")])
+	}
+	section := c.String("section")
+	if section == "" {
+		section = profile
+	}
+	var (
+		creds aws.Credentials
+		from  string
+		err   error
+		cf    *credentialsFile
+	)
+	if c.Bool("from-credentials") {
+		if cf, err = readCredentialsFile(sys.credentialsPath()); err != nil {
+			return err
+		}
+		if creds, err = cf.keys(section); err != nil {
+			return err
+		}
+		from = fmt.Sprintf("[%s] of %s", section, cf.path)
+	} else {
+		if creds, err = sys.awsVaultKeys(section); err != nil {
+			return err
+		}
+		from = fmt.Sprintf("aws-vault's %s", section)
+	}
+
+	kr, err := sys.openKeyring()
+	if err != nil {
+		return err
+	}
+	if err := (session.Store{Keyring: kr}).SetKeys(profile, creds); err != nil {
+		return badInput(err)
+	}
+	if err := session.Clear(kr, profile); err != nil {
+		return err
+	}
+	fmt.Fprintf(sys.Stdout, "stored keys %s for %s in the keyring (from %s)\n", redactKeyID(creds.AccessKeyID), profile, from)
+	if cf == nil {
+		fmt.Fprintf(sys.Stdout, "aws-vault still has them; once acct works for you: aws-vault remove %s\n", section)
+		return nil
+	}
+
+	remove := c.Bool("delete-plaintext")
+	if !remove && sys.interactive() {
+		answer, err := sys.prompt(fmt.Sprintf("Delete the plain-text copy, [%s] in %s? [y/N]", section, cf.path), false, nil)
+		if err != nil {
+			return err
+		}
+		remove = strings.EqualFold(answer, "y") || strings.EqualFold(answer, "yes")
+	}
+	if !remove {
+		fmt.Fprintf(sys.Stderr, "acct: the key is still in plain text in [%s] of %s; remove it with acct add %s --from-credentials --delete-plaintext\n", section, cf.path, profile)
+		return nil
+	}
+	if err := cf.removeSection(section); err != nil {
+		return err
+	}
+	fmt.Fprintf(sys.Stdout, "removed [%s] from %s; everything else in it is unchanged\n", section, cf.path)
+	return nil
+}
+
+// credentialsPath is where the AWS CLI finds the shared credentials file.
+func (sys IO) credentialsPath() string {
+	if p := sys.getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
+		return expandHome(p, sys.getenv("HOME"))
+	}
+	home := sys.getenv("HOME")
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	return filepath.Join(home, ".aws", "credentials")
+}
+
+func expandHome(p, home string) string {
+	if home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
+		return filepath.Join(home, p[1:])
+	}
+	return p
+}
+
+// credentialsFile is ~/.aws/credentials as text: like acct's block in ~/.aws/config, it is changed
+// by cutting lines, never by re-serialising, so comments, spacing and other sections stay byte for
+// byte.
+type credentialsFile struct {
+	path  string
+	mode  os.FileMode
+	lines []string // each with its line ending
+}
+
+var sectionRE = regexp.MustCompile(`^\s*\[\s*([^\]]*?)\s*\]\s*([;#].*)?$`)
+
+func readCredentialsFile(path string) (*credentialsFile, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, usagef("%s does not exist; nothing to import (AWS_SHARED_CREDENTIALS_FILE names another file)", path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	cf := &credentialsFile{path: path, mode: st.Mode().Perm()}
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			cf.lines = append(cf.lines, string(data))
+			break
+		}
+		cf.lines = append(cf.lines, string(data[:i+1]))
+		data = data[i+1:]
+	}
+	return cf, nil
+}
+
+// sectionName returns the name of the section line i opens, if it opens one.
+func (cf *credentialsFile) sectionName(i int) (string, bool) {
+	m := sectionRE.FindStringSubmatch(strings.TrimRight(cf.lines[i], "\r\n"))
+	if m == nil {
+		return "", false
+	}
+	return strings.TrimSpace(strings.TrimPrefix(m[1], "profile ")), true
+}
+
+// spans lists each [start, end) line range of section name: its header and key lines, without the
+// comments and blank lines that precede the next section (they usually describe that one).
+func (cf *credentialsFile) spans(name string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(cf.lines); i++ {
+		if n, ok := cf.sectionName(i); !ok || n != name {
+			continue
+		}
+		end := i + 1
+		for j := i + 1; j < len(cf.lines); j++ {
+			if _, ok := cf.sectionName(j); ok {
+				break
+			}
+			t := strings.TrimSpace(cf.lines[j])
+			if t != "" && !strings.HasPrefix(t, "#") && !strings.HasPrefix(t, ";") {
+				end = j + 1
+			}
+		}
+		out = append(out, [2]int{i, end})
+		i = end - 1
+	}
+	return out
+}
+
+func (cf *credentialsFile) sections() []string {
+	var names []string
+	for i := range cf.lines {
+		if n, ok := cf.sectionName(i); ok {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// keys reads the key of section name (later lines win, as in the AWS CLI).
+func (cf *credentialsFile) keys(name string) (aws.Credentials, error) {
+	spans := cf.spans(name)
+	if len(spans) == 0 {
+		return aws.Credentials{}, usagef("%s has no [%s] section (it has: %s); name one with --section", cf.path, name, strings.Join(cf.sections(), ", "))
+	}
+	var c aws.Credentials
+	for _, sp := range spans {
+		for _, l := range cf.lines[sp[0]+1 : sp[1]] {
+			k, v, ok := strings.Cut(l, "=")
+			if !ok {
+				continue
+			}
+			v = strings.TrimSpace(v)
+			switch strings.ToLower(strings.TrimSpace(k)) {
+			case "aws_access_key_id":
+				c.AccessKeyID = v
+			case "aws_secret_access_key":
+				c.SecretAccessKey = v
+			case "aws_session_token":
+				c.SessionToken = v
+			}
+		}
+	}
+	if c.AccessKeyID == "" || c.SecretAccessKey == "" {
+		return aws.Credentials{}, usagef("[%s] in %s has no aws_access_key_id and aws_secret_access_key", name, cf.path)
+	}
+	return c, nil
+}
+
+// removeSection cuts every [name] section out and writes the file back atomically with its mode.
+// One blank line after a removed section goes too when the line before it is blank as well, so no
+// gap of two blank lines is left behind.
+func (cf *credentialsFile) removeSection(name string) error {
+	spans := cf.spans(name)
+	if len(spans) == 0 {
+		return nil
+	}
+	drop := map[int]bool{}
+	for _, sp := range spans {
+		for i := sp[0]; i < sp[1]; i++ {
+			drop[i] = true
+		}
+		blankBefore := sp[0] == 0 || strings.TrimSpace(cf.lines[sp[0]-1]) == ""
+		if blankBefore && sp[1] < len(cf.lines) && strings.TrimSpace(cf.lines[sp[1]]) == "" {
+			drop[sp[1]] = true
+		}
+	}
+	var b strings.Builder
+	for i, l := range cf.lines {
+		if !drop[i] {
+			b.WriteString(l)
+		}
+	}
+	mode := cf.mode
+	if mode == 0 {
+		mode = 0o600
+	}
+	dir := filepath.Dir(cf.path)
+	if err := renameio.WriteFile(cf.path, []byte(b.String()), mode, renameio.WithTempDir(dir), renameio.WithStaticPermissions(mode)); err != nil {
+		return fmt.Errorf("rewrite %s: %w", cf.path, err)
+	}
+	return nil
+}
+
+// awsVaultKeys reads profile's keys from aws-vault's encrypted file keyring: service "aws-vault",
+// one item per profile whose key is the profile name and whose data is the JSON of the AWS SDK's
+// credentials value ({"AccessKeyID", "SecretAccessKey", "SessionToken", ...}), in
+// AWS_VAULT_FILE_DIR, else ~/.awsvault/keys, unlocked with AWS_VAULT_FILE_PASSPHRASE or a prompt.
+// aws-vault's other backends (Keychain, Secret Service, ...) are read by aws-vault itself:
+// aws-vault exec --no-session NAME -- acct add NAME --env.
+func (sys IO) awsVaultKeys(name string) (aws.Credentials, error) {
+	dir := sys.getenv("AWS_VAULT_FILE_DIR")
+	if dir == "" {
+		home := sys.getenv("HOME")
+		if home == "" {
+			home, _ = os.UserHomeDir()
+		}
+		dir = filepath.Join(home, ".awsvault", "keys")
+	}
+	dir = expandHome(dir, sys.getenv("HOME"))
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return aws.Credentials{}, usagef("no aws-vault file keyring in %s; for aws-vault's other backends run: aws-vault exec --no-session %s -- acct add %s --env", dir, name, name)
+	}
+	kr, err := keyring.Open(keyring.Config{
+		ServiceName:     "aws-vault",
+		AllowedBackends: []keyring.BackendType{keyring.FileBackend},
+		FileDir:         dir,
+		FilePasswordFunc: func(prompt string) (string, error) {
+			if p := sys.getenv("AWS_VAULT_FILE_PASSPHRASE"); p != "" {
+				return p, nil
+			}
+			if !sys.interactive() {
+				return "", usagef("aws-vault's file keyring needs its passphrase; set AWS_VAULT_FILE_PASSPHRASE")
+			}
+			return sys.prompt("aws-vault file keyring passphrase", true, nil)
+		},
+	})
+	if err != nil {
+		return aws.Credentials{}, fmt.Errorf("open aws-vault's keyring in %s: %w", dir, err)
+	}
+	sys.debugf("aws-vault file keyring opened in %s", dir)
+	stop := sys.spin("reading aws-vault's keyring")
+	it, err := kr.Get(name)
+	stop()
+	switch {
+	case errors.Is(err, keyring.ErrKeyNotFound):
+		keys, _ := kr.Keys()
+		var profiles []string
+		for _, k := range keys {
+			if !strings.Contains(k, ",") && !strings.HasPrefix(k, "oidc:") { // sessions and SSO tokens
+				profiles = append(profiles, k)
+			}
+		}
+		return aws.Credentials{}, usagef("aws-vault has no keys named %s (it has: %s); name one with --section", name, strings.Join(profiles, ", "))
+	case err != nil:
+		// A wrong passphrase surfaces from the JWE decryption; say it plainly, quoting nothing.
+		if strings.Contains(err.Error(), "aes") || strings.Contains(err.Error(), "decrypt") || strings.Contains(err.Error(), "jose") {
+			return aws.Credentials{}, usagef("could not decrypt aws-vault's keyring in %s: wrong AWS_VAULT_FILE_PASSPHRASE?", dir)
+		}
+		return aws.Credentials{}, fmt.Errorf("read %s from aws-vault's keyring: %w", name, err)
+	}
+	var v struct{ AccessKeyID, SecretAccessKey, SessionToken string }
+	if err := json.Unmarshal(it.Data, &v); err != nil || v.AccessKeyID == "" || v.SecretAccessKey == "" {
+		return aws.Credentials{}, usagef("aws-vault's item %s is not an access key (unexpected format)", name)
+	}
+	return aws.Credentials{AccessKeyID: v.AccessKeyID, SecretAccessKey: v.SecretAccessKey, SessionToken: v.SessionToken}, nil
+}
