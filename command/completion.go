@@ -2,7 +2,9 @@ package command
 
 import (
 	"fmt"
+	"os"
 	"sort"
+	"strings"
 
 	"github.com/acct-cli/acct/profiles"
 	"github.com/urfave/cli/v2"
@@ -14,7 +16,9 @@ const bashCompletion = `# acct completion for bash: eval "$(acct completion bash
 _acct_complete() {
 	local cur="${COMP_WORDS[COMP_CWORD]}"
 	local IFS=$'\n'
-	COMPREPLY=($(compgen -W "$("${COMP_WORDS[@]:0:COMP_CWORD}" --generate-bash-completion 2>/dev/null)" -- "$cur"))
+	local -a args=("${COMP_WORDS[@]:0:COMP_CWORD}")
+	[[ $cur == -* ]] && args+=("$cur")
+	COMPREPLY=($(compgen -W "$("${args[@]}" --generate-bash-completion 2>/dev/null)" -- "$cur"))
 }
 complete -o default -F _acct_complete acct
 `
@@ -22,8 +26,10 @@ complete -o default -F _acct_complete acct
 const zshCompletion = `#compdef acct
 # acct completion for zsh: eval "$(acct completion zsh)" (after compinit)
 _acct() {
-	local -a opts
-	opts=("${(@f)$("${words[@]:0:$((CURRENT-1))}" --generate-bash-completion 2>/dev/null)}")
+	local -a args opts
+	args=("${(@)words[1,CURRENT-1]}")
+	[[ ${words[CURRENT]} == -* ]] && args+=("${words[CURRENT]}")
+	opts=("${(@f)$("${args[@]}" --generate-bash-completion 2>/dev/null)}")
 	compadd -a opts
 }
 compdef _acct acct
@@ -32,6 +38,10 @@ compdef _acct acct
 const fishCompletion = `# acct completion for fish: acct completion fish | source
 function __acct_complete
 	set -l tokens (commandline -opc)
+	set -l cur (commandline -ct)
+	if string match -q -- '-*' $cur
+		set -a tokens $cur
+	end
 	$tokens --generate-bash-completion 2>/dev/null
 end
 complete -c acct -f -a '(__acct_complete)'
@@ -62,6 +72,12 @@ func completionCommand(sys IO) *cli.Command {
 // completeTargets lists the profiles and stages a command taking a name accepts.
 func completeTargets(sys IO) cli.BashCompleteFunc {
 	return func(c *cli.Context) {
+		// The scripts pass the word being completed only when it starts with "-": then it is a
+		// flag of this command.
+		if n := len(os.Args); n > 2 && os.Args[n-1] == "--generate-bash-completion" && strings.HasPrefix(os.Args[n-2], "-") {
+			cli.DefaultCompleteWithFlags(c.Command)(c)
+			return
+		}
 		if c.NArg() > 0 {
 			return
 		}

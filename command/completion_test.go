@@ -27,12 +27,17 @@ func TestCompletionInShells(t *testing.T) {
 			p := startTTY(t, w.ttyEnv("SHELL="+path, "PS1=READY> "), w.home, path, c.args...)
 			p.line(c.load + `; echo "LOA""DED"`)
 			p.expect("\nLOADED")
-			p.send("acct shell sta\t")
-			// Back to the start of the line to print the completed words one by one.
-			p.send("\x01printf '%s|' \r")
-			got := p.expectRE(regexpMust(`acct\|shell\|[^|]*\|`))
-			if !strings.HasSuffix(got[0], "acct|shell|staging|") {
-				t.Errorf("acct shell sta<TAB> in %s became %q\n%s", c.shell, got[0], p.screen())
+			// Each line is completed, then printed word by word from the start of the line.
+			for typed, want := range map[string]string{
+				"acct shell sta":  "acct|shell|staging|", // a stage from the config
+				"acct shell --ne": "acct|shell|--nest|",  // a flag of the command
+			} {
+				p.send(typed + "\t")
+				p.send("\x01printf '%s|' \r")
+				got := p.expectRE(regexpMust(`acct\|shell\|[^|]*\|`))
+				if !strings.HasSuffix(got[0], want) {
+					t.Errorf("%s<TAB> in %s became %q, want %q\n%s", typed, c.shell, got[0], want, p.screen())
+				}
 			}
 			p.line("exit")
 			p.wait()
