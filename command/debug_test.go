@@ -1,0 +1,63 @@
+package command_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acct-cli/acct/session/ststest"
+)
+
+// --debug works before or after the command name, says which keyring backend was opened, times
+// the STS calls and the command, and never shows a secret the fake STS issued.
+func TestDebugOutput(t *testing.T) {
+	w := newWorld(t)
+	u := w.sts.AddUser("323330167063", "alice")
+	w.sts.AddRole("arn:aws:iam::222222222222:role/OrganizationAccountAccessRole", ststest.RoleOptions{RequireMFA: true})
+	os.MkdirAll(filepath.Dir(w.config), 0o700)
+	os.WriteFile(w.config, []byte("[profile cpco]\nregion = us-west-2\n\n[profile cpco-staging-admin]\nregion = us-west-2\n"+
+		"role_arn = arn:aws:iam::222222222222:role/OrganizationAccountAccessRole\nmfa_serial = "+u.MFASerial+"\nsource_profile = cpco\n"), 0o600)
+	w.vars["AWS_ACCESS_KEY_ID"], w.vars["AWS_SECRET_ACCESS_KEY"] = u.AccessKeyID, u.SecretAccessKey
+	r := w.must("--debug", "add", "cpco", "--env")
+	delete(w.vars, "AWS_ACCESS_KEY_ID")
+	delete(w.vars, "AWS_SECRET_ACCESS_KEY")
+	for _, want := range []string{"debug: keyring backend file opened in", "debug: acct add took"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("acct --debug add: no %q in\n%s", want, r.stderr)
+		}
+	}
+	outputs := []string{r.stdout, r.stderr}
+
+	w.vars["ACCT_MFA_TOKEN"] = w.sts.Code(u, time.Now())
+	r = w.must("exec", "--debug", "cpco-staging-admin", "--", "sh", "-c", "test -n \"$AWS_SESSION_TOKEN\"")
+	outputs = append(outputs, r.stdout, r.stderr)
+	for _, want := range []string{"debug: keyring backend file", "sts GetSessionToken", "sts AssumeRole", "took", "cache "} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("acct exec --debug: no %q in\n%s", want, r.stderr)
+		}
+	}
+	// ACCT_DEBUG does the same; the second run is served from the cache.
+	w.vars["ACCT_DEBUG"] = "1"
+	r = w.must("export", "cpco-staging-admin", "--format", "json")
+	outputs = append(outputs, r.stderr) // stdout holds the credentials, by design
+	if !strings.Contains(r.stderr, "hit") || !strings.Contains(r.stderr, "debug: acct export took") {
+		t.Errorf("ACCT_DEBUG=1 acct export: no cache hit or timing in\n%s", r.stderr)
+	}
+	delete(w.vars, "ACCT_DEBUG")
+	r = w.must("list", "--debug")
+	outputs = append(outputs, r.stdout, r.stderr)
+	if !strings.Contains(r.stderr, "debug: acct list took") {
+		t.Errorf("acct list --debug:\n%s", r.stderr)
+	}
+	// Without --debug, not a line.
+	r = w.must("exec", "cpco-staging-admin", "--", "true")
+	if strings.Contains(r.stderr, "debug:") {
+		t.Errorf("debug lines without --debug:\n%s", r.stderr)
+	}
+	if len(w.sts.Issued()) < 3 {
+		t.Fatalf("the fake STS issued %d secrets; the scan would prove nothing", len(w.sts.Issued()))
+	}
+	w.noLeaks(outputs...)
+}
