@@ -169,10 +169,24 @@ func (p *tty) wait() int {
 	p.t.Helper()
 	select {
 	case <-p.exited:
-		return p.code
 	case <-time.After(screenWait):
 		p.t.Fatalf("%s: still running after %s; the screen:\n%s", p.name, screenWait, p.screen())
-		return -1
+	}
+	// What the program wrote last may still be on its way through the terminal: read on until
+	// the terminal reports its end (no process holds it open any more), for a few seconds at most.
+	giveUp := time.After(5 * time.Second)
+	for {
+		p.mu.Lock()
+		more, eof := p.more, p.eof
+		p.mu.Unlock()
+		if eof {
+			return p.code
+		}
+		select {
+		case <-more:
+		case <-giveUp:
+			return p.code
+		}
 	}
 }
 
