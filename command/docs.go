@@ -140,9 +140,26 @@ func commandPage(app *cli.App, cmd *cli.Command) []byte {
 	if sub := visible(cmd.Subcommands); len(sub) > 0 {
 		b.WriteString("## Subcommands\n\n")
 		for _, s := range sub {
-			fmt.Fprintf(&b, "- `acct %s %s`: %s\n", cmd.Name, s.Name, s.Usage)
+			fmt.Fprintf(&b, "- [`acct %s %s`](#acct-%s-%s): %s\n", cmd.Name, s.Name, cmd.Name, s.Name, s.Usage)
 		}
 		b.WriteString("\n")
+		for _, s := range sub {
+			fmt.Fprintf(&b, "### acct %s %s\n\n%s.\n\n", cmd.Name, s.Name, strings.TrimSuffix(s.Usage, "."))
+			if s.UsageText != "" {
+				b.WriteString("```\n")
+				for _, l := range strings.Split(s.UsageText, "\n") {
+					b.WriteString(strings.TrimSpace(l) + "\n")
+				}
+				b.WriteString("```\n\n")
+			}
+			if d := strings.TrimSpace(s.Description); d != "" {
+				b.WriteString(unwrap(d) + "\n\n")
+			}
+			if fl := s.VisibleFlags(); len(fl) > 0 {
+				writeFlags(&b, fl)
+				b.WriteString("\n")
+			}
+		}
 	}
 	fmt.Fprintf(&b, "Global options: see [all commands](../commands.md#global-options). `acct %s --help` prints this page's usage and options.\n", cmd.Name)
 	return b.Bytes()
