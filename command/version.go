@@ -2,10 +2,11 @@ package command
 
 import (
 	"fmt"
-	"github.com/99designs/keyring"
 	"runtime"
+	"runtime/debug"
 	"strings"
 
+	"github.com/99designs/keyring"
 	"github.com/acct-cli/acct/session"
 	"github.com/urfave/cli/v2"
 )
@@ -15,12 +16,55 @@ func versionCommand(sys IO) *cli.Command {
 		Name:  "version",
 		Usage: "print acct's version, commit, build date, Go version and keyring backend",
 		Action: func(c *cli.Context) error {
+			v, commit, date := buildInfo()
 			fmt.Fprintf(sys.Stdout, "acct %s\ncommit:  %s\nbuilt:   %s\ngo:      %s %s/%s\nkeyring: %s\n",
-				Version, Commit, Date, runtime.Version(), runtime.GOOS, runtime.GOARCH,
+				v, commit, date, runtime.Version(), runtime.GOOS, runtime.GOARCH,
 				keyringBackend(sys))
 			return nil
 		},
 	}
+}
+
+// buildInfo is what the release build set through -ldflags (-X github.com/acct-cli/acct/command.Version=...,
+// .Commit, .Date); a `go install github.com/acct-cli/acct@v1.2.3` build has none of those, so the
+// module version and the VCS stamp Go records in the binary fill the gaps.
+func buildInfo() (version, commit, date string) {
+	version, commit, date = Version, Commit, Date
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return
+	}
+	if version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		version = strings.TrimPrefix(bi.Main.Version, "v")
+	}
+	modified := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			if commit == "none" {
+				commit = s.Value
+			}
+		case "vcs.time":
+			if date == "unknown" {
+				date = s.Value
+			}
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if modified && commit != "none" && commit == vcsRevision(bi) {
+		commit += " (modified)"
+	}
+	return
+}
+
+func vcsRevision(bi *debug.BuildInfo) string {
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			return s.Value
+		}
+	}
+	return ""
 }
 
 // keyringBackend names the backend acct would use, without opening it (which could prompt).
