@@ -15,16 +15,16 @@ import (
 
 // listRow is one profile as `acct list` shows it; its JSON form is for scripts.
 type listRow struct {
-	Profile     string    `json:"profile"`
-	Layout      string    `json:"layout,omitempty"`
-	OU          string    `json:"ou,omitempty"`
-	Stage       string    `json:"stage,omitempty"`
-	Role        string    `json:"role,omitempty"`
-	Account     string    `json:"account,omitempty"`
-	RoleARN     string    `json:"role_arn,omitempty"`
-	Protected   string    `json:"protected,omitempty"`
-	Source      string    `json:"source_profile,omitempty"`
-	KeysStored  *bool     `json:"keys_stored,omitempty"`
+	Profile     string     `json:"profile"`
+	Layout      string     `json:"layout,omitempty"`
+	OU          string     `json:"ou,omitempty"`
+	Stage       string     `json:"stage,omitempty"`
+	Role        string     `json:"role,omitempty"`
+	Account     string     `json:"account,omitempty"`
+	RoleARN     string     `json:"role_arn,omitempty"`
+	Protected   string     `json:"protected,omitempty"`
+	Source      string     `json:"source_profile,omitempty"`
+	KeysStored  *bool      `json:"keys_stored,omitempty"`
 	CachedUntil *time.Time `json:"session_cached_until,omitempty"`
 }
 

@@ -11,9 +11,9 @@ import (
 	"strings"
 
 	"github.com/99designs/keyring"
+	"github.com/acct-cli/acct/internal/atomicfile"
 	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/google/renameio/v2"
 	"github.com/urfave/cli/v2"
 )
 
@@ -263,8 +263,7 @@ func (cf *credentialsFile) removeSection(name string) error {
 	if mode == 0 {
 		mode = 0o600
 	}
-	dir := filepath.Dir(cf.path)
-	if err := renameio.WriteFile(cf.path, []byte(b.String()), mode, renameio.WithTempDir(dir), renameio.WithStaticPermissions(mode)); err != nil {
+	if err := atomicfile.Write(cf.path, []byte(b.String()), mode); err != nil {
 		return fmt.Errorf("rewrite %s: %w", cf.path, err)
 	}
 	return nil

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/manifoldco/promptui"
 	"golang.org/x/term"
@@ -25,6 +27,43 @@ func isTerminal(v any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// promptInput is the terminal as one prompt reads it. promptui's line editor reads from a
+// goroutine that outlives the prompt; once the prompt is answered and this input closed, that
+// goroutine's pending read ends with EOF instead of swallowing the next keys typed, whether at the
+// next prompt or in the shell acct starts afterwards.
+type promptInput struct {
+	f      *os.File
+	closed atomic.Bool
+}
+
+func (sys IO) promptInput() io.ReadCloser {
+	f, ok := sys.Stdin.(*os.File)
+	if !ok {
+		return io.NopCloser(sys.Stdin)
+	}
+	return &promptInput{f: f}
+}
+
+func (in *promptInput) Read(b []byte) (int, error) {
+	for {
+		if in.closed.Load() {
+			return 0, io.EOF
+		}
+		ready, err := waitReadable(in.f, 50*time.Millisecond)
+		if err != nil {
+			return 0, err
+		}
+		if ready && !in.closed.Load() {
+			return in.f.Read(b)
+		}
+	}
+}
+
+func (in *promptInput) Close() error {
+	in.closed.Store(true)
+	return nil
+}
+
 type nopWriteCloser struct{ io.Writer }
 
 func (nopWriteCloser) Close() error { return nil }
@@ -33,10 +72,12 @@ func (nopWriteCloser) Close() error { return nil }
 // command's output.
 func (sys IO) prompt(label string, mask bool, validate func(string) error) (string, error) {
 	defer sys.pauseSpinner()() // a prompt never fights the spinner for the line
+	in := sys.promptInput()
+	defer in.Close()
 	p := promptui.Prompt{
 		Label:    label,
 		Validate: validate,
-		Stdin:    io.NopCloser(sys.Stdin),
+		Stdin:    in,
 		Stdout:   nopWriteCloser{sys.Stderr},
 	}
 	if mask {
@@ -54,6 +95,8 @@ func (sys IO) prompt(label string, mask bool, validate func(string) error) (stri
 
 // pick shows a filterable list (type to filter, Enter to choose) and returns the chosen item.
 func (sys IO) pick(label string, items []string) (string, error) {
+	in := sys.promptInput()
+	defer in.Close()
 	s := promptui.Select{
 		Label:             label,
 		Items:             items,
@@ -62,7 +105,7 @@ func (sys IO) pick(label string, items []string) (string, error) {
 		Searcher: func(input string, i int) bool {
 			return fuzzyContains(items[i], input)
 		},
-		Stdin:  io.NopCloser(sys.Stdin),
+		Stdin:  in,
 		Stdout: nopWriteCloser{sys.Stderr},
 	}
 	_, v, err := s.Run()

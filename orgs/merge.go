@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/google/renameio/v2"
+	"github.com/acct-cli/acct/internal/atomicfile"
 	"github.com/pmezard/go-difflib/difflib"
 	"go.yaml.in/yaml/v3"
 
@@ -522,5 +522,5 @@ func Write(path string, data []byte) error {
 	if fi, err := os.Stat(path); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	return renameio.WriteFile(path, data, mode)
+	return atomicfile.Write(path, data, mode)
 }

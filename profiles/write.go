@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/acct-cli/acct/internal/atomicfile"
 	"github.com/gofrs/flock"
-	"github.com/google/renameio/v2"
 	"github.com/pmezard/go-difflib/difflib"
 )
 
@@ -88,12 +88,12 @@ func Write(path string, namespace, layoutFile string, ps []Profile, o WriteOptio
 	}
 	if existed {
 		backup := path + ".acct.bak"
-		if err := renameio.WriteFile(backup, old, 0o600, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600)); err != nil {
+		if err := atomicfile.Write(backup, old, 0o600); err != nil {
 			return res, fmt.Errorf("config %s: cannot write the backup %s; check the directory's permissions: %w", path, backup, err)
 		}
 		res.Backup = backup
 	}
-	if err := renameio.WriteFile(path, merged, 0o600, renameio.WithTempDir(dir), renameio.WithStaticPermissions(0o600)); err != nil {
+	if err := atomicfile.Write(path, merged, 0o600); err != nil {
 		return res, fmt.Errorf("config %s: cannot replace it (the old file is untouched); check the directory's permissions: %w", path, err)
 	}
 	return res, nil
