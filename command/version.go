@@ -37,12 +37,12 @@ func buildInfo() (version, commit, date string) {
 	if version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		version = strings.TrimPrefix(bi.Main.Version, "v")
 	}
-	modified := false
+	fromVCS, modified := false, false
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
 			if commit == "none" {
-				commit = s.Value
+				commit, fromVCS = s.Value, true
 			}
 		case "vcs.time":
 			if date == "unknown" {
@@ -52,19 +52,12 @@ func buildInfo() (version, commit, date string) {
 			modified = s.Value == "true"
 		}
 	}
-	if modified && commit != "none" && commit == vcsRevision(bi) {
+	// Only Go's own stamp says whether the tree was modified; a release's -ldflags commit is taken
+	// as it is (its build adds untracked completion scripts, which Go counts as a modification).
+	if fromVCS && modified {
 		commit += " (modified)"
 	}
 	return
-}
-
-func vcsRevision(bi *debug.BuildInfo) string {
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" {
-			return s.Value
-		}
-	}
-	return ""
 }
 
 // keyringBackend names the backend acct would use, without opening it (which could prompt).
