@@ -28,8 +28,15 @@ func generateCommand(sys IO) *cli.Command {
 			&cli.StringFlag{Name: "user", Usage: "fill {user} in the layout (MFA device, personal accounts)", EnvVars: []string{"ACCT_USER"}},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the unified diff and write nothing"},
 			&cli.StringFlag{Name: "style", Value: "native", Usage: "native (role_arn, source_profile, mfa_serial) or credential-process (every tool goes through acct's cache)"},
+			&cli.BoolFlag{Name: "sso-discover", Usage: "with an sso: layout, add a profile for every account and permission set the SSO portal lists (signs in when needed)"},
 		},
 		Action: func(c *cli.Context) error {
+			if c.Bool("sso-discover") {
+				return runSSODiscover(c.Context, sys, ssoDiscoverInput{
+					Layout: c.String("layout"), User: c.String("user"), Style: c.String("style"),
+					DryRun: c.Bool("dry-run"), Debug: c.Bool("debug"),
+				})
+			}
 			return runGenerate(sys, generateInput{
 				Layout: c.String("layout"), User: c.String("user"), DryRun: c.Bool("dry-run"), Style: c.String("style"),
 			})
@@ -59,23 +66,37 @@ func runGenerate(sys IO, in generateInput) error {
 	if err != nil {
 		return err
 	}
-	style, err := profiles.ParseStyle(in.Style)
+	o, err := renderOptions(in.Style, in.User)
+	if err != nil {
+		return err
+	}
+	ps, err := profiles.Render(l, o)
 	if err != nil {
 		return badInput(err)
 	}
-	exe := "acct"
-	if style == profiles.CredentialProcess {
+	return writeProfiles(sys, l, ps, in.DryRun, "")
+}
+
+// renderOptions parses --style and --user into what profiles.Render takes.
+func renderOptions(style, user string) (profiles.RenderOptions, error) {
+	st, err := profiles.ParseStyle(style)
+	if err != nil {
+		return profiles.RenderOptions{}, badInput(err)
+	}
+	o := profiles.RenderOptions{User: user, Style: st, Executable: "acct"}
+	if st == profiles.CredentialProcess {
 		// The config must call this very binary, wherever it is installed.
 		if p, err := os.Executable(); err == nil {
-			exe = p
+			o.Executable = p
 		}
 	}
-	ps, err := profiles.Render(l, profiles.RenderOptions{User: in.User, Style: style, Executable: exe})
-	if err != nil {
-		return badInput(err)
-	}
+	return o, nil
+}
+
+// writeProfiles writes the layout's block and says what happened; note adds to the summary.
+func writeProfiles(sys IO, l *profiles.Layout, ps []profiles.Profile, dryRun bool, note string) error {
 	path := profiles.ConfigPath()
-	res, err := profiles.Write(path, l.Namespace, l.File, ps, profiles.WriteOptions{DryRun: in.DryRun})
+	res, err := profiles.Write(path, l.Namespace, l.File, ps, profiles.WriteOptions{DryRun: dryRun})
 	var cfgErr *profiles.ConfigError
 	if errors.As(err, &cfgErr) {
 		// The user's file is in a state acct refuses to touch: bad input, never repaired.
@@ -84,15 +105,20 @@ func runGenerate(sys IO, in generateInput) error {
 	if err != nil {
 		return err
 	}
+	n := 0
+	for _, p := range ps {
+		if p.Section == "" { // an [sso-session] is not a profile
+			n++
+		}
+	}
+	summary := fmt.Sprintf("%d profiles of %s%s", n, l.Namespace, note)
 	switch {
-	case in.DryRun && res.Changed:
+	case dryRun && res.Changed:
 		fmt.Fprint(sys.Stdout, res.Diff)
-	case in.DryRun:
-		fmt.Fprintf(sys.Stdout, "%s: no change (%d profiles of %s)\n", path, len(ps), l.Namespace)
 	case res.Changed:
-		fmt.Fprintf(sys.Stdout, "%s: wrote %d profiles of %s (backup %s)\n", path, len(ps), l.Namespace, res.Backup)
+		fmt.Fprintf(sys.Stdout, "%s: wrote %s (backup %s)\n", path, summary, res.Backup)
 	default:
-		fmt.Fprintf(sys.Stdout, "%s: no change (%d profiles of %s)\n", path, len(ps), l.Namespace)
+		fmt.Fprintf(sys.Stdout, "%s: no change (%s)\n", path, summary)
 	}
 	return nil
 }

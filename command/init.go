@@ -96,7 +96,8 @@ func (sys IO) initWizard(in *initInput) error {
 		return err
 	}
 	for {
-		name, err := sys.prompt("Stage name (empty to finish)", false, nil)
+		// Numbered, so each question reads as the next one, not as the last one asked again.
+		name, err := sys.prompt(fmt.Sprintf("Stage %d name (empty to finish)", len(in.Stages)+1), false, nil)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package command_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,27 +13,27 @@ func TestInitWizard(t *testing.T) {
 	w := newWorld(t)
 	out := filepath.Join(w.home, "acct.yaml")
 	p := w.acctTTY(nil, "init", "--output", out, "--user", "alice")
-	p.expect("Namespace")
-	p.line("cpco")
+	// Each question has its own label: waiting for it means the previous answer was taken and the
+	// next keys go to the new question, as a person's would.
+	answer := func(question, text string) {
+		t.Helper()
+		p.expect(question)
+		p.line(text)
+	}
+	answer("Namespace", "cpco")
 	p.expect("Layout mode")
 	p.send("virtual")
+	p.expect("virtual-root")
 	p.send("\r")
-	p.expect("Default region")
-	p.line("us-west-2")
-	p.expect("Root account ID")
-	p.line("32333016706") // 11 digits: the prompt refuses it and keeps asking
+	answer("Default region", "us-west-2")
+	answer("Root account ID", "32333016706") // 11 digits: the prompt refuses it and keeps asking
 	p.expect("12 digits")
 	p.send("3\r")
-	p.expect("MFA device ARN")
-	p.line("arn:aws:iam::323330167063:mfa/{user}")
-	for _, stage := range []string{"prod", "staging", "testing"} {
-		p.expect("Stage name")
-		p.line(stage)
+	answer("MFA device ARN", "arn:aws:iam::323330167063:mfa/{user}")
+	for i, stage := range []string{"prod", "staging", "testing", ""} {
+		answer(fmt.Sprintf("Stage %d name", i+1), stage)
 	}
-	p.expect("Stage name")
-	p.line("")
-	p.expect("Write the profiles")
-	p.line("y")
+	answer("Write the profiles", "y")
 	if code := p.wait(); code != 0 {
 		t.Fatalf("init exited %d; the screen:\n%s", code, p.screen())
 	}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/acct-cli/acct/profiles"
@@ -140,15 +139,9 @@ func runSSODiscover(ctx context.Context, sys IO, in ssoDiscoverInput) error {
 	if l.SSO == nil {
 		return usagef("layout %s has no sso: section; add `sso: {start_url: ..., region: ...}` to discover accounts", l.File)
 	}
-	style, err := profiles.ParseStyle(in.Style)
+	ro, err := renderOptions(in.Style, in.User)
 	if err != nil {
-		return badInput(err)
-	}
-	exe := "acct"
-	if style == profiles.CredentialProcess {
-		if p, err := os.Executable(); err == nil {
-			exe = p
-		}
+		return err
 	}
 	kr, err := sys.openKeyring()
 	if err != nil {
@@ -165,28 +158,9 @@ func runSSODiscover(ctx context.Context, sys IO, in ssoDiscoverInput) error {
 		}
 		return err
 	}
-	ps, err := profiles.RenderSSODiscovered(l, profiles.RenderOptions{User: in.User, Style: style, Executable: exe}, found)
+	ps, err := profiles.RenderSSODiscovered(l, ro, found)
 	if err != nil {
 		return badInput(err)
 	}
-	path := profiles.ConfigPath()
-	res, err := profiles.Write(path, l.Namespace, l.File, ps, profiles.WriteOptions{DryRun: in.DryRun})
-	if err != nil {
-		return badInput(err)
-	}
-	n := 0
-	for _, p := range ps {
-		if p.Section == "" {
-			n++
-		}
-	}
-	switch {
-	case in.DryRun && res.Changed:
-		fmt.Fprint(sys.Stdout, res.Diff)
-	case res.Changed && !in.DryRun:
-		fmt.Fprintf(sys.Stdout, "%s: wrote %d profiles of %s, %d assignments found in the portal (backup %s)\n", path, n, l.Namespace, len(found), res.Backup)
-	default:
-		fmt.Fprintf(sys.Stdout, "%s: no change (%d profiles of %s, %d assignments found in the portal)\n", path, n, l.Namespace, len(found))
-	}
-	return nil
+	return writeProfiles(sys, l, ps, in.DryRun, fmt.Sprintf(", %d assignments found in the portal", len(found)))
 }
