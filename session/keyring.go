@@ -13,7 +13,13 @@ import (
 
 	"github.com/99designs/keyring"
 	libsecret "github.com/gsterjov/go-libsecret"
+
+	"github.com/acct-cli/acct/internal/nodbuslaunch"
 )
+
+// keyring's init has run by now (session imports it): drop the placeholder D-Bus address that
+// kept it from autolaunching a bus, so no program acct starts inherits it.
+func init() { nodbuslaunch.Restore() }
 
 // ServiceName is the keyring service (Keychain service, KWallet folder, kernel keyring name) acct
 // uses, so its items are easy to find and never mixed with another tool's.

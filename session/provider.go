@@ -120,11 +120,12 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 	if region == "" {
 		region = DefaultRegion
 	}
-	cfg, err := loadAWSConfig(ctx, chain.Profile, region, &o)
-	if err != nil {
-		return nil, fmt.Errorf("credentials for %q: %w", chain.Profile, err)
-	}
 	po := &o
+	// The SDK configuration (shared config files, CA bundle, endpoints) is loaded at the first STS
+	// call: a run served from the cache, the common case, never needs it.
+	cfg := &lazyConfig{load: func(ctx context.Context) (aws.Config, error) {
+		return loadAWSConfig(ctx, chain.Profile, region, po)
+	}}
 	cache := func(item, forWhat string, p aws.CredentialsProvider) *CachedProvider {
 		return &CachedProvider{Keyring: kr, Item: item, For: forWhat, Provider: p, Now: o.Now, MinRemaining: o.MinRemaining, Log: o.logf}
 	}

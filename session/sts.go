@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -156,9 +157,49 @@ func profileEndpointURL(profile string) string {
 	return strings.TrimSpace(f.Section(name).Key("endpoint_url").String())
 }
 
+// lazyConfig loads the SDK configuration once, when the first STS client is needed.
+type lazyConfig struct {
+	load func(context.Context) (aws.Config, error)
+	mu   sync.Mutex
+	done bool
+	cfg  aws.Config
+	err  error
+}
+
+func (l *lazyConfig) get(ctx context.Context) (aws.Config, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.done {
+		l.cfg, l.err = l.load(ctx)
+		l.done = true
+	}
+	return l.cfg, l.err
+}
+
+// lazyClient is an STS client for cfg that signs with creds, made when first used.
+type lazyClient struct {
+	cfg    *lazyConfig
+	creds  aws.CredentialsProvider
+	mu     sync.Mutex
+	client *sts.Client
+}
+
 // stsClient is a client for cfg that signs with creds.
-func stsClient(cfg aws.Config, creds aws.CredentialsProvider) *sts.Client {
-	return sts.NewFromConfig(cfg, func(so *sts.Options) { so.Credentials = signingCreds{creds} })
+func stsClient(cfg *lazyConfig, creds aws.CredentialsProvider) *lazyClient {
+	return &lazyClient{cfg: cfg, creds: creds}
+}
+
+func (c *lazyClient) get(ctx context.Context) (*sts.Client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.client == nil {
+		cfg, err := c.cfg.get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.client = sts.NewFromConfig(cfg, func(so *sts.Options) { so.Credentials = signingCreds{c.creds} })
+	}
+	return c.client, nil
 }
 
 // signingCreds marks errors of the provider an STS client signs with, so that when an earlier
@@ -187,7 +228,7 @@ func (e *hopError) RetryableError() bool { return false }
 
 // sessionTokenProvider calls GetSessionToken with the source's keys, with MFA when serial is set.
 type sessionTokenProvider struct {
-	client   *sts.Client
+	client   *lazyClient
 	creds    aws.CredentialsProvider // what client signs with
 	source   string
 	serial   string
@@ -210,11 +251,15 @@ func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 		}
 		in.SerialNumber, in.TokenCode = aws.String(p.serial), aws.String(code)
 	}
+	client, err := p.client.get(ctx)
+	if err != nil {
+		return aws.Credentials{}, fmt.Errorf("%s: %w", op, err)
+	}
 	start := time.Now()
-	out, err := p.client.GetSessionToken(ctx, in)
+	out, err := client.GetSessionToken(ctx, in)
 	p.o.logf("sts GetSessionToken source=%s mfa=%s duration=%s took %s", p.source, orNone(p.serial), p.duration, time.Since(start).Round(time.Millisecond))
 	if err != nil {
-		return aws.Credentials{}, stsError(op, p.serial, endpointOf(p.client), err)
+		return aws.Credentials{}, stsError(op, p.serial, endpointOf(client), err)
 	}
 	if out.Credentials == nil {
 		return aws.Credentials{}, fmt.Errorf("%s: STS returned no credentials", op)
@@ -232,7 +277,7 @@ func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 // roleProvider assumes one role through stscreds. A fresh stscreds provider per Retrieve lets the
 // MFA token function use Retrieve's context and lets the error be turned into one line.
 type roleProvider struct {
-	client      *sts.Client
+	client      *lazyClient
 	creds       aws.CredentialsProvider // what client signs with
 	arn         string
 	sessionName string
@@ -273,7 +318,11 @@ func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 
 func (p *roleProvider) assume(ctx context.Context, code string) (aws.Credentials, error) {
 	op := "assume role " + p.arn
-	arp := stscreds.NewAssumeRoleProvider(p.client, p.arn, func(ao *stscreds.AssumeRoleOptions) {
+	client, err := p.client.get(ctx)
+	if err != nil {
+		return aws.Credentials{}, fmt.Errorf("%s: %w", op, err)
+	}
+	arp := stscreds.NewAssumeRoleProvider(client, p.arn, func(ao *stscreds.AssumeRoleOptions) {
 		ao.RoleSessionName = p.sessionName
 		ao.Duration = p.duration
 		if p.externalID != "" {
@@ -288,7 +337,7 @@ func (p *roleProvider) assume(ctx context.Context, code string) (aws.Credentials
 	c, err := arp.Retrieve(ctx)
 	p.o.logf("sts AssumeRole role=%s session=%s mfa=%s duration=%s took %s", p.arn, p.sessionName, orNone(p.serial), p.duration, time.Since(start).Round(time.Millisecond))
 	if err != nil {
-		return aws.Credentials{}, stsError(op, p.serial, endpointOf(p.client), err)
+		return aws.Credentials{}, stsError(op, p.serial, endpointOf(client), err)
 	}
 	return c, nil
 }

@@ -1,0 +1,95 @@
+// Package bench holds acct's benchmarks; bench/*.sh time the built binary with hyperfine.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acct-cli/acct/command"
+	"github.com/acct-cli/acct/session/ststest"
+)
+
+const benchLayout = `namespace: cpco
+mode: organization
+region: us-west-2
+source_profile: cpco
+mfa_serial: arn:aws:iam::323330167063:mfa/{user}
+root:
+  account: "323330167063"
+stages:
+  - name: staging
+    account: "222222222222"
+`
+
+// BenchmarkCredentialProcessCached is `acct credential-process cpco-staging-admin` in process,
+// with the role's credentials cached in the file keyring: the work every command does before it
+// runs anything, without the process start. Profile it with
+//
+//	go test ./bench -run '^$' -bench CredentialProcessCached -cpuprofile /tmp/cpu.out
+func BenchmarkCredentialProcessCached(b *testing.B) {
+	home := b.TempDir()
+	s := ststest.New()
+	defer s.Close()
+	u := s.AddUser("323330167063", "alice")
+	s.AddRole("arn:aws:iam::222222222222:role/OrganizationAccountAccessRole", ststest.RoleOptions{RequireMFA: true})
+	vars := map[string]string{
+		"HOME":                 home,
+		"AWS_CONFIG_FILE":      filepath.Join(home, ".aws", "config"),
+		"XDG_CONFIG_HOME":      filepath.Join(home, ".config"),
+		"XDG_STATE_HOME":       filepath.Join(home, ".state"),
+		"XDG_DATA_HOME":        filepath.Join(home, ".local", "share"),
+		"ACCT_KEYRING_BACKEND": "file",
+		"ACCT_FILE_PASSPHRASE": "bench passphrase",
+		"AWS_ENDPOINT_URL_STS": s.URL,
+		"NO_COLOR":             "1",
+	}
+	for k, v := range vars {
+		b.Setenv(k, v)
+	}
+	for _, k := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ACCT_MFA_TOKEN"} {
+		b.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	layout := filepath.Join(home, "acct.yaml")
+	if err := os.WriteFile(layout, []byte(benchLayout), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	run := func(extra map[string]string, args ...string) string {
+		var out, errb bytes.Buffer
+		sys := command.IO{
+			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+			Getenv: func(k string) string {
+				if v, ok := extra[k]; ok {
+					return v
+				}
+				return os.Getenv(k)
+			},
+			Environ: os.Environ,
+		}
+		if err := command.Run(context.Background(), sys, append([]string{"acct"}, args...)); err != nil {
+			b.Fatalf("acct %s: %v: %s", strings.Join(args, " "), err, errb.String())
+		}
+		return out.String()
+	}
+	run(nil, "generate", "--layout", layout, "--user", "alice")
+	run(map[string]string{"AWS_ACCESS_KEY_ID": u.AccessKeyID, "AWS_SECRET_ACCESS_KEY": u.SecretAccessKey}, "add", "cpco", "--env")
+	run(map[string]string{"ACCT_MFA_TOKEN": s.Code(u, time.Now())}, "credential-process", "cpco-staging-admin")
+	calls := s.Calls("")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var sys = command.IO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: os.Getenv, Environ: os.Environ}
+		if err := command.Run(context.Background(), sys, []string{"acct", "credential-process", "cpco-staging-admin"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if s.Calls("") != calls {
+		b.Fatalf("the cached runs called STS %d times", s.Calls("")-calls)
+	}
+}
