@@ -45,11 +45,10 @@ func fences(t *testing.T, path string) []fence {
 //	go install github.com/acct-cli/acct@latest   the acct TestMain built from this tree (the same main package)
 //	brew install ..., sudo apt install ./...deb  not run: the formula and packages are checked by
 //	                                             goreleaser check / goreleaser build in .ci/run
-//	acct add cpco                                acct add cpco --env with the fake user's key in
-//	                                             AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (the two
-//	                                             values the terminal prompt asks for)
-//	acct shell staging                           the same command with the shell's input piped in:
-//	                                             it runs aws sts get-caller-identity and exits
+//	acct add cpco                                run on a terminal (a pty): the test types the fake
+//	                                             user's access key ID and secret at the two prompts
+//	acct shell staging                           run on a terminal with SHELL=/bin/bash: the test
+//	                                             types aws sts get-caller-identity and exit
 //	... aws <args>                               aws <args> --endpoint-url <fake STS>: the Debian AWS
 //	                                             CLI (2.9) ignores AWS_ENDPOINT_URL_STS, real users
 //	                                             talk to AWS itself
@@ -101,8 +100,7 @@ func TestGettingStarted(t *testing.T) {
 			if line == "" || strings.HasPrefix(line, "#") {
 				continue
 			}
-			cmd, stdin := line, ""
-			extra := map[string]string{}
+			cmd := line
 			switch {
 			case line == "go install github.com/acct-cli/acct@latest":
 				if _, err := os.Stat(acctBin); err != nil {
@@ -113,23 +111,42 @@ func TestGettingStarted(t *testing.T) {
 			case strings.HasPrefix(line, "brew install "), strings.HasPrefix(line, "sudo apt install "):
 				continue
 			case line == "acct add cpco":
-				cmd = "acct add cpco --env"
-				extra["AWS_ACCESS_KEY_ID"], extra["AWS_SECRET_ACCESS_KEY"] = alice.AccessKeyID, alice.SecretAccessKey
+				p := startTTY(t, w.ttyEnv(), team, acctBin, "add", "cpco")
+				p.expect("Access key ID")
+				p.line(alice.AccessKeyID)
+				p.expect("Secret access key")
+				p.line(alice.SecretAccessKey)
+				if code := p.wait(); code != 0 {
+					t.Fatalf("docs/getting-started.md:%d: %s on a terminal: exit %d\n%s", b.line, line, code, p.screen())
+				}
+				outputs = append(outputs, p.screen()) // the secret is typed at a masked prompt: noLeaks checks it never shows
+				ran[line] = true
+				continue
 			case line == "acct shell staging":
-				stdin = withEndpoint("aws sts get-caller-identity") + "\nexit\n"
+				p := startTTY(t, w.ttyEnv(), team, acctBin, "shell", "staging")
+				p.expect("staging")
+				p.line(withEndpoint("aws sts get-caller-identity --query Arn --output text"))
+				p.expect(staging)
+				p.line("exit")
+				if code := p.wait(); code != 0 {
+					t.Fatalf("docs/getting-started.md:%d: %s on a terminal: exit %d\n%s", b.line, line, code, p.screen())
+				}
+				outputs = append(outputs, p.screen())
+				ran[line] = true
+				continue
 			case strings.HasPrefix(line, "acct "):
 				cmd = withEndpoint(line)
 			default:
 				t.Fatalf("docs/getting-started.md:%d: %q is neither an acct command nor one this test knows how to stand in for", b.line, line)
 			}
-			out, errOut, err := w.shellLine(team, cmd, stdin, extra)
+			out, errOut, err := w.shellLine(team, cmd)
 			if err != nil {
 				t.Fatalf("docs/getting-started.md:%d: %s (run as %q): %v\nstdout: %s\nstderr: %s", b.line, line, cmd, err, out, errOut)
 			}
 			outputs = append(outputs, out, errOut)
 			ran[line] = true
 			switch {
-			case strings.Contains(line, "aws sts get-caller-identity"), line == "acct shell staging":
+			case strings.Contains(line, "aws sts get-caller-identity"):
 				if !strings.Contains(out, staging) {
 					t.Errorf("%s: the AWS CLI was not staging's admin role:\n%s\nstderr: %s", line, out, errOut)
 				}
@@ -163,18 +180,14 @@ func TestGettingStarted(t *testing.T) {
 	w.noLeaks(outputs...)
 }
 
-// shellLine runs one documented command line with sh in dir, acct first on PATH, stdin as given.
-func (w *world) shellLine(dir, line, stdin string, extra map[string]string) (string, string, error) {
+// shellLine runs one documented command line with sh in dir, acct first on PATH, no terminal.
+func (w *world) shellLine(dir, line string) (string, string, error) {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", line)
 	cmd.Dir = dir
 	cmd.Env = w.env()
-	for k, v := range extra {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
