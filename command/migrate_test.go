@@ -152,3 +152,36 @@ func TestMigrateFromAWSVault(t *testing.T) {
 		t.Errorf("--delete-plaintext with --from-aws-vault: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// On a terminal, acct asks before deleting the plain-text copy; "n" keeps it, "y" deletes it.
+func TestMigrateFromCredentialsAsks(t *testing.T) {
+	w := newWorld(t)
+	u := w.sts.AddUser("323330167063", "alice")
+	path := w.vars["AWS_SHARED_CREDENTIALS_FILE"]
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	before := "[cpco]\naws_access_key_id = " + u.AccessKeyID + "\naws_secret_access_key = " + u.SecretAccessKey + "\n\n[other]\nregion = eu-west-1\n"
+	os.WriteFile(path, []byte(before), 0o600)
+
+	p := w.acctTTY(nil, "add", "cpco", "--from-credentials")
+	p.expect("Delete the plain-text copy, [cpco] in " + path)
+	p.line("n")
+	if code := p.wait(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p.screen())
+	}
+	if data, _ := os.ReadFile(path); string(data) != before {
+		t.Fatalf("answering n changed the file:\n%q", data)
+	}
+
+	p = w.acctTTY(nil, "add", "cpco", "--from-credentials")
+	p.expect("Delete the plain-text copy")
+	p.line("y")
+	if code := p.wait(); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p.screen())
+	}
+	if data, _ := os.ReadFile(path); string(data) != "[other]\nregion = eu-west-1\n" {
+		t.Errorf("after y:\n%q", data)
+	}
+	if strings.Contains(p.screen(), u.SecretAccessKey) {
+		t.Error("the secret key was shown")
+	}
+}
