@@ -122,6 +122,7 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 		NoSession:       in.NoSession,
 		MFA:             sys.mfa(in, chain),
 		Debug:           sys.debugWriter(in.Debug),
+		SSO:             sys.ssoOptions(false, false), // on a terminal, sign in when the SSO token is missing
 	})
 	if err != nil {
 		return nil, aws.Credentials{}, err

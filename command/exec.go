@@ -101,6 +101,11 @@ func shellTarget(ch *profiles.Chain, creds aws.Credentials) shellenv.Target {
 		if parts := strings.Split(arn, ":"); len(parts) > 4 && t.Account == "" {
 			t.Account = parts[4]
 		}
+	} else if ch.SSORoleName != "" {
+		t.Identity = "permission set " + ch.SSORoleName
+		if t.Account == "" {
+			t.Account = ch.SSOAccountID
+		}
 	} else {
 		t.Identity = "source keys of " + ch.Source
 	}

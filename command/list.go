@@ -109,7 +109,7 @@ func (sys IO) addKeyringColumns(rows []listRow, cfg *profiles.Config) {
 	}
 	until := map[string]time.Time{}
 	for _, e := range entries {
-		if e.Expires.After(until[e.Name]) {
+		if e.Kind == "role" && e.Expires.After(until[e.Name]) {
 			until[e.Name] = e.Expires
 		}
 	}

@@ -155,8 +155,8 @@ func (p *CachedProvider) logf(format string, args ...any) {
 
 // CacheEntry describes one cached credential for `acct list`.
 type CacheEntry struct {
-	Kind    string // "session" or "role"
-	Name    string // "<source>:<mfa serial or none>" for sessions, the profile for roles
+	Kind    string // "session", "role" or "sso"
+	Name    string // "<source>:<mfa serial or none>" for sessions, the profile for roles, the sso-session for sso
 	Expires time.Time
 }
 
@@ -198,6 +198,8 @@ func cacheKind(key string) (kind, name string, ok bool) {
 		return "session", strings.TrimPrefix(key, sessionPrefix), true
 	case strings.HasPrefix(key, rolePrefix):
 		return "role", strings.TrimPrefix(key, rolePrefix), true
+	case strings.HasPrefix(key, ssoTokenPrefix):
+		return "sso", strings.TrimPrefix(key, ssoTokenPrefix), true
 	}
 	return "", "", false
 }
@@ -212,16 +214,20 @@ func expiresOf(kr keyring.Keyring, key string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	var c struct{ Expires time.Time }
+	var c struct{ Expires, ExpiresAt time.Time } // ExpiresAt: SSO tokens
 	if err := json.Unmarshal(it.Data, &c); err != nil {
 		return time.Time{}, nil // damaged: shown as expired, `acct clear` removes it
+	}
+	if c.Expires.IsZero() {
+		return c.ExpiresAt, nil
 	}
 	return c.Expires, nil
 }
 
-// Clear removes cached credentials: for profile "" every session and role item; otherwise the
-// role credentials cached for profile and, if profile is a source profile, its sessions. Long-lived
-// keys are never touched.
+// Clear removes cached credentials: for profile "" every session, role and SSO token item;
+// otherwise the role credentials cached for profile, the SSO token of an sso-session of that name
+// and, if profile is a source profile, its sessions. Long-lived keys and SSO client registrations
+// (which are not credentials) are never touched.
 func Clear(kr keyring.Keyring, profile string) error {
 	keys, err := kr.Keys()
 	if err != nil {
@@ -232,7 +238,7 @@ func Clear(kr keyring.Keyring, profile string) error {
 		if !ok {
 			continue
 		}
-		if profile != "" && !(kind == "role" && name == profile) && !(kind == "session" && strings.HasPrefix(name, profile+":")) {
+		if profile != "" && !(kind != "session" && name == profile) && !(kind == "session" && strings.HasPrefix(name, profile+":")) {
 			continue
 		}
 		if err := removeItem(kr, k); err != nil {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -142,5 +143,42 @@ func TestClearAndCached(t *testing.T) {
 	}
 	if !st.HasKeys("cpco") {
 		t.Error("Clear removed long-lived keys")
+	}
+}
+
+// SSO sign-ins are cached credentials too: clear drops them by sso-session name or with
+// everything, and keeps the client registration, which is not a credential.
+func TestClearSSOTokens(t *testing.T) {
+	kr := keyring.NewArrayKeyring(nil)
+	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	for _, s := range []SSOSession{{Name: "cpco"}, {Name: "other"}} {
+		data, _ := json.Marshal(SSOToken{AccessToken: "t", ExpiresAt: exp})
+		if err := kr.Set(keyring.Item{Key: SSOTokenItem(s), Data: data}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	client := ssoClientItem(SSOSession{Name: "cpco", Region: "us-east-1"})
+	if err := kr.Set(keyring.Item{Key: client, Data: []byte("{}")}); err != nil {
+		t.Fatal(err)
+	}
+	es, err := Cached(kr)
+	if err != nil || len(es) != 2 || es[0].Kind != "sso" || !es[0].Expires.Equal(exp) {
+		t.Fatalf("Cached = %+v, %v; want the two SSO tokens expiring %s", es, err, exp)
+	}
+	if err := Clear(kr, "cpco"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kr.Get(SSOTokenItem(SSOSession{Name: "cpco"})); err == nil {
+		t.Error("clear cpco kept its SSO token")
+	}
+	if _, err := kr.Get(SSOTokenItem(SSOSession{Name: "other"})); err != nil {
+		t.Error("clear cpco removed another session's token")
+	}
+	if err := Clear(kr, ""); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := kr.Keys()
+	if len(keys) != 1 || keys[0] != client {
+		t.Errorf("after clearing all: %v, want only the client registration", keys)
 	}
 }
