@@ -38,6 +38,12 @@ func TestDebugOutput(t *testing.T) {
 			t.Errorf("acct exec --debug: no %q in\n%s", want, r.stderr)
 		}
 	}
+	// After the profile name too: the keyring line comes from acct itself, not only the session.
+	r = w.must("exec", "cpco-staging-admin", "--debug", "--", "true")
+	outputs = append(outputs, r.stdout, r.stderr)
+	if !strings.Contains(r.stderr, "keyring backend file opened in") {
+		t.Errorf("acct exec NAME --debug: no keyring line in\n%s", r.stderr)
+	}
 	// ACCT_DEBUG does the same; the second run is served from the cache.
 	w.vars["ACCT_DEBUG"] = "1"
 	r = w.must("export", "cpco-staging-admin", "--format", "json")

@@ -16,6 +16,7 @@ import (
 type uiState struct {
 	mu      sync.Mutex
 	debug   bool
+	cmd     *cli.Context // the running command's, for --debug given after its arguments
 	spinner *spinner
 }
 
@@ -42,6 +43,9 @@ func everyCommandTakesDebug(sys IO, app *cli.App) {
 			var start time.Time
 			cmd.Before = func(c *cli.Context) error {
 				start = time.Now()
+				sys.ui.mu.Lock()
+				sys.ui.cmd = c
+				sys.ui.mu.Unlock()
 				if debugRequested(c) {
 					_ = c.Set("debug", "true")
 					sys.setDebug(true)
@@ -102,8 +106,10 @@ func (sys IO) debugOn() bool {
 		return false
 	}
 	sys.ui.mu.Lock()
-	defer sys.ui.mu.Unlock()
-	return sys.ui.debug
+	on, c := sys.ui.debug, sys.ui.cmd
+	sys.ui.mu.Unlock()
+	// `acct exec prod --debug -- cmd`: flags after the arguments are set while the command runs.
+	return on || (c != nil && debugRequested(c))
 }
 
 // debugf writes one --debug line to stderr. Callers pass names, durations and counts, never secrets.
