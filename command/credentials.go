@@ -147,6 +147,21 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 	}
 }
 
+// nameArg is the one profile (or stage) a command takes, "" when none was given; flags may stand
+// before or after it.
+func nameArg(c *cli.Context) (string, error) {
+	names, _, err := commandArgs(c, -1)
+	switch {
+	case err != nil:
+		return "", err
+	case len(names) > 1:
+		return "", usagef("name one profile, not %d: acct %s <profile>", len(names), c.Command.Name)
+	case len(names) == 1:
+		return names[0], nil
+	}
+	return "", nil
+}
+
 // commandArgs parses flags that follow positional arguments (`acct add cpco --env`,
 // `acct exec prod --yes -- cmd`): urfave/cli v2 stops at the first positional argument and would
 // hand them on as arguments. It sets each flag it finds on c and returns the positional arguments

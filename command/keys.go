@@ -19,16 +19,9 @@ func addCommand(sys IO) *cli.Command {
 			&cli.BoolFlag{Name: "env", Usage: "read the key from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"},
 		}, importFlags()...), // migrate.go
 		Action: func(c *cli.Context) error {
-			names, _, err := commandArgs(c, -1)
+			name, err := nameArg(c)
 			if err != nil {
 				return err
-			}
-			if len(names) > 1 {
-				return usagef("name one profile, not %d: acct %s <profile>", len(names), c.Command.Name)
-			}
-			name := ""
-			if len(names) == 1 {
-				name = names[0]
 			}
 			if name == "" {
 				return usagef("name the source profile whose keys these are: acct add <source-profile>")
@@ -86,16 +79,9 @@ func removeCommand(sys IO) *cli.Command {
 		Usage:     "delete a source profile's keys and its sessions from the keyring",
 		UsageText: "acct remove <source-profile>",
 		Action: func(c *cli.Context) error {
-			names, _, err := commandArgs(c, -1)
+			name, err := nameArg(c)
 			if err != nil {
 				return err
-			}
-			if len(names) > 1 {
-				return usagef("name one profile, not %d: acct %s <profile>", len(names), c.Command.Name)
-			}
-			name := ""
-			if len(names) == 1 {
-				name = names[0]
 			}
 			if name == "" {
 				return usagef("name the source profile: acct remove <source-profile>")
@@ -127,16 +113,9 @@ func clearCommand(sys IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			names, _, err := commandArgs(c, -1)
+			name, err := nameArg(c)
 			if err != nil {
 				return err
-			}
-			if len(names) > 1 {
-				return usagef("name one profile, not %d: acct %s <profile>", len(names), c.Command.Name)
-			}
-			name := ""
-			if len(names) == 1 {
-				name = names[0]
 			}
 			if err := session.Clear(kr, name); err != nil {
 				return err

@@ -20,16 +20,9 @@ func loginCommand(sys IO) *cli.Command {
 		), ssoLoginFlags()...),
 		BashComplete: completeTargets(sys),
 		Action: func(c *cli.Context) error {
-			names, _, err := commandArgs(c, -1)
+			name, err := nameArg(c)
 			if err != nil {
 				return err
-			}
-			if len(names) > 1 {
-				return usagef("name one profile, not %d: acct %s <profile>", len(names), c.Command.Name)
-			}
-			name := ""
-			if len(names) == 1 {
-				name = names[0]
 			}
 			if c.Bool("sso") {
 				return runSSOLogin(c.Context, sys, ssoLoginInputFrom(c, name))
