@@ -644,3 +644,25 @@ func TestListDebugClear(t *testing.T) {
 	oneLine(t, "exec after clear", r.stderr, "acct: cpco-staging-admin: get session token for cpco: MFA code for arn:aws:iam::323330167063:mfa/alice: no terminal to ask for it; pass --mfa-token or set ACCT_MFA_TOKEN")
 	sw.noLeaks(outs...)
 }
+
+// exec --server: a long-running command gets refreshing credentials from acct's local endpoint
+// instead of fixed keys; the Debian AWS CLI reads them there, and the exit status is the command's.
+func TestExecServer(t *testing.T) {
+	t.Parallel()
+	sw := newSessionWorld(t, false, nil)
+	aws := awsCLI(t)
+	r := sw.with(sw.mfa(0), "exec", "--server", "cpco-staging-admin", "--", "sh", "-c",
+		`echo "key=[$AWS_ACCESS_KEY_ID] uri=$AWS_CONTAINER_CREDENTIALS_FULL_URI"; `+
+			aws+` sts get-caller-identity --endpoint-url "$1" --region us-east-1 --query Arn --output text; exit 4`,
+		"sh", sw.sts.URL)
+	if r.code != 4 {
+		t.Fatalf("exit %d, want the command's 4; stderr %q", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "key=[] uri=http://127.0.0.1:") {
+		t.Errorf("the command got fixed keys or no endpoint:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "assumed-role/OrganizationAccountAccessRole/") {
+		t.Errorf("aws sts get-caller-identity through the endpoint:\n%s", r.stdout)
+	}
+	sw.noLeaks(r.stdout, r.stderr)
+}

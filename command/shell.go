@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"time"
 
 	"github.com/acct-cli/acct/shellenv"
@@ -62,11 +63,7 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 	if err != nil {
 		return err
 	}
-	window, err := refreshWindow(sys)
-	if err != nil {
-		return err
-	}
-	srv, err := shellenv.ServeWith(provider, shellenv.ServeOptions{ExpiryWindow: window})
+	srv, err := sys.serve(provider)
 	if err != nil {
 		return err
 	}
@@ -86,6 +83,15 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 		return err
 	}
 	return exitStatus(code)
+}
+
+// serve starts the local credential endpoint for a shell or `acct exec --server`.
+func (sys IO) serve(p aws.CredentialsProvider) (*shellenv.Server, error) {
+	window, err := refreshWindow(sys)
+	if err != nil {
+		return nil, err
+	}
+	return shellenv.ServeWith(p, shellenv.ServeOptions{ExpiryWindow: window})
 }
 
 // refreshWindow is how long before the shell's credentials expire the credential endpoint gets
