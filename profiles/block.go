@@ -58,8 +58,12 @@ func (e *ConfigError) Error() string {
 	if e.Err != nil {
 		b.WriteString(": " + e.Err.Error())
 	}
-	return b.String()
+	// Values quoted from the file may hold line breaks (ini continuation lines); the message
+	// stays one line.
+	return configOneLine.Replace(b.String())
 }
+
+var configOneLine = strings.NewReplacer("\r\n", `\n`, "\n", `\n`, "\r", `\r`)
 
 func (e *ConfigError) Unwrap() error { return e.Err }
 

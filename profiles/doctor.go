@@ -37,6 +37,16 @@ type Finding struct {
 // profile the layout generates: then an intermediate role profile (which must have role_arn)
 // is gone, and the chain would wrongly end there.
 func Doctor(c *Config, l *Layout) []Finding {
+	out := doctorFindings(c, l)
+	// Names and values quoted from the file may hold line breaks; a finding is one line.
+	for i := range out {
+		out[i].Message = configOneLine.Replace(out[i].Message)
+		out[i].Fix = configOneLine.Replace(out[i].Fix)
+	}
+	return out
+}
+
+func doctorFindings(c *Config, l *Layout) []Finding {
 	var out []Finding
 	if c == nil {
 		return nil
