@@ -55,14 +55,7 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 	if len(in.Argv) == 0 {
 		return runShell(ctx, sys, shellInput{Name: in.Name, Session: in.Session, Yes: in.Yes, Nest: in.Nest})
 	}
-	t, err := sys.resolveTarget(in.Name)
-	if err != nil {
-		return err
-	}
-	if err := sys.confirmProtected(t.Chain, in.Yes); err != nil {
-		return err
-	}
-	provider, creds, err := sys.credentials(ctx, t.Chain, in.Session)
+	t, provider, creds, err := sys.enter(ctx, in.Name, in.Session, in.Yes)
 	if err != nil {
 		return err
 	}
@@ -80,6 +73,23 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 		return err
 	}
 	return exitStatus(code)
+}
+
+// enter is what exec and shell do before they run anything: resolve the name, guard a protected
+// stage, obtain the credentials.
+func (sys IO) enter(ctx context.Context, name string, in sessionInput, yes bool) (*target, aws.CredentialsProvider, aws.Credentials, error) {
+	t, err := sys.resolveTarget(name)
+	if err != nil {
+		return nil, nil, aws.Credentials{}, err
+	}
+	if err := sys.confirmProtected(t.Chain, yes); err != nil {
+		return nil, nil, aws.Credentials{}, err
+	}
+	provider, creds, err := sys.credentials(ctx, t.Chain, in)
+	if err != nil {
+		return nil, nil, aws.Credentials{}, err
+	}
+	return t, provider, creds, nil
 }
 
 func exitStatus(code int) error {

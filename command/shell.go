@@ -52,14 +52,7 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 	if shellenv.Nested(sys.Environ()) && !in.Nest {
 		return usagef("already in an acct shell for %s; exit it first, or pass --nest", sys.Getenv("ACCT_PROFILE"))
 	}
-	t, err := sys.resolveTarget(in.Name)
-	if err != nil {
-		return err
-	}
-	if err := sys.confirmProtected(t.Chain, in.Yes); err != nil {
-		return err
-	}
-	provider, creds, err := sys.credentials(ctx, t.Chain, in.Session)
+	t, provider, creds, err := sys.enter(ctx, in.Name, in.Session, in.Yes)
 	if err != nil {
 		return err
 	}
