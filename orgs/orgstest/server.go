@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/acct-cli/acct/internal/fakecalls"
 	"github.com/acct-cli/acct/internal/sigv4test"
 	"io"
 	"net/http"
@@ -50,9 +51,7 @@ type Server struct {
 	notInUse   bool
 	deny       map[string]bool // principals refused with AccessDeniedException
 	ownKeys    map[string]string
-	calls      map[string]int
-	total      int
-	fails      map[string]*failure
+	rec        fakecalls.Recorder
 	seq        int
 }
 
@@ -66,11 +65,6 @@ type Account struct {
 	ID, Name, Email, State, Parent string
 }
 
-type failure struct {
-	code string
-	n    int
-}
-
 // New starts a fake organisation whose management account is management, sitting under the root.
 func New(management string) *Server {
 	s := &Server{
@@ -82,8 +76,6 @@ func New(management string) *Server {
 		pageSize:   DefaultPageSize,
 		deny:       map[string]bool{},
 		ownKeys:    map[string]string{},
-		calls:      map[string]int{},
-		fails:      map[string]*failure{},
 	}
 	s.accounts[management] = &Account{ID: management, Name: "management", Email: "aws+management@example.com", State: "ACTIVE", Parent: s.rootID}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
@@ -207,25 +199,10 @@ func (s *Server) Generate(prefix string, n, m int) []string {
 
 // Calls counts requests for an action ("ListAccountsForParent", ...), failed ones included; ""
 // counts all.
-func (s *Server) Calls(action string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if action == "" {
-		return s.total
-	}
-	return s.calls[action]
-}
+func (s *Server) Calls(action string) int { return s.rec.Calls(action) }
 
 // Fail makes the next n calls of action ("" for any) fail with code before authentication.
-func (s *Server) Fail(action, code string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if n <= 0 {
-		delete(s.fails, action)
-		return
-	}
-	s.fails[action] = &failure{code: code, n: n}
-}
+func (s *Server) Fail(action, code string, n int) { s.rec.Fail(action, code, n) }
 
 type apiError struct {
 	status        int
@@ -249,22 +226,9 @@ func codeError(code string) *apiError {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	action := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	s.mu.Lock()
-	s.total++
-	s.calls[action]++
-	var inj *apiError
-	for _, k := range []string{action, ""} {
-		if f := s.fails[k]; f != nil {
-			inj = codeError(f.code)
-			if f.n--; f.n <= 0 {
-				delete(s.fails, k)
-			}
-			break
-		}
-	}
-	s.mu.Unlock()
-	if inj != nil {
-		writeError(w, inj)
+	s.rec.Count(action)
+	if code := s.rec.Injected(action); code != "" {
+		writeError(w, codeError(code))
 		return
 	}
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix) {

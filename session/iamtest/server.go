@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/xml"
 	"fmt"
+	"github.com/acct-cli/acct/internal/fakecalls"
 	"github.com/acct-cli/acct/internal/sigv4test"
 	"io"
 	"net/http"
@@ -52,20 +53,14 @@ type Server struct {
 	created map[string]time.Time // key -> creation time, for keys made here
 	lag     bool
 	pending map[string]pendingKey // created here but not yet usable (eventual consistency)
-	calls   map[string]int
-	fails   map[string]*failure
+	rec     fakecalls.Recorder
 }
 
 type pendingKey struct{ userARN, secret string }
 
-type failure struct {
-	code string
-	n    int
-}
-
 // New starts a fake IAM on 127.0.0.1 over backend.
 func New(backend Backend) *Server {
-	s := &Server{backend: backend, created: map[string]time.Time{}, pending: map[string]pendingKey{}, calls: map[string]int{}, fails: map[string]*failure{}}
+	s := &Server{backend: backend, created: map[string]time.Time{}, pending: map[string]pendingKey{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.srv.URL
 	return s
@@ -107,23 +102,11 @@ func (s *Server) Pending() []string {
 }
 
 // Calls counts requests for an action, failed ones included.
-func (s *Server) Calls(action string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls[action]
-}
+func (s *Server) Calls(action string) int { return s.rec.Calls(action) }
 
 // Fail makes the next n calls of action fail with the IAM error code (LimitExceeded,
 // NoSuchEntity, AccessDenied, ServiceFailure, Throttling, ...) before anything is done.
-func (s *Server) Fail(action, code string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if n <= 0 {
-		delete(s.fails, action)
-		return
-	}
-	s.fails[action] = &failure{code: code, n: n}
-}
+func (s *Server) Fail(action, code string, n int) { s.rec.Fail(action, code, n) }
 
 type iamError struct {
 	status        int
@@ -150,18 +133,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	form, _ := url.ParseQuery(string(body))
 	action := form.Get("Action")
-	s.mu.Lock()
-	s.calls[action]++
-	var inj *iamError
-	if f := s.fails[action]; f != nil {
-		inj = codeError(f.code)
-		if f.n--; f.n <= 0 {
-			delete(s.fails, action)
-		}
-	}
-	s.mu.Unlock()
-	if inj != nil {
-		writeError(w, inj)
+	s.rec.Count(action)
+	if code := s.rec.Injected(action); code != "" {
+		writeError(w, codeError(code))
 		return
 	}
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {

@@ -27,6 +27,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"github.com/acct-cli/acct/internal/fakecalls"
 	"github.com/acct-cli/acct/internal/sigv4test"
 	"io"
 	"net/http"
@@ -81,9 +82,7 @@ type Server struct {
 	temps    map[string]*Temporary // by access key id
 	order    []*Temporary
 	issued   []string
-	calls    map[string]int
-	total    int
-	fails    map[string]*failure
+	rec      fakecalls.Recorder
 	usedMFA  map[string]map[int64]bool // serial -> TOTP counters already used
 	signins  map[string]*Temporary     // sign-in token -> credentials it was made from
 }
@@ -120,11 +119,6 @@ type Temporary struct {
 	UserARN                                    string // the IAM user at the origin of the chain
 }
 
-type failure struct {
-	code string
-	n    int
-}
-
 // stsError is an STS error document plus its HTTP status.
 type stsError struct {
 	status        int
@@ -143,8 +137,6 @@ func New() *Server {
 		users:   map[string]*User{},
 		roles:   map[string]*role{},
 		temps:   map[string]*Temporary{},
-		calls:   map[string]int{},
-		fails:   map[string]*failure{},
 		usedMFA: map[string]map[int64]bool{},
 		signins: map[string]*Temporary{},
 	}
@@ -225,34 +217,14 @@ func (s *Server) AddRole(arn string, o RoleOptions) {
 
 // Calls counts requests for an action ("GetSessionToken", "AssumeRole",
 // "GetCallerIdentity", "getSigninToken", ...), failed ones included; "" counts all.
-func (s *Server) Calls(action string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if action == "" {
-		return s.total
-	}
-	return s.calls[action]
-}
+func (s *Server) Calls(action string) int { return s.rec.Calls(action) }
 
 // Reset zeroes the call counters.
-func (s *Server) Reset() {
-	s.mu.Lock()
-	s.calls = map[string]int{}
-	s.total = 0
-	s.mu.Unlock()
-}
+func (s *Server) Reset() { s.rec.Reset() }
 
-// Fail makes the next n calls of action fail with the STS error code, before
+// Fail makes the next n calls of action ("" for any) fail with the STS error code, before
 // any authentication. n <= 0 cancels a pending injection.
-func (s *Server) Fail(action, code string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if n <= 0 {
-		delete(s.fails, action)
-		return
-	}
-	s.fails[action] = &failure{code: code, n: n}
-}
+func (s *Server) Fail(action, code string, n int) { s.rec.Fail(action, code, n) }
 
 // SetLifetime makes every credential issued from now on expire after d,
 // whatever duration was asked for; 0 restores normal lifetimes.
@@ -348,28 +320,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		action, xmlNS, action, out, action, reqID, action)
 }
 
-func (s *Server) count(action string) {
-	s.mu.Lock()
-	s.total++
-	if action != "" {
-		s.calls[action]++
-	}
-	s.mu.Unlock()
-}
+func (s *Server) count(action string) { s.rec.Count(action) }
 
 // injected consumes one pending Fail for action.
 func (s *Server) injected(action string) *stsError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f := s.fails[action]
-	if f == nil {
-		return nil
+	if code := s.rec.Injected(action); code != "" {
+		return codeError(code)
 	}
-	f.n--
-	if f.n <= 0 {
-		delete(s.fails, action)
-	}
-	return codeError(f.code)
+	return nil
 }
 
 // codeError gives a code the status and message real STS uses with it.
