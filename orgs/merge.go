@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/acct-cli/acct/internal/atomicfile"
-	"github.com/pmezard/go-difflib/difflib"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/acct-cli/acct/profiles"
@@ -508,11 +507,7 @@ func squeeze(l string) string {
 
 // Diff is the unified diff from old to new, labelled with name.
 func Diff(name string, old, new []byte) string {
-	d, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A: difflib.SplitLines(string(old)), B: difflib.SplitLines(string(new)),
-		FromFile: name, ToFile: name + " (imported)", Context: 3,
-	})
-	return d
+	return profiles.UnifiedDiff(name, name+" (imported)", old, new)
 }
 
 // Write replaces path with data atomically (temp file and rename in the same directory), keeping

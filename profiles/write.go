@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/acct-cli/acct/internal/atomicfile"
@@ -82,7 +83,7 @@ func Write(path string, namespace, layoutFile string, ps []Profile, o WriteOptio
 		return res, nil
 	}
 	res.Changed = true
-	res.Diff = writeDiff(path, old, merged)
+	res.Diff = UnifiedDiff(path, path+" (acct generate)", old, merged)
 	if o.DryRun {
 		return res, nil
 	}
@@ -99,18 +100,26 @@ func Write(path string, namespace, layoutFile string, ps []Profile, o WriteOptio
 	return res, nil
 }
 
-// writeDiff is a unified diff labelled with the path; CRLF files diff line by line too.
-func writeDiff(path string, old, new []byte) string {
-	d := difflib.UnifiedDiff{
-		A:        difflib.SplitLines(string(old)),
-		B:        difflib.SplitLines(string(new)),
-		FromFile: path,
-		ToFile:   path + " (acct generate)",
-		Context:  3,
-	}
-	s, err := difflib.GetUnifiedDiffString(d)
+// UnifiedDiff is a unified diff of a file's old and new text, labelled from and to; CRLF files
+// diff line by line too, and a missing or empty file has no lines.
+func UnifiedDiff(from, to string, old, new []byte) string {
+	s, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A: diffLines(old), B: diffLines(new), FromFile: from, ToFile: to, Context: 3,
+	})
 	if err != nil {
 		return ""
 	}
 	return s
+}
+
+// diffLines splits text after each newline. difflib.SplitLines would add an empty last line, and
+// for a missing file show one line that is not there.
+func diffLines(text []byte) []string {
+	lines := strings.SplitAfter(string(text), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	} else {
+		lines[len(lines)-1] += "\n\\ No newline at end of file\n"
+	}
+	return lines
 }
