@@ -3,6 +3,7 @@ package command
 import (
 	"errors"
 	"fmt"
+	"github.com/acct-cli/acct/profiles"
 	"io"
 	"os"
 	"strings"
@@ -118,15 +119,9 @@ func (sys IO) pick(label string, items []string) (string, error) {
 	return v, nil
 }
 
-// fuzzyContains reports whether the letters of pattern appear in s in order.
+// fuzzyContains reports whether the letters of pattern appear in s in order, ignoring case; an
+// empty filter shows every item.
 func fuzzyContains(s, pattern string) bool {
-	s, pattern = strings.ToLower(s), strings.ToLower(strings.TrimSpace(pattern))
-	for _, r := range pattern {
-		i := strings.IndexRune(s, r)
-		if i < 0 {
-			return false
-		}
-		s = s[i+len(string(r)):]
-	}
-	return true
+	pattern = strings.ToLower(strings.TrimSpace(pattern))
+	return pattern == "" || profiles.Subsequence(pattern, strings.ToLower(s))
 }

@@ -273,35 +273,15 @@ func layoutContains(list []string, s string) bool {
 // layoutSuggest finds the allowed key a typo most likely meant.
 func layoutSuggest(key string, allowed []string) string {
 	best, bestD := "", 3
+	if len(key) > 64 { // the distance is quadratic, and no allowed key is near a long one
+		return ""
+	}
 	for _, a := range allowed {
-		if d := layoutEditDistance(strings.ToLower(key), a); d < bestD {
+		if d := editDistance(strings.ToLower(key), a); d < bestD {
 			best, bestD = a, d
 		}
 	}
 	return best
-}
-
-func layoutEditDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // layoutText reads a non-empty single value; numbers and booleans are taken as written.

@@ -98,7 +98,7 @@ func (c *Config) Match(name string) (Match, error) {
 		switch {
 		case strings.Contains(ln, lower):
 			sub = append(sub, n)
-		case matchSubsequence(lower, ln):
+		case Subsequence(lower, ln):
 			seq = append(seq, n)
 		}
 	}
@@ -117,8 +117,9 @@ func (c *Config) Match(name string) (Match, error) {
 	return Match{}, &AmbiguousError{Name: name, Candidates: cands}
 }
 
-// matchSubsequence tells whether every byte of needle appears in hay in order.
-func matchSubsequence(needle, hay string) bool {
+// Subsequence tells whether every byte of needle appears in hay in order (an empty needle does
+// not: it would match every name). Name matching and the terminal picker's filter both use it.
+func Subsequence(needle, hay string) bool {
 	if needle == "" {
 		return false
 	}

@@ -432,7 +432,7 @@ func resolveSuggest(name string, names []string, n int) []string {
 	}
 	var cs []cand
 	for _, s := range names {
-		if d := resolveDistance(name, s); d <= limit {
+		if d := editDistance(name, s); d <= limit {
 			cs = append(cs, cand{s, d})
 		}
 	}
@@ -450,7 +450,7 @@ func resolveSuggest(name string, names []string, n int) []string {
 }
 
 // resolveDistance is the Levenshtein distance between a and b.
-func resolveDistance(a, b string) int {
+func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
