@@ -121,8 +121,12 @@ func (sys IO) remember(profile string) {
 	if path == "" {
 		return
 	}
+	recent := sys.recent()
+	if len(recent) > 0 && recent[0] == profile {
+		return // already first: no write on the path every repeated exec takes
+	}
 	names := []string{profile}
-	for _, n := range sys.recent() {
+	for _, n := range recent {
 		if n != profile && len(names) < recentMax {
 			names = append(names, n)
 		}
