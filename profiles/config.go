@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -13,23 +14,45 @@ import (
 )
 
 // ConfigPath is where the AWS CLI looks for its config: AWS_CONFIG_FILE, else ~/.aws/config.
-func ConfigPath() string {
-	if p := os.Getenv("AWS_CONFIG_FILE"); p != "" {
-		return configExpandHome(p)
+// getenv is the caller's environment (AWS_CONFIG_FILE, HOME; USERPROFILE on Windows).
+func ConfigPath(getenv func(string) string) string {
+	home := HomeDir(getenv)
+	if p := getenv("AWS_CONFIG_FILE"); p != "" {
+		return ExpandHome(p, home)
 	}
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" {
+	if home == "" {
 		home = "~"
 	}
 	return filepath.Join(home, ".aws", "config")
 }
 
-// configExpandHome expands a leading ~/ as the AWS CLI does for AWS_CONFIG_FILE.
-func configExpandHome(p string) string {
-	if p == "~" || strings.HasPrefix(p, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, p[1:])
+// CredentialsPath is where the AWS CLI finds the shared credentials file:
+// AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials.
+func CredentialsPath(getenv func(string) string) string {
+	home := HomeDir(getenv)
+	if p := getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
+		return ExpandHome(p, home)
+	}
+	if home == "" {
+		home = "~"
+	}
+	return filepath.Join(home, ".aws", "credentials")
+}
+
+// HomeDir is the home directory as os.UserHomeDir finds it, from the caller's environment.
+func HomeDir(getenv func(string) string) string {
+	if runtime.GOOS == "windows" {
+		if h := getenv("USERPROFILE"); h != "" {
+			return h
 		}
+	}
+	return getenv("HOME")
+}
+
+// ExpandHome expands a leading ~/ as the AWS CLI does for AWS_CONFIG_FILE.
+func ExpandHome(p, home string) string {
+	if home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
+		return filepath.Join(home, p[1:])
 	}
 	return p
 }

@@ -24,14 +24,22 @@ func writeTestEnv(t *testing.T) string {
 
 func TestConfigPath(t *testing.T) {
 	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("AWS_CONFIG_FILE", "")
-	if got := ConfigPath(); got != filepath.Join(home, ".aws", "config") {
+	env := map[string]string{"HOME": home}
+	getenv := func(k string) string { return env[k] }
+	if got := ConfigPath(getenv); got != filepath.Join(home, ".aws", "config") {
 		t.Errorf("default %s", got)
 	}
-	t.Setenv("AWS_CONFIG_FILE", "/x/y")
-	if got := ConfigPath(); got != "/x/y" {
+	env["AWS_CONFIG_FILE"] = "/x/y"
+	if got := ConfigPath(getenv); got != "/x/y" {
 		t.Errorf("AWS_CONFIG_FILE %s", got)
+	}
+	env["AWS_CONFIG_FILE"] = "~/cfg"
+	if got := ConfigPath(getenv); got != filepath.Join(home, "cfg") {
+		t.Errorf("AWS_CONFIG_FILE with ~ %s", got)
+	}
+	env["AWS_SHARED_CREDENTIALS_FILE"] = "~/creds"
+	if got := CredentialsPath(getenv); got != filepath.Join(home, "creds") {
+		t.Errorf("AWS_SHARED_CREDENTIALS_FILE with ~ %s", got)
 	}
 }
 
