@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"gopkg.in/ini.v1"
 )
 
@@ -23,13 +24,14 @@ const (
 	blockMetaPrefix  = "# acct: "
 )
 
-// Kinds of configuration errors, for errors.Is. They end every ConfigError's text.
+// Kinds of configuration errors, for errors.Is. They end every ConfigError's text, and give it
+// its fault kind: every one is the user's file or layout to fix.
 var (
-	ErrNotINI           = errors.New("not an ini file")
-	ErrBrokenBlock      = errors.New("broken acct block")
-	ErrConflict         = errors.New("profile conflict")
-	ErrDuplicateSection = errors.New("duplicate section")
-	ErrBadProfile       = errors.New("bad generated profile")
+	ErrNotINI           = fault.New(fault.BadInput, "not an ini file")
+	ErrBrokenBlock      = fault.New(fault.BadInput, "broken acct block")
+	ErrConflict         = fault.New(fault.BadInput, "profile conflict")
+	ErrDuplicateSection = fault.New(fault.BadInput, "duplicate section")
+	ErrBadProfile       = fault.New(fault.BadInput, "bad generated profile")
 )
 
 // ConfigError is a problem in a config file at a line. Its text is one line:

@@ -2,7 +2,6 @@ package profiles
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"gopkg.in/ini.v1"
 )
 
@@ -122,7 +122,7 @@ func Read(path string) (*Config, error) {
 		return c, nil
 	}
 	if err != nil {
-		c.ParseErr = fmt.Errorf("config %s: cannot read it; check its permissions: %w", path, err)
+		c.ParseErr = fault.Errorf(fault.BadInput, "config %s: cannot read it; check its permissions: %w", path, err)
 		return c, c.ParseErr
 	}
 	if err := c.parse(data); err != nil {

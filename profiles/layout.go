@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -65,7 +66,7 @@ func ParseProtection(s string) (Protection, error) {
 	case "always":
 		return Always, nil
 	}
-	return Unprotected, fmt.Errorf("protected %q is not one of true, false, always; use one of those", s)
+	return Unprotected, fault.Errorf(fault.BadInput, "protected %q is not one of true, false, always; use one of those", s)
 }
 
 // Layout is a parsed acct.yaml with every default filled in.
@@ -119,9 +120,9 @@ func Load(path string) (*Layout, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("layout %s: file does not exist; check the path, or run `acct init` to create one", path)
+			return nil, fault.Errorf(fault.BadInput, "layout %s: file does not exist; check the path, or run `acct init` to create one", path)
 		}
-		return nil, fmt.Errorf("layout %s: cannot read it: %v; check its permissions", path, err)
+		return nil, fault.Errorf(fault.BadInput, "layout %s: cannot read it: %v; check its permissions", path, err)
 	}
 	return Parse(path, data)
 }
@@ -150,7 +151,7 @@ func (p *layoutParser) errf(line int, format string, args ...any) error {
 	if line < 1 {
 		line = 1
 	}
-	return fmt.Errorf("layout %s line %d: %s", p.file, line, layoutOneLine(fmt.Sprintf(format, args...)))
+	return fault.Errorf(fault.BadInput, "layout %s line %d: %s", p.file, line, layoutOneLine(fmt.Sprintf(format, args...)))
 }
 
 // layoutOneLine keeps messages on one line even when they quote a YAML parser message.
@@ -538,15 +539,15 @@ func layoutCheckPattern(pat string) error {
 			break
 		}
 		if rest[i] == '}' {
-			return fmt.Errorf("has a `}` without `{`; write variables as {stage}")
+			return fault.Errorf(fault.BadInput, "has a `}` without `{`; write variables as {stage}")
 		}
 		j := strings.IndexByte(rest[i:], '}')
 		if j < 0 {
-			return fmt.Errorf("has a `{` without `}`; write variables as {stage}")
+			return fault.Errorf(fault.BadInput, "has a `{` without `}`; write variables as {stage}")
 		}
 		name := rest[i+1 : i+j]
 		if !layoutContains(layoutPatternVars, name) {
-			return fmt.Errorf("unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
+			return fault.Errorf(fault.BadInput, "unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
 		}
 		rest = rest[i+j+1:]
 	}
@@ -555,10 +556,10 @@ func layoutCheckPattern(pat string) error {
 		lit = strings.ReplaceAll(lit, "{"+v+"}", "x")
 	}
 	if !layoutProfileRE.MatchString(lit) {
-		return fmt.Errorf("would make names that are not usable profile names; use variables joined by letters, digits or - _ . @ + , =")
+		return fault.Errorf(fault.BadInput, "would make names that are not usable profile names; use variables joined by letters, digits or - _ . @ + , =")
 	}
 	if !strings.Contains(pat, "{stage}") && !strings.Contains(pat, "{account}") {
-		return fmt.Errorf("names no stage; include {stage}, e.g. %q", DefaultProfilePattern)
+		return fault.Errorf(fault.BadInput, "names no stage; include {stage}, e.g. %q", DefaultProfilePattern)
 	}
 	return nil
 }
@@ -706,7 +707,7 @@ func layoutCheckRoleNames(roles []Role) error {
 		// A role with an IAM path is written path/name; each part follows the name rules.
 		for _, part := range strings.Split(strings.ReplaceAll(r.Name, "{user}", "u"), "/") {
 			if !layoutRoleRE.MatchString(part) {
-				return fmt.Errorf("role %s name %q is not a valid IAM role name (1-64 of letters, digits, + = , . @ _ -, optionally after a path like team/)", r.Label, r.Name)
+				return fault.Errorf(fault.BadInput, "role %s name %q is not a valid IAM role name (1-64 of letters, digits, + = , . @ _ -, optionally after a path like team/)", r.Label, r.Name)
 			}
 		}
 	}

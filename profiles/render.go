@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/acct-cli/acct/internal/fault"
 )
 
 // Style is how a rendered profile gets its credentials.
@@ -36,7 +38,7 @@ func ParseStyle(s string) (Style, error) {
 	case "credential-process":
 		return CredentialProcess, nil
 	}
-	return Native, fmt.Errorf("style %q is unknown; use native or credential-process", s)
+	return Native, fault.Errorf(fault.BadInput, "style %q is unknown; use native or credential-process", s)
 }
 
 // RenderOptions choose whose profiles are rendered and how.
@@ -90,7 +92,7 @@ type renderOwner struct {
 // stage's roles in file order. It fails, writing nothing, on names that collide.
 func Render(l *Layout, o RenderOptions) ([]Profile, error) {
 	if l == nil {
-		return nil, fmt.Errorf("layout: nothing loaded; load a layout file first")
+		return nil, fault.Errorf(fault.BadInput, "layout: nothing loaded; load a layout file first")
 	}
 	file := l.File
 	if file == "" {
@@ -100,13 +102,13 @@ func Render(l *Layout, o RenderOptions) ([]Profile, error) {
 		if line < 1 {
 			line = 1
 		}
-		return fmt.Errorf("layout %s line %d: %s", file, line, fmt.Sprintf(format, args...))
+		return fault.Errorf(fault.BadInput, "layout %s line %d: %s", file, line, fmt.Sprintf(format, args...))
 	}
 	if o.User != "" && !layoutUserRE.MatchString(o.User) {
-		return nil, fmt.Errorf("layout %s: --user %q is not an IAM user name; use 1-64 of letters, digits, + = , . @ _ -", file, o.User)
+		return nil, fault.Errorf(fault.BadInput, "layout %s: --user %q is not an IAM user name; use 1-64 of letters, digits, + = , . @ _ -", file, o.User)
 	}
 	if o.Style != Native && o.Style != CredentialProcess {
-		return nil, fmt.Errorf("layout %s: style %v is unknown; use native or credential-process", file, o.Style)
+		return nil, fault.Errorf(fault.BadInput, "layout %s: style %v is unknown; use native or credential-process", file, o.Style)
 	}
 	exe := o.Executable
 	if exe == "" {
@@ -311,17 +313,17 @@ func renderName(pattern string, vars renderVars) (string, error) {
 		}
 		j := strings.IndexByte(rest[i:], '}')
 		if j < 0 {
-			return "", fmt.Errorf("has a `{` without `}`; write variables as {stage}")
+			return "", fault.Errorf(fault.BadInput, "has a `{` without `}`; write variables as {stage}")
 		}
 		b.WriteString(rest[:i])
 		name := rest[i+1 : i+j]
 		v, ok := vars.get(name)
 		if !ok {
-			return "", fmt.Errorf("unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
+			return "", fault.Errorf(fault.BadInput, "unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
 		}
 		if v == "" {
 			if name == "user" {
-				return "", fmt.Errorf("{user} needs a user name; pass --user NAME")
+				return "", fault.Errorf(fault.BadInput, "{user} needs a user name; pass --user NAME")
 			}
 			empty = true
 		}
@@ -399,7 +401,7 @@ type SSOAssignment struct {
 // that permission set, else the permission set name made label-safe.
 func RenderSSODiscovered(l *Layout, o RenderOptions, found []SSOAssignment) ([]Profile, error) {
 	if l == nil || l.SSO == nil {
-		return nil, fmt.Errorf("layout: no sso: section; add `sso: {start_url: ..., region: ...}` to use --sso-discover")
+		return nil, fault.Errorf(fault.BadInput, "layout: no sso: section; add `sso: {start_url: ..., region: ...}` to use --sso-discover")
 	}
 	ps, err := Render(l, o)
 	if err != nil {

@@ -1,7 +1,6 @@
 package profiles
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -9,16 +8,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/acct-cli/acct/internal/fault"
 )
 
 // Kinds of resolution errors, for errors.Is.
 var (
-	ErrProfileNotFound = errors.New("profile not found")
-	ErrMissingSource   = errors.New("missing source_profile")
-	ErrCycle           = errors.New("source_profile cycle")
-	ErrBadRoleARN      = errors.New("bad role_arn")
-	ErrBadDuration     = errors.New("bad duration_seconds")
-	ErrUnsupported     = errors.New("unsupported setting")
+	ErrProfileNotFound = fault.New(fault.BadInput, "profile not found")
+	ErrMissingSource   = fault.New(fault.BadInput, "missing source_profile")
+	ErrCycle           = fault.New(fault.BadInput, "source_profile cycle")
+	ErrBadRoleARN      = fault.New(fault.BadInput, "bad role_arn")
+	ErrBadDuration     = fault.New(fault.BadInput, "bad duration_seconds")
+	ErrUnsupported     = fault.New(fault.BadInput, "unsupported setting")
 )
 
 // ChainRole is one role assumption of a Chain.
@@ -55,7 +56,7 @@ type Chain struct {
 }
 
 // ErrBadSSO is an SSO profile that cannot be used as written.
-var ErrBadSSO = errors.New("bad sso setting")
+var ErrBadSSO = fault.New(fault.BadInput, "bad sso setting")
 
 // NotFoundError is a profile name that is not in the config.
 type NotFoundError struct {
@@ -72,6 +73,9 @@ func (e *NotFoundError) Error() string {
 }
 
 func (e *NotFoundError) Is(target error) bool { return target == ErrProfileNotFound }
+
+// Unwrap gives the error ErrProfileNotFound's kind (bad input) for fault.Of.
+func (e *NotFoundError) Unwrap() error { return ErrProfileNotFound }
 
 // resolveRoleARN accepts IAM role ARNs of every partition, with paths.
 var resolveRoleARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
