@@ -16,27 +16,25 @@ import (
 // ConfigPath is where the AWS CLI looks for its config: AWS_CONFIG_FILE, else ~/.aws/config.
 // getenv is the caller's environment (AWS_CONFIG_FILE, HOME; USERPROFILE on Windows).
 func ConfigPath(getenv func(string) string) string {
-	home := HomeDir(getenv)
-	if p := getenv("AWS_CONFIG_FILE"); p != "" {
-		return ExpandHome(p, home)
-	}
-	if home == "" {
-		home = "~"
-	}
-	return filepath.Join(home, ".aws", "config")
+	return configAWSFile(getenv, "AWS_CONFIG_FILE", "config")
 }
 
 // CredentialsPath is where the AWS CLI finds the shared credentials file:
 // AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials.
 func CredentialsPath(getenv func(string) string) string {
+	return configAWSFile(getenv, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
+}
+
+// configAWSFile is the file the variable names (a leading ~/ expanded), else ~/.aws/name.
+func configAWSFile(getenv func(string) string, variable, name string) string {
 	home := HomeDir(getenv)
-	if p := getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
+	if p := getenv(variable); p != "" {
 		return ExpandHome(p, home)
 	}
 	if home == "" {
 		home = "~"
 	}
-	return filepath.Join(home, ".aws", "credentials")
+	return filepath.Join(home, ".aws", name)
 }
 
 // HomeDir is the home directory as os.UserHomeDir finds it, from the caller's environment.
