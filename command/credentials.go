@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/99designs/keyring"
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -121,6 +122,7 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 		RoleDuration:    in.RoleDuration,
 		NoSession:       in.NoSession,
 		MFA:             sys.mfa(in, chain),
+		Env:             awsconfig.FromEnv(sys.Getenv),
 		Debug:           sys.debugWriter(in.Debug),
 		SSO:             sys.ssoOptions(false, false), // on a terminal, sign in when the SSO token is missing
 	})
