@@ -5,12 +5,12 @@
 # Both tools use their encrypted file keyring and hold the same role's credentials, cached from
 # the same fake STS (bench/ststest-serve), so no run makes an STS call. Prints medians and ratios.
 #
-# aws-vault comes from AWS_VAULT_BIN; without it the script says so and times acct alone. The Go
-# module proxy does not serve aws-vault; build it from a snapshot of github.com/99designs/aws-vault
-# (v7.2.0-7-ge22aea1 was used for docs/performance.md), outside this repository:
+# aws-vault comes from AWS_VAULT_BIN; without it the script says so and times acct alone. Build it
+# from a snapshot of github.com/99designs/aws-vault (`go install` through the module proxy may be
+# refused; v7.2.0-7-ge22aea1 made the figures in docs/performance.md), outside this repository:
 #
 #	git clone https://github.com/99designs/aws-vault /tmp/aws-vault-src   # or any snapshot of it
-#	(cd /tmp/aws-vault-src && go build -o /tmp/aws-vault .)
+#	(cd /tmp/aws-vault-src && CGO_ENABLED=0 go build -trimpath -o /tmp/aws-vault .)   # as its Linux release
 #	AWS_VAULT_BIN=/tmp/aws-vault bash bench/compare.sh
 #
 # aws-vault builds its STS client without the SDK's shared config, so AWS_ENDPOINT_URL_STS does
@@ -31,7 +31,8 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-go build -o "$work/acct" .
+# Built as .goreleaser.yaml builds the Linux release.
+CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$work/acct" .
 go build -o "$work/ststest-serve" ./bench/ststest-serve
 acct="$work/acct"
 vault=${AWS_VAULT_BIN:-}
