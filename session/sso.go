@@ -226,37 +226,52 @@ func ssoRegistration(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Clie
 }
 
 // ssoDeviceFlow registers (or reuses) a client, starts a device authorization, shows the code
-// and polls CreateToken until the user approves, honouring authorization_pending (same
-// interval) and slow_down (interval + 5 s), as RFC 8628 asks.
+// and polls CreateToken until the user approves.
 func ssoDeviceFlow(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client, s SSOSession, o *Options) (SSOToken, error) {
-	reg, err := ssoRegistration(ctx, kr, oidc, s, o)
+	reg, dev, err := ssoStartDevice(ctx, kr, oidc, s, o)
 	if err != nil {
 		return SSOToken{}, err
-	}
-	dev, err := oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{
-		ClientId: aws.String(reg.ClientID), ClientSecret: aws.String(reg.ClientSecret), StartUrl: aws.String(s.StartURL),
-	})
-	var invalid *oidctypes.InvalidClientException
-	if errors.As(err, &invalid) {
-		// The cached registration was revoked or expired early: register again, once.
-		o.logf("sso client registration rejected, registering again")
-		_ = removeItem(kr, ssoClientItem(s))
-		if reg, err = ssoRegistration(ctx, kr, oidc, s, o); err != nil {
-			return SSOToken{}, err
-		}
-		dev, err = oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{
-			ClientId: aws.String(reg.ClientID), ClientSecret: aws.String(reg.ClientSecret), StartUrl: aws.String(s.StartURL),
-		})
-	}
-	if err != nil {
-		return SSOToken{}, ssoError("StartDeviceAuthorization", s, err)
 	}
 	uri := aws.ToString(dev.VerificationUriComplete)
 	if uri == "" {
 		uri = aws.ToString(dev.VerificationUri)
 	}
 	o.SSO.Prompt(uri, aws.ToString(dev.UserCode))
+	return ssoPollToken(ctx, kr, oidc, s, reg, dev, o)
+}
 
+// ssoStartDevice starts a device authorization with the cached client registration, or a new
+// one when the cached one was revoked or expired early.
+func ssoStartDevice(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client, s SSOSession, o *Options) (ssoClientReg, *ssooidc.StartDeviceAuthorizationOutput, error) {
+	start := func(reg ssoClientReg) (*ssooidc.StartDeviceAuthorizationOutput, error) {
+		return oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{
+			ClientId: aws.String(reg.ClientID), ClientSecret: aws.String(reg.ClientSecret), StartUrl: aws.String(s.StartURL),
+		})
+	}
+	reg, err := ssoRegistration(ctx, kr, oidc, s, o)
+	if err != nil {
+		return reg, nil, err
+	}
+	dev, err := start(reg)
+	var invalid *oidctypes.InvalidClientException
+	if errors.As(err, &invalid) {
+		o.logf("sso client registration rejected, registering again")
+		_ = removeItem(kr, ssoClientItem(s))
+		if reg, err = ssoRegistration(ctx, kr, oidc, s, o); err != nil {
+			return reg, nil, err
+		}
+		dev, err = start(reg)
+	}
+	if err != nil {
+		return reg, nil, ssoError("StartDeviceAuthorization", s, err)
+	}
+	return reg, dev, nil
+}
+
+// ssoPollToken polls CreateToken until the user approves the device code, honouring
+// authorization_pending (same interval) and slow_down (interval + 5 s), as RFC 8628 asks, and
+// keeps the token.
+func ssoPollToken(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client, s SSOSession, reg ssoClientReg, dev *ssooidc.StartDeviceAuthorizationOutput, o *Options) (SSOToken, error) {
 	unit := o.SSO.unit
 	if unit <= 0 {
 		unit = time.Second
