@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"strings"
 	"time"
 
@@ -109,4 +110,41 @@ func Resign(r *http.Request, body []byte, creds aws.Credentials, signedHeaders, 
 	}
 	_, got, _ := strings.Cut(auth, "Signature=")
 	return got, nil
+}
+
+// Represign rebuilds a presigned request (signature in the query string) from only what the
+// client said it signed, presigns it again with the SDK's signer and returns the signature.
+func Represign(r *http.Request, creds aws.Credentials, signedHeaders, service, region string, at time.Time) (string, error) {
+	q := r.URL.Query()
+	q.Del("X-Amz-Signature")
+	u := *r.URL
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequest(r.Method, "http://"+r.Host+u.RequestURI(), nil)
+	if err != nil {
+		return "", err
+	}
+	req.Host = r.Host
+	for _, h := range strings.Split(signedHeaders, ";") {
+		if h == "host" {
+			continue
+		}
+		v := r.Header.Values(h)
+		if v == nil {
+			return "", fmt.Errorf("signed header %s missing", h)
+		}
+		req.Header[textproto.CanonicalMIMEHeaderKey(h)] = v
+	}
+	sum := sha256.Sum256(nil)
+	signed, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), service, region, at)
+	if err != nil {
+		return "", err
+	}
+	p, err := url.Parse(signed)
+	if err != nil {
+		return "", err
+	}
+	if p.Query().Get("X-Amz-SignedHeaders") != signedHeaders {
+		return "", fmt.Errorf("signed headers differ")
+	}
+	return p.Query().Get("X-Amz-Signature"), nil
 }

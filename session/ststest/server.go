@@ -386,8 +386,12 @@ var (
 	expiredToken      = codeError("ExpiredToken")
 )
 
-// authenticate checks the SigV4 Authorization header and says who signed.
+// authenticate checks the SigV4 signature, in the Authorization header or in the query string
+// of a presigned URL, and says who signed.
 func (s *Server) authenticate(r *http.Request, body []byte) (caller, *stsError) {
+	if r.URL.Query().Has("X-Amz-Signature") {
+		return s.authenticatePresigned(r)
+	}
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
 		return caller{}, newErr(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
@@ -406,11 +410,71 @@ func (s *Server) authenticate(r *http.Request, body []byte) (caller, *stsError) 
 	if len(scope) != 5 || signedHeaders == "" || sig == "" || scope[4] != "aws4_request" {
 		return caller{}, newErr(400, "IncompleteSignature", "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization=%s", auth)
 	}
-	keyID, day, region, service := scope[0], scope[1], scope[2], scope[3]
+	c, creds, signed, serr := s.signer(scope, r.Header.Get("X-Amz-Security-Token"), r.Header.Get("X-Amz-Date"))
+	if serr != nil {
+		if serr.code == "IncompleteSignature" {
+			serr.message += " Authorization=" + auth
+		}
+		return caller{}, serr
+	}
+	wall := time.Now().UTC()
+	if signed.Before(wall.Add(-maxSkew)) {
+		return caller{}, newErr(403, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - 15 min.)",
+			signed.Format(amzDate), wall.Add(-maxSkew).Format(amzDate), wall.Format(amzDate))
+	}
+	if signed.After(wall.Add(maxSkew)) {
+		return caller{}, newErr(403, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s (%s + 15 min.)",
+			signed.Format(amzDate), wall.Add(maxSkew).Format(amzDate), wall.Format(amzDate))
+	}
+	want, err := sigv4test.Resign(r, body, creds, signedHeaders, "sts", scope[2], signed)
+	if err != nil || !hmac.Equal([]byte(want), []byte(sig)) {
+		return caller{}, signatureMismatch
+	}
+	return c, nil
+}
 
+// PresignedLifetime is how long STS honours a presigned GetCallerIdentity after X-Amz-Date,
+// whatever X-Amz-Expires says (EKS tokens rely on it: they carry X-Amz-Expires=60 and live 15
+// minutes). Unlike header signatures it is measured on the server's clock (Now, Advance), so a
+// test can let a token expire.
+const PresignedLifetime = 15 * time.Minute
+
+// authenticatePresigned checks a presigned URL: the query-string form of SigV4, with the signed
+// headers (an EKS token's x-k8s-aws-id) taken from the request.
+func (s *Server) authenticatePresigned(r *http.Request) (caller, *stsError) {
+	q := r.URL.Query()
+	if a := q.Get("X-Amz-Algorithm"); a != "AWS4-HMAC-SHA256" {
+		return caller{}, newErr(400, "AuthorizationQueryParametersError", "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\", not %q", a)
+	}
+	signedHeaders, sig := q.Get("X-Amz-SignedHeaders"), q.Get("X-Amz-Signature")
+	scope := strings.Split(q.Get("X-Amz-Credential"), "/")
+	if len(scope) != 5 || scope[4] != "aws4_request" || signedHeaders == "" || sig == "" {
+		return caller{}, newErr(400, "AuthorizationQueryParametersError", "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
+	}
+	if n, err := strconv.Atoi(q.Get("X-Amz-Expires")); err != nil || n < 1 || n > 604800 {
+		return caller{}, newErr(400, "AuthorizationQueryParametersError", "X-Amz-Expires must be a number of seconds from 1 to 604800, not %q", q.Get("X-Amz-Expires"))
+	}
+	c, creds, signed, serr := s.signer(scope, q.Get("X-Amz-Security-Token"), q.Get("X-Amz-Date"))
+	if serr != nil {
+		return caller{}, serr
+	}
+	if now := s.now(); !now.Before(signed.Add(PresignedLifetime)) {
+		return caller{}, newErr(403, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - 15 min.)",
+			signed.Format(amzDate), now.Add(-PresignedLifetime).Format(amzDate), now.Format(amzDate))
+	}
+	want, err := sigv4test.Represign(r, creds, signedHeaders, "sts", scope[2], signed)
+	if err != nil || !hmac.Equal([]byte(want), []byte(sig)) {
+		return caller{}, signatureMismatch
+	}
+	return c, nil
+}
+
+// signer finds whoever a credential scope (key/day/region/service/aws4_request) names, checks the
+// session token that came with it and the scope's service and day, and parses X-Amz-Date.
+func (s *Server) signer(scope []string, token, dateStr string) (caller, aws.Credentials, time.Time, *stsError) {
+	keyID, day, region, service := scope[0], scope[1], scope[2], scope[3]
 	var c caller
 	var creds aws.Credentials
-	token := r.Header.Get("X-Amz-Security-Token")
 	s.mu.Lock()
 	if u := s.users[keyID]; u != nil {
 		c.user = u
@@ -422,41 +486,26 @@ func (s *Server) authenticate(r *http.Request, body []byte) (caller, *stsError) 
 	}
 	s.mu.Unlock()
 	if c.user == nil {
-		return caller{}, invalidToken
+		return caller{}, creds, time.Time{}, invalidToken
 	}
 	// A token must go with exactly the key it was issued with, and long-lived keys have none.
 	if creds.SessionToken != token {
-		return caller{}, invalidToken
+		return caller{}, creds, time.Time{}, invalidToken
 	}
 	if c.temp != nil && !s.now().Before(c.temp.Expires) {
-		return caller{}, expiredToken
+		return caller{}, creds, time.Time{}, expiredToken
 	}
 	if service != "sts" {
-		return caller{}, newErr(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ")
+		return caller{}, creds, time.Time{}, newErr(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ")
 	}
-	dateStr := r.Header.Get("X-Amz-Date")
 	signed, err := time.Parse(amzDate, dateStr)
 	if err != nil {
-		return caller{}, newErr(400, "IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", auth)
+		return caller{}, creds, time.Time{}, newErr(400, "IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 	}
 	if day != dateStr[:8] {
-		return caller{}, newErr(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region, not '%s'. ", region)
+		return caller{}, creds, time.Time{}, newErr(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region, not '%s'. ", region)
 	}
-	wall := time.Now().UTC()
-	if signed.Before(wall.Add(-maxSkew)) {
-		return caller{}, newErr(403, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - 15 min.)",
-			dateStr, wall.Add(-maxSkew).Format(amzDate), wall.Format(amzDate))
-	}
-	if signed.After(wall.Add(maxSkew)) {
-		return caller{}, newErr(403, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s (%s + 15 min.)",
-			dateStr, wall.Add(maxSkew).Format(amzDate), wall.Format(amzDate))
-	}
-
-	want, err := sigv4test.Resign(r, body, creds, signedHeaders, "sts", region, signed)
-	if err != nil || !hmac.Equal([]byte(want), []byte(sig)) {
-		return caller{}, signatureMismatch
-	}
-	return c, nil
+	return c, creds, signed, nil
 }
 
 // userNamed finds a user by ARN; s.mu must be held.
