@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/99designs/keyring"
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -121,6 +122,7 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 		RoleDuration:    in.RoleDuration,
 		NoSession:       in.NoSession,
 		MFA:             sys.mfa(in, chain),
+		Env:             awsconfig.FromEnv(sys.Getenv),
 		Debug:           sys.debugWriter(in.Debug),
 		SSO:             sys.ssoOptions(false, false), // on a terminal, sign in when the SSO token is missing
 	})
@@ -209,4 +211,22 @@ func commandArgs(c *cli.Context, names int) (positional, rest []string, err erro
 		}
 	}
 	return positional, nil, nil
+}
+
+// serviceConfig is the configuration of a client of service (awsconfig.STS, awsconfig.EKS) that
+// acts as chain with p's credentials, in region (the chain's when ""), at the endpoint the
+// environment or the profile's endpoint_url names.
+func (sys IO) serviceConfig(chain *profiles.Chain, p aws.CredentialsProvider, service, region string) (aws.Config, error) {
+	if region == "" {
+		region = chain.Region
+	}
+	if region == "" {
+		region = session.DefaultRegion
+	}
+	env := awsconfig.FromEnv(sys.Getenv)
+	cfg, err := awsconfig.New(env, awsconfig.Client{Region: region, Credentials: p, Endpoint: env.Endpoint(service, chain.EndpointURL)})
+	if err != nil {
+		return aws.Config{}, badInput(err)
+	}
+	return cfg, nil
 }

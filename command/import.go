@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/orgs"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/urfave/cli/v2"
@@ -67,7 +68,7 @@ func runImport(c *cli.Context, sys IO) error {
 	if err != nil {
 		return err
 	}
-	client, err := orgs.NewClient(c.Context, p, t.Chain.Region)
+	client, err := orgs.NewClient(awsconfig.FromEnv(sys.Getenv), p, t.Chain.Region, t.Chain.EndpointURL)
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/kube"
 	"github.com/acct-cli/acct/profiles"
-	"github.com/acct-cli/acct/session"
 )
 
 func eksTokenCommand(sys IO) *cli.Command {
@@ -58,7 +58,7 @@ func runEKSToken(ctx context.Context, sys IO, profile, cluster, region string, i
 	if err != nil {
 		return err
 	}
-	awsCfg, err := session.ServiceConfig(ctx, chain, provider, region, session.Options{Debug: sys.debugWriter(in.Debug)})
+	awsCfg, err := sys.serviceConfig(chain, provider, awsconfig.STS, region)
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (sys IO) stageContexts(ctx context.Context, ch *profiles.Chain, in sessionI
 	}
 	var out []kube.Context
 	for _, cl := range ch.Clusters {
-		awsCfg, err := session.ServiceConfig(ctx, ch, provider, cl.Region, session.Options{Debug: sys.debugWriter(in.Debug)})
+		awsCfg, err := sys.serviceConfig(ch, provider, awsconfig.EKS, cl.Region)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ package command_test
 // authenticates every request the way EKS does, against the fake STS.
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -13,9 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	"github.com/acct-cli/acct/internal/testtool"
+	"github.com/acct-cli/acct/kube"
 	"github.com/acct-cli/acct/kube/ekstest"
 	"github.com/acct-cli/acct/kube/kubetest"
+	"github.com/acct-cli/acct/session/ststest"
 )
 
 // kubeWorld is alice's machine with the session layout generated, her keys stored, a fake EKS
@@ -30,10 +36,7 @@ func newKubeWorld(t *testing.T) *kubeWorld {
 	t.Helper()
 	sw := newSessionWorld(t, false, nil)
 	kw := &kubeWorld{sessionWorld: sw}
-	kw.eks = ekstest.New(func(id string) (string, string, string, bool) {
-		k, ok := sw.sts.LookupKey(id)
-		return k.SecretAccessKey, k.SessionToken, k.UserARN, ok
-	})
+	kw.eks = ekstest.New(sw.sts.SigningKey)
 	t.Cleanup(kw.eks.Close)
 	var err error
 	if kw.kube, err = kubetest.New("main", sw.sts.URL); err != nil {
@@ -176,8 +179,19 @@ func TestKubectlRefusesBadTokens(t *testing.T) {
 			t.Errorf("%s token: exit %d\n%s", name, code, out)
 		}
 	}
-	kw.sts.Advance(16 * time.Minute)
-	if out, code := get(good); code == 0 || !strings.Contains(out, "Unauthorized") || !strings.Contains(kw.kube.Refusal(), "expired") {
+	// A token signed 16 minutes ago with the very role credentials acct cached.
+	var role ststest.Temporary
+	for _, tmp := range kw.sts.Temporaries() {
+		if tmp.RoleARN == kw.roles["cpco-staging-admin"] {
+			role = tmp
+		}
+	}
+	cfg := aws.Config{Region: "us-west-2", BaseEndpoint: aws.String(kw.sts.URL), Credentials: credentials.NewStaticCredentialsProvider(role.AccessKeyID, role.SecretAccessKey, role.SessionToken)}
+	old, err := kube.NewToken(context.Background(), cfg, "main", time.Now().Add(-16*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, code := get(old.Value); code == 0 || !strings.Contains(out, "Unauthorized") || !strings.Contains(kw.kube.Refusal(), "expired") {
 		t.Errorf("expired token: exit %d\n%s\nAPI server: %s", code, out, kw.kube.Refusal())
 	}
 }

@@ -3,6 +3,7 @@ package command
 import (
 	"fmt"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/session"
 	"github.com/urfave/cli/v2"
 )
@@ -24,7 +25,7 @@ func rotateCommand(sys IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := session.Rotate(c.Context, kr, name, session.RotateOptions{Debug: sys.debugWriter(c.Bool("debug"))})
+			res, err := session.Rotate(c.Context, kr, name, session.RotateOptions{Env: awsconfig.FromEnv(sys.Getenv), Debug: sys.debugWriter(c.Bool("debug"))})
 			if err != nil {
 				return err
 			}

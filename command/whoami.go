@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
 	"github.com/acct-cli/acct/shellenv"
@@ -59,7 +60,7 @@ func runWhoami(ctx context.Context, sys IO, name string, asJSON bool, in session
 	if err != nil {
 		return err
 	}
-	awsCfg, err := session.ServiceConfig(ctx, chain, provider, "", session.Options{Debug: sys.debugWriter(in.Debug)})
+	awsCfg, err := sys.serviceConfig(chain, provider, awsconfig.STS, "")
 	if err != nil {
 		return err
 	}

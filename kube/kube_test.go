@@ -28,10 +28,7 @@ func newWorld(t *testing.T) *world {
 	w := &world{sts: ststest.New()}
 	t.Cleanup(w.sts.Close)
 	w.user = w.sts.AddUser("111111111111", "alice")
-	w.eks = ekstest.New(func(id string) (string, string, string, bool) {
-		k, ok := w.sts.LookupKey(id)
-		return k.SecretAccessKey, k.SessionToken, k.UserARN, ok
-	})
+	w.eks = ekstest.New(w.sts.SigningKey)
 	t.Cleanup(w.eks.Close)
 	var err error
 	w.kube, err = kubetest.New("main", w.sts.URL)
@@ -86,8 +83,11 @@ func TestTokenAuthenticatesAtTheAPIServer(t *testing.T) {
 	if _, err := w.kube.Authenticate(tampered); err == nil {
 		t.Error("a tampered token was accepted")
 	}
-	w.sts.Advance(kube.TokenLifetime + time.Second)
-	if _, err := w.kube.Authenticate(tok.Value); err == nil || !strings.Contains(err.Error(), "expired") {
+	old, err := kube.NewToken(context.Background(), w.config(w.sts.URL, "us-west-2"), "main", now.Add(-kube.TokenLifetime-time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.kube.Authenticate(old.Value); err == nil || !strings.Contains(err.Error(), "expired") {
 		t.Errorf("an expired token: %v, want refused as expired", err)
 	}
 }

@@ -9,9 +9,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -40,8 +42,8 @@ type Token struct {
 	Expires time.Time
 }
 
-// NewToken presigns STS GetCallerIdentity for cluster with cfg's credentials, at now. The token
-// expires with the credentials if they expire first.
+// NewToken presigns STS GetCallerIdentity for cluster with cfg's credentials, signed at now. The
+// token expires with the credentials if they expire first.
 func NewToken(ctx context.Context, cfg aws.Config, cluster string, now time.Time) (Token, error) {
 	if cluster == "" {
 		return Token{}, fmt.Errorf("EKS token: no cluster name")
@@ -54,6 +56,7 @@ func NewToken(ctx context.Context, cfg aws.Config, cluster string, now time.Time
 		o.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return creds, nil })
 	}))
 	req, err := client.PresignGetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}, func(po *sts.PresignOptions) {
+		po.Presigner = signerAt{v4.NewSigner(), now}
 		po.ClientOptions = append(po.ClientOptions, func(o *sts.Options) {
 			o.APIOptions = append(o.APIOptions, smithyhttp.AddHeaderValue(ClusterHeader, cluster), addExpires)
 		})
@@ -66,6 +69,17 @@ func NewToken(ctx context.Context, cfg aws.Config, cluster string, now time.Time
 		exp = creds.Expires
 	}
 	return Token{Value: TokenPrefix + base64.RawURLEncoding.EncodeToString([]byte(req.URL)), Expires: exp.UTC()}, nil
+}
+
+// signerAt presigns at a given time rather than the SDK's clock, so that the token's signing
+// time and the expiry told to kubectl come from the same instant.
+type signerAt struct {
+	s  *v4.Signer
+	at time.Time
+}
+
+func (p signerAt) PresignHTTP(ctx context.Context, creds aws.Credentials, r *http.Request, payloadHash, service, region string, _ time.Time, optFns ...func(*v4.SignerOptions)) (string, http.Header, error) {
+	return p.s.PresignHTTP(ctx, creds, r, payloadHash, service, region, p.at, optFns...)
 }
 
 // addExpires puts X-Amz-Expires into the query before the presigner signs it.

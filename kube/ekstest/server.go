@@ -2,39 +2,32 @@
 //
 // It speaks the REST-JSON protocol aws-sdk-go-v2 uses for EKS (GET /clusters/NAME), checks SigV4
 // signatures with the SDK's own signer against the keys its KeyFunc knows, serves each cluster in
-// its own region only (as each region is its own endpoint on AWS), counts calls, and answers
-// errors with the status, x-amzn-ErrorType and JSON body real EKS sends
-// (ResourceNotFoundException, AccessDeniedException, ...).
+// its own region only (each region is its own endpoint on AWS), counts calls, and answers errors
+// with the status, X-Amzn-ErrorType and JSON body real EKS sends (ResourceNotFoundException,
+// AccessDeniedException, ...).
 //
 // Point the SDK (and so the acct binary) at it with AWS_ENDPOINT_URL_EKS=s.URL.
 package ekstest
 
 import (
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/acct-cli/acct/internal/fakecalls"
-	"github.com/acct-cli/acct/internal/sigv4test"
+	"github.com/acct-cli/acct/internal/fakeaws"
 )
 
-// Server is a running fake EKS; every method is safe for concurrent use.
+// Server is a running fake EKS; every method is safe for concurrent use. Calls counts
+// "DescribeCluster" requests, failed ones included; Fail injects error codes.
 type Server struct {
-	URL string
+	fakeaws.Service
 
-	// Keys validates access keys (ststest.Server.LookupKey, adapted); nil refuses every request.
-	Keys sigv4test.KeyFunc
-
-	srv *httptest.Server
-	rec fakecalls.Recorder
+	// Keys validates access keys (ststest.Server.SigningKey); nil refuses every request.
+	Keys fakeaws.KeyFunc
 
 	mu       sync.Mutex
 	clusters map[string]Cluster // by region + "/" + name
@@ -49,16 +42,12 @@ type Cluster struct {
 	Status                string // default ACTIVE
 }
 
-// New starts a fake EKS with no clusters.
-func New(keys sigv4test.KeyFunc) *Server {
+// New starts a fake EKS with no clusters that accepts the keys keys knows.
+func New(keys fakeaws.KeyFunc) *Server {
 	s := &Server{Keys: keys, clusters: map[string]Cluster{}, deny: map[string]bool{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.URL = s.srv.URL
+	s.Start(http.HandlerFunc(s.serveHTTP))
 	return s
 }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
 
 // AddCluster creates (or replaces) a cluster.
 func (s *Server) AddCluster(c Cluster) {
@@ -77,48 +66,42 @@ func (s *Server) Deny(principal string) {
 	s.mu.Unlock()
 }
 
-// Calls counts requests for an operation ("DescribeCluster"), failed ones included; "" counts all.
-func (s *Server) Calls(op string) int { return s.rec.Calls(op) }
-
-// Fail makes the next n calls of op ("" for any) fail with the EKS error code.
-func (s *Server) Fail(op, code string, n int) { s.rec.Fail(op, code, n) }
-
-type eksError struct {
-	status        int
-	code, message string
+// codeErrors are the statuses and messages real EKS sends with the codes a test injects.
+var codeErrors = fakeaws.Errors{
+	"ServiceUnavailableException": {Status: 503, Message: "Service is unavailable. Please try again later."},
+	"ServerException":             {Status: 500, Message: "An internal error occurred."},
+	"AccessDeniedException":       {Status: 403, Message: "User is not authorized to perform this action"},
+	"ThrottlingException":         {Status: 429, Message: "Rate exceeded"},
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, _ := fakeaws.Body(r)
 	name, ok := strings.CutPrefix(r.URL.Path, "/clusters/")
 	if !ok || r.Method != http.MethodGet || name == "" || strings.Contains(name, "/") {
-		s.rec.Count("")
-		writeError(w, &eksError{404, "UnknownOperationException", "ekstest serves only DescribeCluster (GET /clusters/NAME)"})
+		s.Count("")
+		writeError(w, fakeaws.Errorf(404, "UnknownOperationException", "ekstest serves only DescribeCluster (GET /clusters/NAME)"))
+		return
+	}
+	if code := s.Call("DescribeCluster"); code != "" {
+		writeError(w, codeErrors.For(code))
 		return
 	}
 	name, _ = url.PathUnescape(name)
-	s.rec.Count("DescribeCluster")
 	out, err := s.describe(r, body, name)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("x-amzn-RequestId", requestID())
-	json.NewEncoder(w).Encode(out)
+	fakeaws.WriteJSON(w, 200, "application/json", "", out)
 }
 
-func (s *Server) describe(r *http.Request, body []byte, name string) (any, *eksError) {
-	if code := s.rec.Injected("DescribeCluster"); code != "" {
-		return nil, codeError(code)
-	}
-	who, verr := sigv4test.Verify(r, body, "eks", s.Keys)
-	if verr != nil {
-		code := verr.Code
-		if code == "UnrecognizedClientException" {
-			return nil, &eksError{403, code, verr.Message}
+func (s *Server) describe(r *http.Request, body []byte, name string) (any, *fakeaws.Error) {
+	who, err := fakeaws.Verify(r, body, "eks", s.Keys, fakeaws.JSON)
+	if err != nil {
+		if err.Code == "UnrecognizedClientException" || err.Code == "InvalidSignatureException" {
+			err.Status = 403 // EKS, a REST service, refuses signatures with 403
 		}
-		return nil, &eksError{verr.Status, code, verr.Message}
+		return nil, err
 	}
 	region := regionOf(r.Header.Get("Authorization"))
 	s.mu.Lock()
@@ -126,17 +109,16 @@ func (s *Server) describe(r *http.Request, body []byte, name string) (any, *eksE
 	denied := s.deny[who]
 	s.mu.Unlock()
 	if denied {
-		return nil, &eksError{403, "AccessDeniedException", fmt.Sprintf("User: %s is not authorized to perform: eks:DescribeCluster on resource: arn:aws:eks:%s:%s:cluster/%s", who, region, c.Account, name)}
+		return nil, fakeaws.Errorf(403, "AccessDeniedException", "User: %s is not authorized to perform: eks:DescribeCluster on resource: arn:aws:eks:%s:%s:cluster/%s", who, region, c.Account, name)
 	}
 	if !found {
-		return nil, &eksError{404, "ResourceNotFoundException", fmt.Sprintf("No cluster found for name: %s.", name)}
+		return nil, fakeaws.Errorf(404, "ResourceNotFoundException", "No cluster found for name: %s.", name)
 	}
-	arn := fmt.Sprintf("arn:aws:eks:%s:%s:cluster/%s", c.Region, c.Account, c.Name)
 	return map[string]any{"cluster": map[string]any{
-		"name": c.Name, "arn": arn, "endpoint": c.Endpoint, "status": c.Status, "version": "1.31",
+		"name": c.Name, "arn": fmt.Sprintf("arn:aws:eks:%s:%s:cluster/%s", c.Region, c.Account, c.Name),
+		"endpoint": c.Endpoint, "status": c.Status, "version": "1.31", "platformVersion": "eks.1",
 		"createdAt":            float64(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Unix()),
 		"certificateAuthority": map[string]string{"data": base64.StdEncoding.EncodeToString(c.CA)},
-		"platformVersion":      "eks.1",
 	}}, nil
 }
 
@@ -150,30 +132,6 @@ func regionOf(auth string) string {
 	return parts[2]
 }
 
-func codeError(code string) *eksError {
-	switch code {
-	case "ServiceUnavailableException":
-		return &eksError{503, code, "Service is unavailable. Please try again later."}
-	case "ServerException":
-		return &eksError{500, code, "An internal error occurred."}
-	case "AccessDeniedException":
-		return &eksError{403, code, "User is not authorized to perform this action"}
-	case "ThrottlingException":
-		return &eksError{429, code, "Rate exceeded"}
-	}
-	return &eksError{400, code, "injected " + code}
-}
-
-func writeError(w http.ResponseWriter, e *eksError) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("x-amzn-ErrorType", e.code)
-	w.Header().Set("x-amzn-RequestId", requestID())
-	w.WriteHeader(e.status)
-	json.NewEncoder(w).Encode(map[string]string{"message": e.message})
-}
-
-func requestID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+func writeError(w http.ResponseWriter, e *fakeaws.Error) {
+	fakeaws.WriteJSON(w, e.Status, "application/json", e.Code, map[string]string{"message": e.Message})
 }

@@ -28,7 +28,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/acct-cli/acct/internal/fakecalls"
+	"github.com/acct-cli/acct/internal/fakeaws"
 	"github.com/acct-cli/acct/kube"
 )
 
@@ -41,7 +41,7 @@ type Server struct {
 	sts    *url.URL
 	client *http.Client
 	srv    *httptest.Server
-	rec    fakecalls.Recorder
+	rec    fakeaws.Recorder
 
 	mu      sync.Mutex
 	callers []string // ARN of every authenticated request, in order
