@@ -46,7 +46,7 @@ func eksTokenCommand(sys IO) *cli.Command {
 // without a person to pick among candidates or confirm a protected stage (the kubeconfig's
 // contexts were written for exactly these profiles).
 func runEKSToken(ctx context.Context, sys IO, profile, cluster, region string, in sessionInput) error {
-	cfg, err := profiles.Read(profiles.ConfigPath())
+	cfg, err := profiles.Read(sys.configPath())
 	if err != nil {
 		return badInput(err)
 	}
@@ -106,7 +106,7 @@ func kubeconfigCommand(sys IO) *cli.Command {
 }
 
 func runKubeconfig(ctx context.Context, sys IO, in kubeconfigInput) error {
-	cfg, err := profiles.Read(profiles.ConfigPath())
+	cfg, err := profiles.Read(sys.configPath())
 	if err != nil {
 		return badInput(err)
 	}

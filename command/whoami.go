@@ -123,7 +123,7 @@ func (sys IO) whoamiChain(name string) (*profiles.Chain, error) {
 	if own == "" {
 		return nil, usagef("name a profile or stage (acct whoami STAGE), or run it inside an acct shell")
 	}
-	cfg, err := profiles.Read(profiles.ConfigPath())
+	cfg, err := profiles.Read(sys.configPath())
 	if err != nil {
 		return nil, badInput(err)
 	}
