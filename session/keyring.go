@@ -160,11 +160,20 @@ const noDBus = "secret-service: no D-Bus session (is a keyring daemon running?)"
 
 func openOne(cfg keyring.Config, b keyring.BackendType) (keyring.Keyring, error) {
 	cfg.AllowedBackends = []keyring.BackendType{b}
+	var files *fileItems
+	if b == keyring.FileBackend {
+		// Resolved here as the backend resolves it, so both name the same files.
+		dir, err := keyring.ExpandTilde(cfg.FileDir)
+		if err != nil {
+			return nil, explainKeyringError(b, cfg.LibSecretCollectionName, err)
+		}
+		cfg.FileDir, files = dir, &fileItems{dir: dir}
+	}
 	kr, err := openBackend(cfg, b)
 	if err != nil {
 		return nil, explainKeyringError(b, cfg.LibSecretCollectionName, err)
 	}
-	return &Keyring{inner: kr, backend: b, collection: cfg.LibSecretCollectionName}, nil
+	return &Keyring{inner: kr, backend: b, collection: cfg.LibSecretCollectionName, files: files}, nil
 }
 
 // openBackend opens one backend. keyring.Open only says "not available" when a backend's opener
@@ -237,6 +246,7 @@ type Keyring struct {
 	inner      keyring.Keyring
 	backend    keyring.BackendType
 	collection string
+	files      *fileItems // the file backend's, nil for the others
 }
 
 // Backend names the backend in use, for --debug output.
@@ -244,6 +254,10 @@ func (k *Keyring) Backend() string { return string(k.backend) }
 
 // Get returns the item stored under key, or an error wrapping keyring.ErrKeyNotFound.
 func (k *Keyring) Get(key string) (keyring.Item, error) {
+	if k.files != nil {
+		it, err := k.files.get(k.inner, key)
+		return it, k.explain(err)
+	}
 	it, err := k.inner.Get(key)
 	return it, k.explain(err)
 }
@@ -254,8 +268,14 @@ func (k *Keyring) GetMetadata(key string) (keyring.Metadata, error) {
 	return m, k.explain(err)
 }
 
-// Set stores an item, replacing one with the same key.
-func (k *Keyring) Set(it keyring.Item) error { return k.explain(k.inner.Set(it)) }
+// Set stores an item, replacing one with the same key. With the file backend a failed write
+// leaves the previous item (filekeyring.go).
+func (k *Keyring) Set(it keyring.Item) error {
+	if k.files != nil {
+		return k.explain(k.files.set(k.inner, it))
+	}
+	return k.explain(k.inner.Set(it))
+}
 
 // Remove deletes an item.
 func (k *Keyring) Remove(key string) error { return k.explain(k.inner.Remove(key)) }
@@ -263,11 +283,14 @@ func (k *Keyring) Remove(key string) error { return k.explain(k.inner.Remove(key
 // Keys lists the keys of all items.
 func (k *Keyring) Keys() ([]string, error) {
 	ks, err := k.inner.Keys()
+	if k.files != nil {
+		ks = slices.DeleteFunc(ks, func(key string) bool { return strings.HasPrefix(key, tmpPrefix) })
+	}
 	return ks, k.explain(err)
 }
 
 func (k *Keyring) explain(err error) error {
-	if err == nil || errors.Is(err, keyring.ErrKeyNotFound) ||
+	if err == nil || errors.Is(err, keyring.ErrKeyNotFound) || errors.Is(err, ErrUnreadableItem) ||
 		errors.Is(err, keyring.ErrMetadataNeedsCredentials) || errors.Is(err, keyring.ErrMetadataNotSupported) {
 		return err
 	}
