@@ -68,7 +68,7 @@ func (f *INIFile) Section(name string) ([]Key, bool) {
 		var text strings.Builder
 		text.WriteString("[s]\n")
 		for _, l := range f.lines[sp[0]+1 : sp[1]] {
-			text.WriteString(l.text + "\n")
+			text.WriteString(l.normal())
 		}
 		opts := iniOptions()
 		opts.InsensitiveKeys = true
