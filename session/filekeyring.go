@@ -107,4 +107,3 @@ func (f *fileItems) get(inner keyring.Keyring, key string) (keyring.Item, error)
 	}
 	return it, err
 }
-
