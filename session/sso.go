@@ -37,7 +37,7 @@ type SSOOptions struct {
 	// (~/.aws/sso/cache/<sha1 of the session name>.json, mode 0600), so `aws --profile X` works
 	// with the same sign-in. Off by default: the token is a bearer secret.
 	AWSCLICache bool
-	// Home holds .aws/sso/cache for AWSCLICache; default os.UserHomeDir().
+	// Home holds .aws/sso/cache for AWSCLICache (the command layer passes $HOME).
 	Home string
 	// ClientName is the OIDC client name shown to administrators; default "acct".
 	ClientName string
@@ -358,11 +358,7 @@ func ssoStoreToken(kr keyring.Keyring, s SSOSession, t SSOToken, reg ssoClientRe
 // session name ([sso-session]) or of the start URL (legacy profiles).
 func AWSCLICachePath(home string, s SSOSession) (string, error) {
 	if home == "" {
-		h, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		home = h
+		return "", errors.New("no home directory for the AWS CLI's SSO cache; set HOME")
 	}
 	sum := sha1.Sum([]byte(s.id()))
 	return filepath.Join(home, ".aws", "sso", "cache", hex.EncodeToString(sum[:])+".json"), nil
