@@ -118,7 +118,7 @@ func (e *ssoLoginNeeded) Unwrap() error {
 
 func (s SSOSession) validate() error {
 	if s.StartURL == "" || s.Region == "" {
-		return fmt.Errorf("%s: no sso_start_url or sso_region; check its [sso-session] section", s)
+		return fault.Errorf(fault.BadInput, "%s: no sso_start_url or sso_region; check its [sso-session] section", s)
 	}
 	return nil
 }
