@@ -4,15 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
-	"github.com/99designs/keyring"
-	"github.com/acct-cli/acct/profiles"
-	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/profiles"
+	"github.com/acct-cli/acct/session"
 )
 
 // sessionFlags are the flags of every command that obtains credentials.
@@ -53,33 +52,8 @@ func (in sessionInput) validate() error {
 	return nil
 }
 
-// openKeyring opens the keyring the environment picks, asking for the file passphrase on a terminal.
-func (sys IO) openKeyring() (keyring.Keyring, error) {
-	cfg := session.KeyringConfigFromEnv(sys.Getenv)
-	if sys.Getenv("ACCT_FILE_PASSPHRASE") == "" {
-		cfg.FilePassphrase = func(prompt string) (string, error) {
-			if !sys.interactive() {
-				return "", errors.New("the file keyring needs a passphrase; set ACCT_FILE_PASSPHRASE or run acct on a terminal")
-			}
-			return sys.prompt(prompt, true, nil)
-		}
-	}
-	kr, err := sys.openKeyringTimed(cfg) // --debug: backend and timing
-	if errors.Is(err, session.ErrUnknownBackend) {
-		return nil, badInput(err)
-	}
-	return kr, err
-}
-
-func (sys IO) debugWriter(on bool) io.Writer {
-	if on {
-		return sys.Stderr
-	}
-	return nil
-}
-
 // mfa picks where MFA codes come from: the flag, ACCT_MFA_TOKEN, the profile's mfa_process, the terminal.
-func (sys IO) mfa(in sessionInput, chain *profiles.Chain) session.MFA {
+func (sys *system) mfa(in sessionInput, chain *profiles.Chain) session.MFA {
 	switch {
 	case in.MFAToken != "":
 		return session.StaticMFA(in.MFAToken)
@@ -92,13 +66,13 @@ func (sys IO) mfa(in sessionInput, chain *profiles.Chain) session.MFA {
 }
 
 // terminalMFA asks the person at the terminal; in a script it says how to pass a code instead.
-type terminalMFA struct{ sys IO }
+type terminalMFA struct{ sys *system }
 
 func (t terminalMFA) Code(_ context.Context, serial string) (string, error) {
-	if !t.sys.interactive() {
+	if !t.sys.Console.Interactive() {
 		return "", usagef("no terminal to ask for it; pass --mfa-token or set ACCT_MFA_TOKEN")
 	}
-	return t.sys.prompt("MFA code for "+serial, false, func(s string) error {
+	return t.sys.prompter.Input("MFA code for "+serial, "", func(s string) error {
 		if len(s) != 6 || strings.Trim(s, "0123456789") != "" {
 			return errors.New("six digits")
 		}
@@ -108,7 +82,7 @@ func (t terminalMFA) Code(_ context.Context, serial string) (string, error) {
 
 // credentials resolves chain into working credentials. A wrong MFA code typed at a terminal is
 // asked again, up to three tries; a script gets STS's words and exit status 1.
-func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
+func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
 	if err := in.validate(); err != nil {
 		return nil, aws.Credentials{}, err
 	}
@@ -135,15 +109,11 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 		if err == nil {
 			return p, creds, nil
 		}
-		if !errors.As(err, &mfaErr) || try == 3 || in.MFAToken != "" || sys.Getenv("ACCT_MFA_TOKEN") != "" || !sys.interactive() {
+		if !errors.As(err, &mfaErr) || try == 3 || in.MFAToken != "" || sys.Getenv("ACCT_MFA_TOKEN") != "" || !sys.Console.Interactive() {
 			err = fmt.Errorf("%s: %w", chain.Profile, err)
-			if errors.Is(err, session.ErrNoKeys) {
-				// A missing keyring item is bad input (SPEC §5): the user runs acct add.
-				err = badInput(err)
-			}
 			return nil, aws.Credentials{}, err
 		}
-		fmt.Fprintf(sys.Stderr, "acct: %v; try again\n", err)
+		fmt.Fprintf(sys.Console.Err, "acct: %v; try again\n", err)
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 // when the committed files are stale.
 const DocsRefresh = "go run . docs --dir docs"
 
-func docsCommand(sys IO) *cli.Command {
+func docsCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "docs",
 		Hidden:    true,
@@ -49,7 +49,7 @@ func docsCommand(sys IO) *cli.Command {
 					return err
 				}
 			}
-			fmt.Fprintf(sys.Stdout, "wrote %d files under %s\n", len(files), dir)
+			fmt.Fprintf(sys.Console.Out, "wrote %d files under %s\n", len(files), dir)
 			return nil
 		},
 	}

@@ -3,11 +3,12 @@ package command
 import (
 	"fmt"
 
-	"github.com/acct-cli/acct/profiles"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/profiles"
 )
 
-func doctorCommand(sys IO) *cli.Command {
+func doctorCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "doctor",
 		Usage:     "check the layout and ~/.aws/config; one line per finding with its fix",
@@ -29,12 +30,12 @@ func doctorCommand(sys IO) *cli.Command {
 				findings = append(findings, findingLine(f))
 			}
 			for _, f := range findings {
-				fmt.Fprintln(sys.Stdout, f)
+				fmt.Fprintln(sys.Console.Out, f)
 			}
 			if len(findings) > 0 {
 				return ExitStatus(1)
 			}
-			fmt.Fprintf(sys.Stdout, "%s: no problems found\n", profiles.ConfigPath())
+			fmt.Fprintf(sys.Console.Out, "%s: no problems found\n", profiles.ConfigPath())
 			return nil
 		},
 	}

@@ -6,10 +6,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/acct-cli/acct/profiles"
-	"github.com/acct-cli/acct/shellenv"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/profiles"
+	"github.com/acct-cli/acct/shellenv"
 )
 
 type execInput struct {
@@ -21,7 +22,7 @@ type execInput struct {
 	Nest    bool
 }
 
-func execCommand(sys IO) *cli.Command {
+func execCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "exec",
 		Usage:     "run a command with a profile's temporary credentials",
@@ -51,7 +52,7 @@ func execCommand(sys IO) *cli.Command {
 	}
 }
 
-func runExec(ctx context.Context, sys IO, in execInput) error {
+func runExec(ctx context.Context, sys *system, in execInput) error {
 	if len(in.Argv) == 0 {
 		return runShell(ctx, sys, shellInput{Name: in.Name, Session: in.Session, Yes: in.Yes, Nest: in.Nest})
 	}
@@ -77,7 +78,7 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 
 // enter is what exec and shell do before they run anything: resolve the name, guard a protected
 // stage, obtain the credentials.
-func (sys IO) enter(ctx context.Context, name string, in sessionInput, yes bool) (*target, aws.CredentialsProvider, aws.Credentials, error) {
+func (sys *system) enter(ctx context.Context, name string, in sessionInput, yes bool) (*target, aws.CredentialsProvider, aws.Credentials, error) {
 	t, err := sys.resolveTarget(name)
 	if err != nil {
 		return nil, nil, aws.Credentials{}, err

@@ -7,9 +7,11 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/acct-cli/acct/profiles"
 	"github.com/urfave/cli/v2"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/profiles"
 )
 
 type initInput struct {
@@ -26,7 +28,7 @@ type initInput struct {
 	Stages        []string // name=account, or name alone in virtual-root mode
 }
 
-func initCommand(sys IO) *cli.Command {
+func initCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "init",
 		Usage:     "write a layout file: a wizard on a terminal, or flags for scripts",
@@ -52,7 +54,7 @@ func initCommand(sys IO) *cli.Command {
 				Stages: c.StringSlice("stage"),
 			}
 			if in.Namespace == "" {
-				if !sys.interactive() {
+				if !sys.Console.Interactive() {
 					return usagef("no terminal for the wizard; pass --namespace, --mode, --account, --region and --stage")
 				}
 				if err := sys.initWizard(&in); err != nil {
@@ -66,7 +68,7 @@ func initCommand(sys IO) *cli.Command {
 
 var accountRE = regexp.MustCompile(`^\d{12}$`)
 
-func (sys IO) initWizard(in *initInput) error {
+func (sys *system) initWizard(in *initInput) error {
 	var err error
 	required := func(s string) error {
 		if strings.TrimSpace(s) == "" {
@@ -80,24 +82,24 @@ func (sys IO) initWizard(in *initInput) error {
 		}
 		return nil
 	}
-	if in.Namespace, err = sys.prompt("Namespace (label prefix, e.g. cpco)", false, required); err != nil {
+	if in.Namespace, err = sys.prompter.Input("Namespace (label prefix, e.g. cpco)", "", required); err != nil {
 		return err
 	}
-	if in.Mode, err = sys.pick("Layout mode", []string{"organization", "accounts", "virtual-root"}); err != nil {
+	if in.Mode, err = sys.prompter.Select("Layout mode", []string{"organization", "accounts", "virtual-root"}); err != nil {
 		return err
 	}
-	if in.Region, err = sys.prompt("Default region", false, required); err != nil {
+	if in.Region, err = sys.prompter.Input("Default region", "", required); err != nil {
 		return err
 	}
-	if in.Account, err = sys.prompt("Root account ID (where the IAM users live)", false, account); err != nil {
+	if in.Account, err = sys.prompter.Input("Root account ID (where the IAM users live)", "", account); err != nil {
 		return err
 	}
-	if in.MFASerial, err = sys.prompt("MFA device ARN ({user} for each person's; empty for none)", false, nil); err != nil {
+	if in.MFASerial, err = sys.prompter.Input("MFA device ARN ({user} for each person's; empty for none)", "", nil); err != nil {
 		return err
 	}
 	for {
 		// Numbered, so each question reads as the next one, not as the last one asked again.
-		name, err := sys.prompt(fmt.Sprintf("Stage %d name (empty to finish)", len(in.Stages)+1), false, nil)
+		name, err := sys.prompter.Input(fmt.Sprintf("Stage %d name (empty to finish)", len(in.Stages)+1), "", nil)
 		if err != nil {
 			return err
 		}
@@ -108,13 +110,13 @@ func (sys IO) initWizard(in *initInput) error {
 			in.Stages = append(in.Stages, name)
 			continue
 		}
-		id, err := sys.prompt("Account ID of "+name, false, account)
+		id, err := sys.prompter.Input("Account ID of "+name, "", account)
 		if err != nil {
 			return err
 		}
 		in.Stages = append(in.Stages, name+"="+id)
 	}
-	answer, err := sys.prompt("Write the profiles to ~/.aws/config now? (y/N)", false, nil)
+	answer, err := sys.prompter.Input("Write the profiles to ~/.aws/config now? (y/N)", "", nil)
 	if err != nil {
 		return err
 	}
@@ -142,7 +144,7 @@ type layoutItem struct {
 	Account string `yaml:"account,omitempty"`
 }
 
-func runInit(sys IO, in initInput) error {
+func runInit(sys *system, in initInput) error {
 	f := layoutFile{
 		Namespace: in.Namespace, Mode: in.Mode, Region: in.Region, SourceProfile: in.SourceProfile,
 		MFASerial: in.MFASerial, Root: layoutRoot{Account: in.Account},
@@ -158,7 +160,7 @@ func runInit(sys IO, in initInput) error {
 	data = append([]byte("# acct layout: see docs/layout.md for every key\n"), data...)
 	// The strict loader is the judge of what init wrote: nothing is written unless it loads.
 	if _, err := profiles.Parse(in.Output, data); err != nil {
-		return badInput(err)
+		return fault.Wrap(fault.BadInput, err)
 	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if in.Force {
@@ -178,9 +180,9 @@ func runInit(sys IO, in initInput) error {
 	if err := out.Close(); err != nil {
 		return fmt.Errorf("write layout %s: %w", in.Output, err)
 	}
-	fmt.Fprintf(sys.Stdout, "wrote %s\n", in.Output)
+	fmt.Fprintf(sys.Console.Out, "wrote %s\n", in.Output)
 	if !in.Generate {
-		fmt.Fprintf(sys.Stdout, "next: acct generate --layout %s\n", in.Output)
+		fmt.Fprintf(sys.Console.Out, "next: acct generate --layout %s\n", in.Output)
 		return nil
 	}
 	return runGenerate(sys, generateInput{Layout: in.Output, User: in.User, Style: "native"})

@@ -3,12 +3,14 @@ package command
 import (
 	"fmt"
 
-	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/session"
 )
 
-func addCommand(sys IO) *cli.Command {
+func addCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "add",
 		Usage:     "store an IAM user's access key in the OS keyring",
@@ -36,12 +38,12 @@ func addCommand(sys IO) *cli.Command {
 				if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
 					return usagef("--env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set")
 				}
-			case sys.interactive():
+			case sys.Console.Interactive():
 				var err error
-				if creds.AccessKeyID, err = sys.prompt("Access key ID", false, nil); err != nil {
+				if creds.AccessKeyID, err = sys.prompter.Input("Access key ID", "", nil); err != nil {
 					return err
 				}
-				if creds.SecretAccessKey, err = sys.prompt("Secret access key", true, nil); err != nil {
+				if creds.SecretAccessKey, err = sys.prompter.Password("Secret access key"); err != nil {
 					return err
 				}
 			default:
@@ -53,13 +55,13 @@ func addCommand(sys IO) *cli.Command {
 			}
 			store := session.Store{Keyring: kr}
 			if err := store.SetKeys(name, creds); err != nil {
-				return badInput(err)
+				return fault.Wrap(fault.BadInput, err)
 			}
 			// New keys make every session made from the old ones stale.
 			if err := session.Clear(kr, name); err != nil {
 				return err
 			}
-			fmt.Fprintf(sys.Stdout, "stored keys %s for %s in the keyring\n", redactKeyID(creds.AccessKeyID), name)
+			fmt.Fprintf(sys.Console.Out, "stored keys %s for %s in the keyring\n", redactKeyID(creds.AccessKeyID), name)
 			return nil
 		},
 	}
@@ -73,7 +75,7 @@ func redactKeyID(id string) string {
 	return id[:4] + "…" + id[len(id)-4:]
 }
 
-func removeCommand(sys IO) *cli.Command {
+func removeCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "remove",
 		Usage:     "delete a source profile's keys and its sessions from the keyring",
@@ -96,13 +98,13 @@ func removeCommand(sys IO) *cli.Command {
 			if err := session.Clear(kr, name); err != nil {
 				return err
 			}
-			fmt.Fprintf(sys.Stdout, "removed the keys and sessions of %s\n", name)
+			fmt.Fprintf(sys.Console.Out, "removed the keys and sessions of %s\n", name)
 			return nil
 		},
 	}
 }
 
-func clearCommand(sys IO) *cli.Command {
+func clearCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:         "clear",
 		Usage:        "drop cached sessions and role credentials (all, or one profile's); keys stay",
@@ -123,7 +125,7 @@ func clearCommand(sys IO) *cli.Command {
 			if name == "" {
 				name = "every profile"
 			}
-			fmt.Fprintf(sys.Stdout, "cleared cached credentials of %s\n", name)
+			fmt.Fprintf(sys.Console.Out, "cleared cached credentials of %s\n", name)
 			return nil
 		},
 	}

@@ -11,10 +11,12 @@ import (
 	"strings"
 
 	"github.com/99designs/keyring"
-	"github.com/acct-cli/acct/internal/atomicfile"
-	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/internal/atomicfile"
+	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/session"
 )
 
 // importFlags are acct add's ways to take keys a user already has (docs/migration.md).
@@ -37,7 +39,7 @@ func importRequested(c *cli.Context) bool {
 // copy: a ~/.aws/credentials section is removed with --delete-plaintext, after a yes on a terminal,
 // or left alone with a line saying how to remove it. aws-vault's keyring is encrypted and is never
 // changed (aws-vault remove does that).
-func (sys IO) importKeys(c *cli.Context, profile string) error {
+func (sys *system) importKeys(c *cli.Context, profile string) error {
 	if c.Bool("from-credentials") && c.Bool("from-aws-vault") {
 		return usagef("give --from-credentials or --from-aws-vault, not both")
 	}
@@ -77,42 +79,42 @@ func (sys IO) importKeys(c *cli.Context, profile string) error {
 		return err
 	}
 	if err := (session.Store{Keyring: kr}).SetKeys(profile, creds); err != nil {
-		return badInput(err)
+		return fault.Wrap(fault.BadInput, err)
 	}
 	if err := session.Clear(kr, profile); err != nil {
 		return err
 	}
-	fmt.Fprintf(sys.Stdout, "stored keys %s for %s in the keyring (from %s)\n", redactKeyID(creds.AccessKeyID), profile, from)
+	fmt.Fprintf(sys.Console.Out, "stored keys %s for %s in the keyring (from %s)\n", redactKeyID(creds.AccessKeyID), profile, from)
 	if cf == nil {
-		fmt.Fprintf(sys.Stdout, "aws-vault still has them; once acct works for you: aws-vault remove %s\n", section)
+		fmt.Fprintf(sys.Console.Out, "aws-vault still has them; once acct works for you: aws-vault remove %s\n", section)
 		return nil
 	}
 
 	remove := c.Bool("delete-plaintext")
-	if !remove && sys.interactive() {
-		answer, err := sys.prompt(fmt.Sprintf("Delete the plain-text copy, [%s] in %s? [y/N]", section, cf.path), false, nil)
+	if !remove && sys.Console.Interactive() {
+		answer, err := sys.prompter.Input(fmt.Sprintf("Delete the plain-text copy, [%s] in %s? [y/N]", section, cf.path), "", nil)
 		if err != nil {
 			return err
 		}
 		remove = strings.EqualFold(answer, "y") || strings.EqualFold(answer, "yes")
 	}
 	if !remove {
-		fmt.Fprintf(sys.Stderr, "acct: the key is still in plain text in [%s] of %s; remove it with acct add %s --from-credentials --delete-plaintext\n", section, cf.path, profile)
+		fmt.Fprintf(sys.Console.Err, "acct: the key is still in plain text in [%s] of %s; remove it with acct add %s --from-credentials --delete-plaintext\n", section, cf.path, profile)
 		return nil
 	}
 	if err := cf.removeSection(section); err != nil {
 		return err
 	}
-	fmt.Fprintf(sys.Stdout, "removed [%s] from %s; everything else in it is unchanged\n", section, cf.path)
+	fmt.Fprintf(sys.Console.Out, "removed [%s] from %s; everything else in it is unchanged\n", section, cf.path)
 	return nil
 }
 
 // credentialsPath is where the AWS CLI finds the shared credentials file.
-func (sys IO) credentialsPath() string {
-	if p := sys.getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
-		return expandHome(p, sys.getenv("HOME"))
+func (sys *system) credentialsPath() string {
+	if p := sys.Getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
+		return expandHome(p, sys.Getenv("HOME"))
 	}
-	home := sys.getenv("HOME")
+	home := sys.Getenv("HOME")
 	if home == "" {
 		home, _ = os.UserHomeDir()
 	}
@@ -275,16 +277,16 @@ func (cf *credentialsFile) removeSection(name string) error {
 // AWS_VAULT_FILE_DIR, else ~/.awsvault/keys, unlocked with AWS_VAULT_FILE_PASSPHRASE or a prompt.
 // aws-vault's other backends (Keychain, Secret Service, ...) are read by aws-vault itself:
 // aws-vault exec --no-session NAME -- acct add NAME --env.
-func (sys IO) awsVaultKeys(name string) (aws.Credentials, error) {
-	dir := sys.getenv("AWS_VAULT_FILE_DIR")
+func (sys *system) awsVaultKeys(name string) (aws.Credentials, error) {
+	dir := sys.Getenv("AWS_VAULT_FILE_DIR")
 	if dir == "" {
-		home := sys.getenv("HOME")
+		home := sys.Getenv("HOME")
 		if home == "" {
 			home, _ = os.UserHomeDir()
 		}
 		dir = filepath.Join(home, ".awsvault", "keys")
 	}
-	dir = expandHome(dir, sys.getenv("HOME"))
+	dir = expandHome(dir, sys.Getenv("HOME"))
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return aws.Credentials{}, usagef("no aws-vault file keyring in %s; for aws-vault's other backends run: aws-vault exec --no-session %s -- acct add %s --env", dir, name, name)
 	}
@@ -293,13 +295,13 @@ func (sys IO) awsVaultKeys(name string) (aws.Credentials, error) {
 		AllowedBackends: []keyring.BackendType{keyring.FileBackend},
 		FileDir:         dir,
 		FilePasswordFunc: func(prompt string) (string, error) {
-			if p := sys.getenv("AWS_VAULT_FILE_PASSPHRASE"); p != "" {
+			if p := sys.Getenv("AWS_VAULT_FILE_PASSPHRASE"); p != "" {
 				return p, nil
 			}
-			if !sys.interactive() {
+			if !sys.Console.Interactive() {
 				return "", usagef("aws-vault's file keyring needs its passphrase; set AWS_VAULT_FILE_PASSPHRASE")
 			}
-			return sys.prompt("aws-vault file keyring passphrase", true, nil)
+			return sys.prompter.Password("aws-vault file keyring passphrase")
 		},
 	})
 	if err != nil {

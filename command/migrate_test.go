@@ -8,8 +8,9 @@ import (
 	"testing"
 
 	"github.com/99designs/keyring"
-	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/acct-cli/acct/session"
 )
 
 // storedKeys reads the keys acct stored for profile from the world's file keyring.

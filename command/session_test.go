@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/99designs/keyring"
+
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session/ststest"
 )

@@ -2,11 +2,13 @@ package command
 
 import (
 	"context"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"time"
 
-	"github.com/acct-cli/acct/shellenv"
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/shellenv"
 )
 
 type shellInput struct {
@@ -16,7 +18,7 @@ type shellInput struct {
 	Nest    bool
 }
 
-func shellCommand(sys IO) *cli.Command {
+func shellCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "shell",
 		Usage:     "start your shell with a stage's credentials and a prompt that shows the stage",
@@ -48,7 +50,7 @@ func shellCommand(sys IO) *cli.Command {
 	}
 }
 
-func runShell(ctx context.Context, sys IO, in shellInput) error {
+func runShell(ctx context.Context, sys *system, in shellInput) error {
 	if shellenv.Nested(sys.Environ()) && !in.Nest {
 		return usagef("already in an acct shell for %s; exit it first, or pass --nest", sys.Getenv("ACCT_PROFILE"))
 	}
@@ -67,10 +69,10 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 		Env:     shellenv.ServerEnv(sys.Environ(), srv, tgt),
 		Target:  tgt,
 		Banner:  banner(tgt, creds),
-		NoColor: sys.Getenv("NO_COLOR") != "" || !isTerminal(sys.Stdout),
-		Stdin:   sys.Stdin,
-		Stdout:  sys.Stdout,
-		Stderr:  sys.Stderr,
+		NoColor: !sys.Console.ColourOut(),
+		Stdin:   sys.Console.In,
+		Stdout:  sys.Console.Out,
+		Stderr:  sys.Console.Err,
 	})
 	if err != nil {
 		return err
@@ -79,7 +81,7 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 }
 
 // serve starts the local credential endpoint for a shell or `acct exec --server`.
-func (sys IO) serve(p aws.CredentialsProvider) (*shellenv.Server, error) {
+func (sys *system) serve(p aws.CredentialsProvider) (*shellenv.Server, error) {
 	window, err := refreshWindow(sys)
 	if err != nil {
 		return nil, err
@@ -90,7 +92,7 @@ func (sys IO) serve(p aws.CredentialsProvider) (*shellenv.Server, error) {
 // refreshWindow is how long before the shell's credentials expire the credential endpoint gets
 // new ones: ACCT_REFRESH_WINDOW (a Go duration such as 2m), else shellenv's default. Tests shorten
 // it to watch credentials expire and be replaced within seconds.
-func refreshWindow(sys IO) (time.Duration, error) {
+func refreshWindow(sys *system) (time.Duration, error) {
 	v := sys.Getenv("ACCT_REFRESH_WINDOW")
 	if v == "" {
 		return 0, nil

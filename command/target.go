@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 )
 
@@ -19,38 +20,38 @@ type target struct {
 
 // resolveTarget turns NAME into a profile (SPEC §4): exact profile, stage, unique fuzzy match, the
 // picker on a terminal, else an error listing the candidates.
-func (sys IO) resolveTarget(name string) (*target, error) {
+func (sys *system) resolveTarget(name string) (*target, error) {
 	cfg, err := profiles.Read(profiles.ConfigPath())
 	if err != nil {
-		return nil, badInput(err)
+		return nil, fault.Wrap(fault.BadInput, err)
 	}
 	profile := name
-	if name == "" && !sys.interactive() {
+	if name == "" && !sys.Console.Interactive() {
 		return nil, usagef("name a profile or stage; acct list shows them")
 	}
 	if name != "" {
 		m, err := cfg.Match(name)
 		var amb *profiles.AmbiguousError
 		switch {
-		case errors.As(err, &amb) && sys.interactive() && len(amb.Candidates) > 0:
-			profile, err = sys.pick(fmt.Sprintf("%q matches several profiles", name), sys.recentFirst(amb.Candidates))
+		case errors.As(err, &amb) && sys.Console.Interactive() && len(amb.Candidates) > 0:
+			profile, err = sys.prompter.Select(fmt.Sprintf("%q matches several profiles", name), sys.recentFirst(amb.Candidates))
 			if err != nil {
 				return nil, err
 			}
 		case err != nil:
-			return nil, badInput(err)
+			return nil, fault.Wrap(fault.BadInput, err)
 		default:
 			profile = m.Profile
 		}
 	} else {
-		profile, err = sys.pick("profile", sys.recentFirst(cfg.Names()))
+		profile, err = sys.prompter.Select("profile", sys.recentFirst(cfg.Names()))
 		if err != nil {
 			return nil, err
 		}
 	}
 	chain, err := cfg.Resolve(profile)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, fault.Wrap(fault.BadInput, err)
 	}
 	sys.remember(profile)
 	return &target{Config: cfg, Chain: chain}, nil
@@ -58,7 +59,7 @@ func (sys IO) resolveTarget(name string) (*target, error) {
 
 // confirmProtected guards protected stages (SPEC §4): a person types the stage name; a script goes
 // on with a notice, unless the stage is protected "always".
-func (sys IO) confirmProtected(chain *profiles.Chain, yes bool) error {
+func (sys *system) confirmProtected(chain *profiles.Chain, yes bool) error {
 	if yes || chain.Protected == profiles.Unprotected {
 		return nil
 	}
@@ -66,14 +67,14 @@ func (sys IO) confirmProtected(chain *profiles.Chain, yes bool) error {
 	if stage == "" {
 		stage = chain.Profile
 	}
-	if !sys.interactive() {
+	if !sys.Console.Interactive() {
 		if chain.Protected == profiles.Always {
 			return usagef("%s is a protected stage (protected: always); pass --yes to run in it from a script", stage)
 		}
-		fmt.Fprintf(sys.Stderr, "acct: %s is a protected stage; going on without a terminal to confirm\n", stage)
+		fmt.Fprintf(sys.Console.Err, "acct: %s is a protected stage; going on without a terminal to confirm\n", stage)
 		return nil
 	}
-	got, err := sys.prompt(fmt.Sprintf("%s is protected; type %q to go on", stage, stage), false, nil)
+	got, err := sys.prompter.Input(fmt.Sprintf("%s is protected; type %q to go on", stage, stage), "", nil)
 	if err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func (sys IO) confirmProtected(chain *profiles.Chain, yes bool) error {
 }
 
 // recentPath is where the most recently used profiles are kept for the picker's order.
-func (sys IO) recentPath() string {
+func (sys *system) recentPath() string {
 	dir := sys.Getenv("XDG_STATE_HOME")
 	if dir == "" {
 		home, err := os.UserHomeDir()
@@ -98,7 +99,7 @@ func (sys IO) recentPath() string {
 
 const recentMax = 50
 
-func (sys IO) recent() []string {
+func (sys *system) recent() []string {
 	path := sys.recentPath()
 	f, err := os.Open(path)
 	if err != nil {
@@ -116,7 +117,7 @@ func (sys IO) recent() []string {
 }
 
 // remember puts profile first in the recent list; losing it is harmless, so errors are ignored.
-func (sys IO) remember(profile string) {
+func (sys *system) remember(profile string) {
 	path := sys.recentPath()
 	if path == "" {
 		return
@@ -138,7 +139,7 @@ func (sys IO) remember(profile string) {
 }
 
 // recentFirst orders names with the recently used ones first, the rest as given.
-func (sys IO) recentFirst(names []string) []string {
+func (sys *system) recentFirst(names []string) []string {
 	in := map[string]bool{}
 	for _, n := range names {
 		in[n] = true

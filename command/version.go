@@ -7,17 +7,18 @@ import (
 	"strings"
 
 	"github.com/99designs/keyring"
-	"github.com/acct-cli/acct/session"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/session"
 )
 
-func versionCommand(sys IO) *cli.Command {
+func versionCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:  "version",
 		Usage: "print acct's version, commit, build date, Go version and keyring backend",
 		Action: func(c *cli.Context) error {
 			v, commit, date := buildInfo()
-			fmt.Fprintf(sys.Stdout, "acct %s\ncommit:  %s\nbuilt:   %s\ngo:      %s %s/%s\nkeyring: %s\n",
+			fmt.Fprintf(sys.Console.Out, "acct %s\ncommit:  %s\nbuilt:   %s\ngo:      %s %s/%s\nkeyring: %s\n",
 				v, commit, date, runtime.Version(), runtime.GOOS, runtime.GOARCH,
 				keyringBackend(sys))
 			return nil
@@ -61,7 +62,7 @@ func buildInfo() (version, commit, date string) {
 }
 
 // keyringBackend names the backend acct would use, without opening it (which could prompt).
-func keyringBackend(sys IO) string {
+func keyringBackend(sys *system) string {
 	if b := session.KeyringConfigFromEnv(sys.Getenv).Backend; b != "" {
 		return b + " (ACCT_KEYRING_BACKEND)"
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/keyring"
 	libsecret "github.com/gsterjov/go-libsecret"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/internal/nodbuslaunch"
 )
 
@@ -292,7 +293,7 @@ func explainKeyringError(b keyring.BackendType, collection string, err error) er
 		return err
 	}
 	msg := oneLine(err.Error())
-	advice := ""
+	advice, kind := "", fault.Unavailable
 	switch b {
 	case keyring.SecretServiceBackend:
 		switch {
@@ -318,14 +319,14 @@ func explainKeyringError(b keyring.BackendType, collection string, err error) er
 			advice = "file keyring: " + msg
 		case strings.Contains(msg, "aes") || strings.Contains(msg, "jose") || strings.Contains(msg, "decrypt") ||
 			strings.Contains(msg, "authentication failed") || strings.Contains(msg, "Compact") || strings.Contains(msg, "unwrap"):
-			advice = "file keyring: wrong passphrase (or a damaged file); check ACCT_FILE_PASSPHRASE"
+			advice, kind = "file keyring: wrong passphrase (or a damaged file); check ACCT_FILE_PASSPHRASE", fault.Auth
 		default:
 			advice = "file keyring: " + msg
 		}
 	default:
 		advice = string(b) + ": " + msg
 	}
-	return &KeyringError{Backend: string(b), Advice: advice, Err: err}
+	return fault.Wrap(kind, &KeyringError{Backend: string(b), Advice: advice, Err: err})
 }
 
 func oneLine(s string) string {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/99designs/keyring"
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/acct-cli/acct/internal/fault"
 )
 
 // ErrNoKeys is matched (errors.Is) by the error Keys returns when a profile has no stored keys.
@@ -99,7 +101,7 @@ func (s Store) SetKeys(profile string, c aws.Credentials) error {
 func (s Store) Keys(profile string) (aws.Credentials, error) {
 	it, err := s.Keyring.Get(KeysItem(profile))
 	if errors.Is(err, keyring.ErrKeyNotFound) {
-		return aws.Credentials{}, &NoKeysError{Profile: profile}
+		return aws.Credentials{}, fault.Wrap(fault.BadInput, &NoKeysError{Profile: profile})
 	}
 	if err != nil {
 		return aws.Credentials{}, fmt.Errorf("read keys for %q: %w", profile, err)
@@ -132,11 +134,11 @@ func (s Store) RemoveKeys(profile string) error {
 		return fmt.Errorf("remove keys for %q: %w", profile, err)
 	}
 	if !has {
-		return &NoKeysError{Profile: profile}
+		return fault.Wrap(fault.BadInput, &NoKeysError{Profile: profile})
 	}
 	err = s.Keyring.Remove(KeysItem(profile))
 	if errors.Is(err, keyring.ErrKeyNotFound) || isNotExist(err) {
-		return &NoKeysError{Profile: profile}
+		return fault.Wrap(fault.BadInput, &NoKeysError{Profile: profile})
 	}
 	if err != nil {
 		return fmt.Errorf("remove keys for %q: %w", profile, err)

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"gopkg.in/ini.v1"
+
+	"github.com/acct-cli/acct/internal/fault"
 )
 
 // DefaultRegion is used for STS when the profile names none; STS is global and every partition's
@@ -375,9 +377,9 @@ func stsError(op, serial, endpoint string, err error) error {
 	if errors.As(err, &api) {
 		code, msg := api.ErrorCode(), oneLine(api.ErrorMessage())
 		if serial != "" && isMFAFailure(code, msg) {
-			return fmt.Errorf("%s: %w", op, &MFAError{Serial: serial, Message: code + ": " + msg, Err: err})
+			return fault.Errorf(fault.Auth, "%s: %w", op, &MFAError{Serial: serial, Message: code + ": " + msg, Err: err})
 		}
-		return &STSError{Op: op, Code: code, Message: msg, Err: err}
+		return fault.Wrap(stsKind(code), &STSError{Op: op, Code: code, Message: msg, Err: err})
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -386,10 +388,20 @@ func stsError(op, serial, endpoint string, err error) error {
 		if errors.As(ue.Err, &oe) && oe.Err != nil {
 			why = oe.Err.Error()
 		}
-		return &lineError{err: err, msg: fmt.Sprintf("%s: cannot reach STS at %s (%s); check the network or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL",
-			op, hostOf(ue.URL, endpoint), oneLine(why))}
+		return fault.Wrap(fault.Unavailable, &lineError{err: err, msg: fmt.Sprintf("%s: cannot reach STS at %s (%s); check the network or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL",
+			op, hostOf(ue.URL, endpoint), oneLine(why))})
 	}
 	return &lineError{err: err, msg: op + ": " + oneLine(err.Error())}
+}
+
+// stsKind is what an STS error code means for the user: a refusal of who they are or what they
+// may do, or a service that cannot answer now.
+func stsKind(code string) fault.Kind {
+	switch code {
+	case "Throttling", "ThrottlingException", "RequestLimitExceeded", "ServiceUnavailable", "InternalFailure", "InternalError":
+		return fault.Unavailable
+	}
+	return fault.Auth
 }
 
 // lineError is a one-line message that keeps the error it replaces reachable through errors.Is/As
