@@ -5,6 +5,7 @@ package command
 
 import (
 	"context"
+	"io"
 	"os"
 	"strings"
 
@@ -37,11 +38,15 @@ func OS() IO {
 // system is IO as the commands of one run use it, with what they share: the prompter and --debug.
 type system struct {
 	IO
-	prompter console.Prompter
-	debug    debugState
+	prompter   console.Prompter
+	debug      debugState
+	passphrase string // the file keyring's, once typed
 }
 
 func newSystem(sys IO) *system {
+	if sys.Console == nil {
+		sys.Console = console.New(strings.NewReader(""), io.Discard, io.Discard)
+	}
 	if sys.Getenv == nil {
 		sys.Getenv = func(string) string { return "" }
 	}

@@ -82,7 +82,7 @@ func completeTargets(sys *system) cli.BashCompleteFunc {
 		if c.NArg() > 0 {
 			return
 		}
-		cfg, err := profiles.Read(profiles.ConfigPath())
+		cfg, err := profiles.Read(sys.configPath())
 		if err != nil {
 			return
 		}

@@ -69,7 +69,7 @@ func sortedKeys(m map[string][]byte) []string {
 // path relative to docs/. It depends only on the tree, never on the environment, so the committed
 // files can be checked against it.
 func GenerateDocs() (map[string][]byte, error) {
-	app := App(IO{Getenv: func(string) string { return "" }, Environ: func() []string { return nil }})
+	app := App(IO{})
 	app.Setup() // adds the help command and flag, as a run would
 	files := map[string][]byte{}
 

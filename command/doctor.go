@@ -25,7 +25,7 @@ func doctorCommand(sys *system) *cli.Command {
 			} else if c.String("layout") != "" {
 				findings = append(findings, err.Error())
 			}
-			cfg, _ := profiles.Read(profiles.ConfigPath())
+			cfg, _ := profiles.Read(sys.configPath())
 			for _, f := range profiles.Doctor(cfg, layout) {
 				findings = append(findings, findingLine(f))
 			}
@@ -35,7 +35,7 @@ func doctorCommand(sys *system) *cli.Command {
 			if len(findings) > 0 {
 				return ExitStatus(1)
 			}
-			fmt.Fprintf(sys.Console.Out, "%s: no problems found\n", profiles.ConfigPath())
+			fmt.Fprintf(sys.Console.Out, "%s: no problems found\n", sys.configPath())
 			return nil
 		},
 	}

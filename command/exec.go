@@ -83,7 +83,7 @@ func (sys *system) enter(ctx context.Context, name string, in sessionInput, yes 
 	if err != nil {
 		return nil, nil, aws.Credentials{}, err
 	}
-	if err := sys.confirmProtected(t.Chain, yes); err != nil {
+	if err := sys.confirmProtected(t, yes); err != nil {
 		return nil, nil, aws.Credentials{}, err
 	}
 	provider, creds, err := sys.credentials(ctx, t.Chain, in)

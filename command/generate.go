@@ -97,7 +97,7 @@ func renderOptions(style, user string) (profiles.RenderOptions, error) {
 
 // writeProfiles writes the layout's block and says what happened; note adds to the summary.
 func writeProfiles(sys *system, l *profiles.Layout, ps []profiles.Profile, dryRun bool, note string) error {
-	path := profiles.ConfigPath()
+	path := sys.configPath()
 	res, err := profiles.Write(path, l.Namespace, l.File, ps, profiles.WriteOptions{DryRun: dryRun})
 	var cfgErr *profiles.ConfigError
 	if errors.As(err, &cfgErr) {

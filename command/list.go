@@ -11,7 +11,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
 )
@@ -41,9 +40,9 @@ func listCommand(sys *system) *cli.Command {
 			&cli.BoolFlag{Name: "no-keyring", Usage: "do not open the keyring (no keys/session columns)"},
 		},
 		Action: func(c *cli.Context) error {
-			cfg, err := profiles.Read(profiles.ConfigPath())
+			cfg, err := sys.readConfig()
 			if err != nil {
-				return fault.Wrap(fault.BadInput, err)
+				return err
 			}
 			rows := listRows(cfg)
 			if !c.Bool("no-keyring") {
@@ -61,7 +60,7 @@ func listCommand(sys *system) *cli.Command {
 }
 
 func listRows(cfg *profiles.Config) []listRow {
-	var rows []listRow
+	rows := []listRow{} // JSON [] when the config has no profiles
 	for _, n := range cfg.Names() {
 		e, _ := cfg.Entry(n)
 		r := listRow{Profile: n, Layout: e.Meta.Namespace, OU: e.Meta.OU, Stage: e.Meta.Stage, Role: e.Meta.Role, Account: e.Meta.Account}

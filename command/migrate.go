@@ -2,7 +2,6 @@ package command
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/99designs/keyring"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
 
@@ -114,11 +112,16 @@ func (sys *system) credentialsPath() string {
 	if p := sys.Getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
 		return expandHome(p, sys.Getenv("HOME"))
 	}
-	home := sys.Getenv("HOME")
-	if home == "" {
-		home, _ = os.UserHomeDir()
+	return filepath.Join(sys.home(), ".aws", "credentials")
+}
+
+// home is $HOME, else the OS's idea of it.
+func (sys *system) home() string {
+	if h := sys.Getenv("HOME"); h != "" {
+		return h
 	}
-	return filepath.Join(home, ".aws", "credentials")
+	h, _ := os.UserHomeDir()
+	return h
 }
 
 func expandHome(p, home string) string {
@@ -271,66 +274,29 @@ func (cf *credentialsFile) removeSection(name string) error {
 	return nil
 }
 
-// awsVaultKeys reads profile's keys from aws-vault's encrypted file keyring: service "aws-vault",
-// one item per profile whose key is the profile name and whose data is the JSON of the AWS SDK's
-// credentials value ({"AccessKeyID", "SecretAccessKey", "SessionToken", ...}), in
-// AWS_VAULT_FILE_DIR, else ~/.awsvault/keys, unlocked with AWS_VAULT_FILE_PASSPHRASE or a prompt.
-// aws-vault's other backends (Keychain, Secret Service, ...) are read by aws-vault itself:
-// aws-vault exec --no-session NAME -- acct add NAME --env.
+// awsVaultKeys reads name's keys from aws-vault's file keyring in AWS_VAULT_FILE_DIR, else
+// ~/.awsvault/keys, unlocked with AWS_VAULT_FILE_PASSPHRASE or a prompt.
 func (sys *system) awsVaultKeys(name string) (aws.Credentials, error) {
 	dir := sys.Getenv("AWS_VAULT_FILE_DIR")
 	if dir == "" {
-		home := sys.Getenv("HOME")
-		if home == "" {
-			home, _ = os.UserHomeDir()
-		}
-		dir = filepath.Join(home, ".awsvault", "keys")
+		dir = filepath.Join(sys.home(), ".awsvault", "keys")
 	}
 	dir = expandHome(dir, sys.Getenv("HOME"))
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return aws.Credentials{}, usagef("no aws-vault file keyring in %s; for aws-vault's other backends run: aws-vault exec --no-session %s -- acct add %s --env", dir, name, name)
+	hint := ""
+	if sys.Getenv("AWS_VAULT_FILE_PASSPHRASE") != "" {
+		hint = "check AWS_VAULT_FILE_PASSPHRASE"
 	}
-	kr, err := keyring.Open(keyring.Config{
-		ServiceName:     "aws-vault",
-		AllowedBackends: []keyring.BackendType{keyring.FileBackend},
-		FileDir:         dir,
-		FilePasswordFunc: func(prompt string) (string, error) {
-			if p := sys.Getenv("AWS_VAULT_FILE_PASSPHRASE"); p != "" {
-				return p, nil
-			}
-			if !sys.Console.Interactive() {
-				return "", usagef("aws-vault's file keyring needs its passphrase; set AWS_VAULT_FILE_PASSPHRASE")
-			}
-			return sys.prompter.Password("aws-vault file keyring passphrase")
-		},
-	})
-	if err != nil {
-		return aws.Credentials{}, fmt.Errorf("open aws-vault's keyring in %s: %w", dir, err)
+	passphrase := func(string) (string, error) {
+		if p := sys.Getenv("AWS_VAULT_FILE_PASSPHRASE"); p != "" {
+			return p, nil
+		}
+		if !sys.Console.Interactive() {
+			return "", usagef("aws-vault's file keyring needs its passphrase; set AWS_VAULT_FILE_PASSPHRASE")
+		}
+		return sys.prompter.Password("aws-vault file keyring passphrase")
 	}
-	sys.debugf("aws-vault file keyring opened in %s", dir)
+	sys.debugf("reading aws-vault's file keyring in %s", dir)
 	stop := sys.spin("reading aws-vault's keyring")
-	it, err := kr.Get(name)
-	stop()
-	switch {
-	case errors.Is(err, keyring.ErrKeyNotFound):
-		keys, _ := kr.Keys()
-		var profiles []string
-		for _, k := range keys {
-			if !strings.Contains(k, ",") && !strings.HasPrefix(k, "oidc:") { // sessions and SSO tokens
-				profiles = append(profiles, k)
-			}
-		}
-		return aws.Credentials{}, usagef("aws-vault has no keys named %s (it has: %s); name one with --section", name, strings.Join(profiles, ", "))
-	case err != nil:
-		// A wrong passphrase surfaces from the JWE decryption; say it plainly, quoting nothing.
-		if strings.Contains(err.Error(), "aes") || strings.Contains(err.Error(), "decrypt") || strings.Contains(err.Error(), "jose") {
-			return aws.Credentials{}, usagef("could not decrypt aws-vault's keyring in %s: wrong AWS_VAULT_FILE_PASSPHRASE?", dir)
-		}
-		return aws.Credentials{}, fmt.Errorf("read %s from aws-vault's keyring: %w", name, err)
-	}
-	var v struct{ AccessKeyID, SecretAccessKey, SessionToken string }
-	if err := json.Unmarshal(it.Data, &v); err != nil || v.AccessKeyID == "" || v.SecretAccessKey == "" {
-		return aws.Credentials{}, usagef("aws-vault's item %s is not an access key (unexpected format)", name)
-	}
-	return aws.Credentials{AccessKeyID: v.AccessKeyID, SecretAccessKey: v.SecretAccessKey, SessionToken: v.SessionToken}, nil
+	defer stop()
+	return session.AWSVaultKeys(dir, name, passphrase, hint)
 }

@@ -125,7 +125,7 @@ func TestMigrateFromAWSVault(t *testing.T) {
 	}
 	w.vars["AWS_VAULT_FILE_PASSPHRASE"] = "wrong"
 	r = w.run("", "add", "cpco", "--from-aws-vault")
-	if r.code != 2 || !strings.Contains(r.stderr, "wrong AWS_VAULT_FILE_PASSPHRASE") {
+	if r.code != 1 || !strings.Contains(r.stderr, "wrong passphrase") || !strings.Contains(r.stderr, "check AWS_VAULT_FILE_PASSPHRASE") {
 		t.Errorf("wrong passphrase: exit %d, %q", r.code, r.stderr)
 	}
 

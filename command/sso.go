@@ -44,8 +44,8 @@ func ssoLoginInputFrom(c *cli.Context, name string) ssoLoginInput {
 
 // ssoSessionNamed finds the SSO session behind name: an SSO profile (its sso_session or legacy
 // sso_start_url) or an [sso-session NAME] section.
-func ssoSessionNamed(name string) (session.SSOSession, string, error) {
-	cfg, err := profiles.Read(profiles.ConfigPath())
+func (sys *system) ssoSessionNamed(name string) (session.SSOSession, string, error) {
+	cfg, err := profiles.Read(sys.configPath())
 	if err != nil {
 		return session.SSOSession{}, "", fault.Wrap(fault.BadInput, err)
 	}
@@ -97,7 +97,7 @@ func runSSOLogin(ctx context.Context, sys *system, in ssoLoginInput) error {
 	if in.Name == "" {
 		return usagef("name an SSO profile or sso-session: acct login --sso <profile|session>")
 	}
-	s, what, err := ssoSessionNamed(in.Name)
+	s, what, err := sys.ssoSessionNamed(in.Name)
 	if err != nil {
 		return err
 	}

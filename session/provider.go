@@ -147,10 +147,7 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 		cur = &memo{p: &processProvider{p: processcreds.NewProvider(chain.SourceProcess), o: po}}
 	}
 
-	serial := chain.MFASerial
-	if serial == "" && len(chain.Roles) > 0 {
-		serial = chain.Roles[0].MFASerial
-	}
+	serial := sessionSerial(chain)
 	useSession := chain.Source != "" && !o.NoSession && (serial != "" || len(chain.Roles) == 0)
 	if useSession {
 		prev = cache(SessionItem(chain.Source, serial), "", &sessionTokenProvider{
