@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
 )
@@ -95,6 +96,7 @@ func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in se
 		RoleDuration:    in.RoleDuration,
 		NoSession:       in.NoSession,
 		MFA:             sys.mfa(in, chain),
+		Env:             awsconfig.FromEnv(sys.Getenv),
 		Debug:           sys.debugWriter(in.Debug),
 		SSO:             sys.ssoOptions(false, false), // on a terminal, sign in when the SSO token is missing
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/orgs"
 	"github.com/acct-cli/acct/profiles"
@@ -69,7 +70,7 @@ func runImport(c *cli.Context, sys *system) error {
 	if err != nil {
 		return err
 	}
-	client, err := orgs.NewClient(c.Context, p, t.Chain.Region)
+	client, err := orgs.NewClient(awsconfig.FromEnv(sys.Getenv), p, t.Chain.Region, t.Chain.EndpointURL)
 	if err != nil {
 		return err
 	}

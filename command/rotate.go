@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/session"
 )
 
@@ -28,7 +29,7 @@ func rotateCommand(sys *system) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := session.Rotate(c.Context, kr, name, session.RotateOptions{Debug: sys.debugWriter(c.Bool("debug"))})
+			res, err := session.Rotate(c.Context, kr, name, session.RotateOptions{Env: awsconfig.FromEnv(sys.Getenv), Debug: sys.debugWriter(c.Bool("debug"))})
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
@@ -105,7 +106,7 @@ func runSSOLogin(ctx context.Context, sys *system, in ssoLoginInput) error {
 	if err != nil {
 		return err
 	}
-	o := session.Options{Debug: sys.debugWriter(in.Debug)}
+	o := session.Options{Env: awsconfig.FromEnv(sys.Getenv), Debug: sys.debugWriter(in.Debug)}
 	o.SSO = session.SSOOptions{Prompt: sys.ssoPrompt(in.Print), AWSCLICache: in.AWSCLICache, Home: sys.Getenv("HOME")}
 	tok, err := session.SSOLogin(ctx, kr, s, o)
 	if err != nil {
@@ -150,7 +151,7 @@ func runSSODiscover(ctx context.Context, sys *system, in ssoDiscoverInput) error
 		return err
 	}
 	s := session.SSOSession{Name: l.SSO.Session, StartURL: l.SSO.StartURL, Region: l.SSO.Region}
-	o := session.Options{Debug: sys.debugWriter(in.Debug)}
+	o := session.Options{Env: awsconfig.FromEnv(sys.Getenv), Debug: sys.debugWriter(in.Debug)}
 	o.SSO = sys.ssoOptions(in.Print, in.AWSCLICache)
 	o.SSO.LoginHint = "acct login --sso " + l.SSO.Session
 	found, err := session.SSOAssignments(ctx, kr, s, o)

@@ -11,10 +11,11 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/smithy-go"
+
+	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
 )
 
 // API is the part of *organizations.Client the walk uses.
@@ -42,29 +43,14 @@ type Org struct {
 	Accounts   []Account // every account, sorted by ID
 }
 
-// Calls to Organizations run at most this many attempts: its API allows few requests per second
-// per account, and a walk of a large organisation meets TooManyRequestsException.
-const maxAttempts = 10
-
-// NewClient is an Organizations client signing with creds. The SDK's own loader resolves the
-// endpoint (AWS_ENDPOINT_URL_ORGANIZATIONS, AWS_ENDPOINT_URL, endpoint_url), so acct works with
-// any compatible endpoint; throttling and network errors are retried with backoff.
-func NewClient(ctx context.Context, creds aws.CredentialsProvider, region string) (*organizations.Client, error) {
-	opts := []func(*config.LoadOptions) error{
-		config.WithRegion(apiRegion(region)),
-		config.WithCredentialsProvider(creds),
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(so *retry.StandardOptions) { so.MaxAttempts = maxAttempts })
-		}),
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+// NewClient is an Organizations client signing with creds, at the endpoint env names
+// (AWS_ENDPOINT_URL_ORGANIZATIONS, AWS_ENDPOINT_URL), else at endpointURL (the profile's
+// endpoint_url), else at AWS's own, with acct's one retry policy: a walk of a large organisation
+// meets TooManyRequestsException.
+func NewClient(env awsconfig.Env, creds aws.CredentialsProvider, region, endpointURL string) (*organizations.Client, error) {
+	cfg, err := awsconfig.New(env, awsconfig.Client{Region: apiRegion(region), Credentials: creds, Endpoint: env.Endpoint(awsconfig.Organizations, endpointURL)})
 	if err != nil {
-		// AWS_PROFILE may name an acct profile whose source keys live only in the keyring, which
-		// the SDK's loader refuses; the credentials are given here anyway, so skip the files.
-		cfg, err = config.LoadDefaultConfig(ctx, append(opts, config.WithSharedConfigFiles([]string{}), config.WithSharedCredentialsFiles([]string{}), config.WithSharedConfigProfile(""))...)
-		if err != nil {
-			return nil, fmt.Errorf("load AWS configuration for Organizations: %w", err)
-		}
+		return nil, fault.Wrap(fault.BadInput, err)
 	}
 	return organizations.NewFromConfig(cfg), nil
 }

@@ -36,6 +36,7 @@ type ChainRole struct {
 type Chain struct {
 	Profile                       string // the name asked for
 	Region                        string
+	EndpointURL                   string // endpoint_url of the profile asked for; AWS_ENDPOINT_URL* override it
 	Namespace, Stage, OU, Account string
 	Protected                     Protection
 	Source                        string // profile whose long-lived keys are in the keyring (end of source_profile chain)
@@ -92,7 +93,8 @@ const resolveAcctPrefix = "acct_"
 //     `credential-process` for that same profile (which would call itself);
 //   - region comes from the profile asked for, else the first hop down the chain that has one;
 //     mfa_serial from the first role profile down the chain that has one, else the source;
-//     mfa_process (acct's extension) likewise;
+//     mfa_process (acct's extension) likewise; endpoint_url from the profile asked for only, as
+//     the SDKs read it;
 //   - include_profile (acct's extension) copies the keys a profile does not set from the named one;
 //   - with a credential_process that runs `acct credential-process`, acct_role_arn,
 //     acct_source_profile, acct_mfa_serial, acct_duration_seconds (any acct_ key) read as the
@@ -118,6 +120,9 @@ func (c *Config) Resolve(name string) (*Chain, error) {
 		line := c.entries[cur].Line
 		if ch.Region == "" {
 			ch.Region = keys["region"]
+		}
+		if cur == name {
+			ch.EndpointURL = keys["endpoint_url"]
 		}
 		if ch.MFAProcess == "" {
 			ch.MFAProcess = keys["mfa_process"]

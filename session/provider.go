@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/profiles"
 )
 
@@ -43,9 +44,9 @@ type Options struct {
 	MFA          MFA
 	Now          func() time.Time // default time.Now; the cache's clock
 	MinRemaining time.Duration    // default DefaultMinRemaining
-	// AWSConfig, when set, is used for every STS client instead of loading the SDK's default
-	// configuration (tests, or a caller that already has one). Its credentials are replaced.
-	AWSConfig *aws.Config
+	// Env is what the environment says about AWS endpoints and the CA bundle (the command layer
+	// reads it with awsconfig.FromEnv); the chain's EndpointURL applies where it names none.
+	Env awsconfig.Env
 	// User names the person in default role session names ("acct-<user>-<unix>"); default: the
 	// MFA device's name, else the OS user.
 	User string
@@ -121,11 +122,7 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 		region = DefaultRegion
 	}
 	po := &o
-	// The SDK configuration (shared config files, CA bundle, endpoints) is loaded at the first STS
-	// call: a run served from the cache, the common case, never needs it.
-	cfg := &lazyConfig{load: func(ctx context.Context) (aws.Config, error) {
-		return loadAWSConfig(ctx, chain.Profile, region, po)
-	}}
+	cfg := sync.OnceValues(func() (aws.Config, error) { return po.clientConfig(awsconfig.STS, region, chain.EndpointURL) })
 	cache := func(item, forWhat string, p aws.CredentialsProvider) *CachedProvider {
 		return &CachedProvider{Keyring: kr, Item: item, For: forWhat, Provider: p, Now: o.Now, MinRemaining: o.MinRemaining, Log: o.logf}
 	}
@@ -151,7 +148,7 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 	useSession := chain.Source != "" && !o.NoSession && (serial != "" || len(chain.Roles) == 0)
 	if useSession {
 		prev = cache(SessionItem(chain.Source, serial), "", &sessionTokenProvider{
-			client: stsClient(cfg, cur), creds: cur, source: chain.Source, serial: serial,
+			client: &lazyClient{cfg: cfg, creds: cur}, creds: cur, source: chain.Source, serial: serial,
 			duration: o.SessionDuration, mfa: o.MFA, o: po,
 		})
 		cur = prev
@@ -168,7 +165,7 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 			d = MaxChainedRoleDuration
 		}
 		rp := &roleProvider{
-			client: stsClient(cfg, cur), creds: cur, arn: r.ARN, externalID: r.ExternalID, duration: d,
+			client: &lazyClient{cfg: cfg, creds: cur}, creds: cur, arn: r.ARN, externalID: r.ExternalID, duration: d,
 			sessionName: r.SessionName, mfa: o.MFA, o: po, prev: prev,
 		}
 		if rp.sessionName == "" {

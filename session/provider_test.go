@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session/ststest"
 )
@@ -35,6 +36,7 @@ type fixture struct {
 	user  ststest.User
 	mfa   *countingMFA
 	debug *bytes.Buffer
+	env   awsconfig.Env // what the command layer would read from the environment
 	errs  []error
 }
 
@@ -58,10 +60,8 @@ func newFixture(t *testing.T) *fixture {
 	isolate(t)
 	srv := ststest.New()
 	t.Cleanup(srv.Close)
-	// The SDK's own endpoint resolution must find the fake: this is what a user's
-	// AWS_ENDPOINT_URL_STS does too.
-	t.Setenv("AWS_ENDPOINT_URL_STS", srv.URL)
 	f := &fixture{t: t, srv: srv, kr: keyring.NewArrayKeyring(nil), debug: &bytes.Buffer{}}
+	f.env = awsconfig.FromEnv(func(k string) string { return map[string]string{"AWS_ENDPOINT_URL_STS": srv.URL}[k] })
 	f.user = srv.AddUser(acctID, "alice")
 	f.mfa = &countingMFA{srv: srv, user: f.user}
 	if err := (Store{Keyring: f.kr}).SetKeys("cpco", aws.Credentials{AccessKeyID: f.user.AccessKeyID, SecretAccessKey: f.user.SecretAccessKey}); err != nil {
@@ -73,6 +73,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) options() Options {
 	return Options{
 		MFA:     f.mfa,
+		Env:     f.env,
 		Debug:   f.debug,
 		backoff: retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return time.Millisecond, nil }),
 	}
@@ -434,7 +435,7 @@ func TestThrottlingRetried(t *testing.T) {
 
 func TestSTSUnreachable(t *testing.T) {
 	f := newFixture(t)
-	t.Setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1")
+	f.env.Endpoints[awsconfig.STS] = "http://127.0.0.1:1"
 	_, err := f.retrieve(f.chain("cpco-testing-admin", roleA), f.options())
 	if err == nil || !strings.Contains(err.Error(), "cannot reach STS at http://127.0.0.1:1") {
 		t.Fatalf("got %v", err)
@@ -444,8 +445,7 @@ func TestSTSUnreachable(t *testing.T) {
 
 func TestEndpointFromGenericVariable(t *testing.T) {
 	f := newFixture(t)
-	t.Setenv("AWS_ENDPOINT_URL", f.srv.URL)
-	t.Setenv("AWS_ENDPOINT_URL_STS", "")
+	f.env = awsconfig.Env{All: f.srv.URL}
 	if _, err := f.retrieve(&profiles.Chain{Profile: "cpco", Source: "cpco"}, f.options()); err != nil {
 		t.Fatal(err)
 	}
@@ -518,22 +518,38 @@ func TestStaleCachedSessionDropped(t *testing.T) {
 	f.noSecrets()
 }
 
-// endpoint_url in the profile's own section reaches STS through the SDK's config loader.
+// endpoint_url in the profile's own section reaches STS on the chain profiles.Resolve makes,
+// though the source's keys live only in the keyring; AWS_ENDPOINT_URL_STS overrides it.
 func TestEndpointFromProfile(t *testing.T) {
 	f := newFixture(t)
-	t.Setenv("AWS_ENDPOINT_URL_STS", "")
+	f.env = awsconfig.Env{}
 	f.srv.AddRole(roleA, ststest.RoleOptions{RequireMFA: true})
-	// The source has no section: its keys are only in the keyring, and the SDK refuses the
-	// profile for that, so endpoint_url is read directly.
+	path := filepath.Join(t.TempDir(), "config")
 	cfg := "[profile cpco-testing-admin]\nregion = us-west-2\nrole_arn = " + roleA +
 		"\nsource_profile = cpco\nmfa_serial = " + f.user.MFASerial + "\nendpoint_url = " + f.srv.URL + "\n"
-	if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte(cfg), 0o600); err != nil {
-		t.Fatalf("%v\n%s", err, f.debug.String())
-	}
-	if _, err := f.retrieve(f.chain("cpco-testing-admin", roleA), f.options()); err != nil {
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	c, err := profiles.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, err := c.Resolve("cpco-testing-admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.retrieve(chain, f.options()); err != nil {
+		t.Fatalf("%v\n%s", err, f.debug.String())
 	}
 	if f.srv.Calls("AssumeRole") != 1 {
 		t.Error("endpoint_url not honoured")
+	}
+
+	f.env = awsconfig.Env{Endpoints: map[string]string{awsconfig.STS: "http://127.0.0.1:1"}}
+	if err := Clear(f.kr, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.retrieve(chain, f.options()); err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Errorf("AWS_ENDPOINT_URL_STS did not win over endpoint_url: %v", err)
 	}
 }

@@ -14,15 +14,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
 )
 
 // RotateOptions tune Rotate. The zero value is the product's defaults.
 type RotateOptions struct {
 	// Region picks the partition of IAM and STS; default DefaultRegion.
 	Region string
-	// IAMEndpoint and STSEndpoint override the SDK's endpoint resolution (AWS_ENDPOINT_URL_IAM,
-	// AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, endpoint_url), which applies when they are empty.
-	IAMEndpoint, STSEndpoint string
+	// Env is what the environment says about endpoints (AWS_ENDPOINT_URL_IAM,
+	// AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL) and the CA bundle.
+	Env awsconfig.Env
 	// VerifyAttempts is how often the new key is tried against STS before giving up (IAM is
 	// eventually consistent: a new key may take a few seconds to work); default 6.
 	VerifyAttempts int
@@ -55,125 +58,161 @@ func (e *RotateError) Unwrap() error { return e.Err }
 // the sessions cached for source. At every failure the keyring holds a key that works: a new key
 // that did not verify is replaced by the old one again and deleted when possible.
 func Rotate(ctx context.Context, kr keyring.Keyring, source string, o RotateOptions) (*RotateResult, error) {
+	r, err := startRotation(ctx, kr, source, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.create(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.keep(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.verifyNew(ctx); err != nil {
+		return nil, err
+	}
+	res := &RotateResult{User: r.who, Old: r.old.AccessKeyID, New: r.nk.AccessKeyID}
+	if err := r.deleteOld(ctx); err != nil {
+		return res, err
+	}
+	// Sessions made with the old key belong to a deleted key now.
+	if err := Clear(kr, source); err != nil {
+		return res, &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: rotated %s → %s (the old key is deleted), but dropping the cached sessions failed (%v); run acct clear %s", source, r.oldID, r.newID, oneLine(err.Error()), source)}
+	}
+	return res, nil
+}
+
+// rotation is one Rotate under way: the old key, the user it belongs to and, once made, the new key.
+type rotation struct {
+	o              RotateOptions
+	iamCfg, stsCfg aws.Config
+	logf           func(string, ...any)
+	store          Store
+	source         string
+	old, nk        aws.Credentials
+	oldID, newID   string // redacted, for messages
+	who            string // the IAM user's ARN
+}
+
+// startRotation reads the stored key and checks that it works and is an IAM user's.
+func startRotation(ctx context.Context, kr keyring.Keyring, source string, o RotateOptions) (*rotation, error) {
 	store := Store{Keyring: kr}
 	old, err := store.Keys(source)
 	if err != nil {
 		return nil, err
 	}
 	if old.SessionToken != "" || !strings.HasPrefix(old.AccessKeyID, "AKIA") {
-		return nil, fmt.Errorf("the keys of %s are temporary credentials (%s), not an IAM user's access key; only AKIA keys can be rotated", source, redact(old.AccessKeyID))
+		return nil, fault.Errorf(fault.BadInput, "the keys of %s are temporary credentials (%s), not an IAM user's access key; only AKIA keys can be rotated", source, redact(old.AccessKeyID))
 	}
-	opts := &Options{Debug: o.Debug}
+	opts := &Options{Debug: o.Debug, Env: o.Env}
 	region := o.Region
 	if region == "" {
 		region = DefaultRegion
 	}
-	cfg, err := loadAWSConfig(ctx, "", region, opts)
-	if err != nil {
+	r := &rotation{o: o, logf: opts.logf, store: store, source: source, old: old, oldID: redact(old.AccessKeyID)}
+	if r.iamCfg, err = opts.clientConfig(awsconfig.IAM, region, ""); err != nil {
 		return nil, err
 	}
-	r := &rotation{o: o, cfg: cfg, logf: opts.logf}
-	oldID, newID := redact(old.AccessKeyID), ""
-
+	if r.stsCfg, err = opts.clientConfig(awsconfig.STS, region, ""); err != nil {
+		return nil, err
+	}
 	who, err := r.identity(ctx, old)
 	if err != nil {
-		return nil, &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: the stored key %s does not work (%v); nothing was changed", source, oldID, err)}
+		return nil, &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: the stored key %s does not work (%v); nothing was changed", source, r.oldID, err)}
 	}
 	if !strings.Contains(who, ":user/") {
-		return nil, fmt.Errorf("rotate %s: the stored key belongs to %s, not an IAM user; nothing was changed", source, who)
+		return nil, fault.Errorf(fault.BadInput, "rotate %s: the stored key belongs to %s, not an IAM user; nothing was changed", source, who)
 	}
-	res := &RotateResult{User: who, Old: old.AccessKeyID}
-
-	// 1. A new key, made with the old one. Never retried by the SDK: a retry after a lost answer
-	// would make a second key and meet the two-keys limit.
-	out, err := r.iam(old).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{}, func(op *iam.Options) { op.RetryMaxAttempts = 1 })
-	r.logf("iam CreateAccessKey user=%s err=%v", who, err)
-	if err != nil || out.AccessKey == nil {
-		if code(err) == "LimitExceeded" {
-			others := r.otherKeys(ctx, old)
-			return nil, &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: %s already has two access keys (%s stored here%s); delete the one not in use in IAM (aws iam delete-access-key --access-key-id ID) and run acct rotate %s again; nothing was changed",
-				source, who, oldID, others, source)}
-		}
-		return nil, &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: could not create a new access key (%s); nothing was changed, the old key %s is still stored and active", source, apiLine(err), oldID)}
-	}
-	nk := aws.Credentials{AccessKeyID: aws.ToString(out.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(out.AccessKey.SecretAccessKey), Source: "acct keyring"}
-	res.New = nk.AccessKeyID
-	newID = redact(nk.AccessKeyID)
-
-	// undo deletes the new key with the old one and describes the outcome.
-	undo := func() string {
-		_, derr := r.iam(old).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(nk.AccessKeyID)})
-		r.logf("iam DeleteAccessKey (undo) key=%s err=%v", newID, derr)
-		if derr != nil {
-			return fmt.Sprintf("the new key %s is still active in IAM (deleting it failed: %s): delete it in IAM (aws iam delete-access-key --access-key-id %s) or run acct rotate again", newID, apiLine(derr), nk.AccessKeyID)
-		}
-		return fmt.Sprintf("the new key %s was deleted again", newID)
-	}
-
-	// 2. Store it. SetKeys also drops the sessions of source; when only that failed, the new key
-	// is stored and the rotation goes on (the sessions are dropped again at the end).
-	if err := store.SetKeys(source, nk); err != nil {
-		if cur, kerr := store.Keys(source); kerr != nil || cur.AccessKeyID != nk.AccessKeyID {
-			return nil, &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: created %s but could not store it (%v); the old key %s is still stored and active; %s", source, newID, oneLine(err.Error()), oldID, undo())}
-		}
-	}
-
-	// 3. Verify the new key.
-	if err := r.verify(ctx, nk, who); err != nil {
-		msg := fmt.Sprintf("rotate %s: created %s but it did not verify (%v); ", source, newID, err)
-		if rerr := store.SetKeys(source, old); rerr != nil {
-			if cur, kerr := store.Keys(source); kerr != nil || cur.AccessKeyID != old.AccessKeyID {
-				return nil, &RotateError{Err: err, Msg: msg + fmt.Sprintf("putting the old key %s back in the keyring failed too (%v); both keys are still active in IAM; run acct add %s with the old key", oldID, oneLine(rerr.Error()), source)}
-			}
-		}
-		return nil, &RotateError{Err: err, Msg: msg + fmt.Sprintf("the old key %s is still stored and active; %s", oldID, undo())}
-	}
-
-	// 4. Delete the old key, signed with the new one (retried a little: IAM may lag STS).
-	var derr error
-	for try := 1; try <= 3; try++ {
-		_, derr = r.iam(nk).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(old.AccessKeyID)})
-		r.logf("iam DeleteAccessKey key=%s try=%d err=%v", oldID, try, derr)
-		if derr == nil || code(derr) == "NoSuchEntity" || (code(derr) != "InvalidClientTokenId" && code(derr) != "SignatureDoesNotMatch") {
-			break
-		}
-		if err := r.sleep(ctx, r.delay(try)); err != nil {
-			break
-		}
-	}
-	if derr != nil && code(derr) != "NoSuchEntity" {
-		return res, &RotateError{Err: derr, Msg: fmt.Sprintf("rotate %s: the new key %s is stored and works, but deleting the old key %s failed (%s); it is still active: delete it in IAM (aws iam delete-access-key --access-key-id %s) or run acct rotate again", source, newID, oldID, apiLine(derr), old.AccessKeyID)}
-	}
-
-	// 5. Sessions made with the old key belong to a deleted key now.
-	if err := Clear(kr, source); err != nil {
-		return res, &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: rotated %s → %s (the old key is deleted), but dropping the cached sessions failed (%v); run acct clear %s", source, oldID, newID, oneLine(err.Error()), source)}
-	}
-	return res, nil
+	r.who = who
+	return r, nil
 }
 
-type rotation struct {
-	o    RotateOptions
-	cfg  aws.Config
-	logf func(string, ...any)
+// create makes the new key with the old one. It is never retried by the SDK: a retry after a
+// lost answer would make a second key and meet the two-keys limit.
+func (r *rotation) create(ctx context.Context) error {
+	out, err := r.iam(r.old).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{}, func(op *iam.Options) { op.RetryMaxAttempts = 1 })
+	r.logf("iam CreateAccessKey user=%s err=%v", r.who, err)
+	if err != nil || out.AccessKey == nil {
+		if code(err) == "LimitExceeded" {
+			others := r.otherKeys(ctx, r.old)
+			return &RotateError{Err: fault.Wrap(fault.BadInput, err), Msg: fmt.Sprintf("rotate %s: %s already has two access keys (%s stored here%s); delete the one not in use in IAM (aws iam delete-access-key --access-key-id ID) and run acct rotate %s again; nothing was changed",
+				r.source, r.who, r.oldID, others, r.source)}
+		}
+		return &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: could not create a new access key (%s); nothing was changed, the old key %s is still stored and active", r.source, apiLine(err), r.oldID)}
+	}
+	r.nk = aws.Credentials{AccessKeyID: aws.ToString(out.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(out.AccessKey.SecretAccessKey), Source: "acct keyring"}
+	r.newID = redact(r.nk.AccessKeyID)
+	return nil
+}
+
+// undo deletes the new key with the old one and describes the outcome.
+func (r *rotation) undo(ctx context.Context) string {
+	_, err := r.iam(r.old).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(r.nk.AccessKeyID)})
+	r.logf("iam DeleteAccessKey (undo) key=%s err=%v", r.newID, err)
+	if err != nil {
+		return fmt.Sprintf("the new key %s is still active in IAM (deleting it failed: %s): delete it in IAM (aws iam delete-access-key --access-key-id %s) or run acct rotate again", r.newID, apiLine(err), r.nk.AccessKeyID)
+	}
+	return fmt.Sprintf("the new key %s was deleted again", r.newID)
+}
+
+// keep stores the new key in the keyring. SetKeys also drops the sessions of source; when only
+// that failed, the new key is stored and the rotation goes on (Rotate drops them at the end).
+func (r *rotation) keep(ctx context.Context) error {
+	err := r.store.SetKeys(r.source, r.nk)
+	if err == nil || r.holds(r.nk) {
+		return nil
+	}
+	return &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: created %s but could not store it (%v); the old key %s is still stored and active; %s", r.source, r.newID, oneLine(err.Error()), r.oldID, r.undo(ctx))}
+}
+
+// holds says whether the keyring has c as source's key.
+func (r *rotation) holds(c aws.Credentials) bool {
+	cur, err := r.store.Keys(r.source)
+	return err == nil && cur.AccessKeyID == c.AccessKeyID
+}
+
+// verifyNew checks the new key works; when it does not, the old key goes back in the keyring.
+func (r *rotation) verifyNew(ctx context.Context) error {
+	err := r.verify(ctx, r.nk, r.who)
+	if err == nil {
+		return nil
+	}
+	msg := fmt.Sprintf("rotate %s: created %s but it did not verify (%v); ", r.source, r.newID, err)
+	if rerr := r.store.SetKeys(r.source, r.old); rerr != nil && !r.holds(r.old) {
+		return &RotateError{Err: err, Msg: msg + fmt.Sprintf("putting the old key %s back in the keyring failed too (%v); both keys are still active in IAM; run acct add %s with the old key", r.oldID, oneLine(rerr.Error()), r.source)}
+	}
+	return &RotateError{Err: err, Msg: msg + fmt.Sprintf("the old key %s is still stored and active; %s", r.oldID, r.undo(ctx))}
+}
+
+// deleteOld deletes the old key, signed with the new one (retried a little: IAM may lag STS).
+func (r *rotation) deleteOld(ctx context.Context) error {
+	var err error
+	for try := 1; try <= 3; try++ {
+		_, err = r.iam(r.nk).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(r.old.AccessKeyID)})
+		r.logf("iam DeleteAccessKey key=%s try=%d err=%v", r.oldID, try, err)
+		if err == nil || code(err) == "NoSuchEntity" || (code(err) != "InvalidClientTokenId" && code(err) != "SignatureDoesNotMatch") {
+			break
+		}
+		if serr := r.sleep(ctx, r.delay(try)); serr != nil {
+			break
+		}
+	}
+	if err == nil || code(err) == "NoSuchEntity" {
+		return nil
+	}
+	return &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: the new key %s is stored and works, but deleting the old key %s failed (%s); it is still active: delete it in IAM (aws iam delete-access-key --access-key-id %s) or run acct rotate again", r.source, r.newID, r.oldID, apiLine(err), r.old.AccessKeyID)}
 }
 
 func (r *rotation) iam(c aws.Credentials) *iam.Client {
-	return iam.NewFromConfig(r.cfg, func(op *iam.Options) {
+	return iam.NewFromConfig(r.iamCfg, func(op *iam.Options) {
 		op.Credentials = credentials.StaticCredentialsProvider{Value: c}
-		if r.o.IAMEndpoint != "" {
-			op.BaseEndpoint = aws.String(r.o.IAMEndpoint)
-		}
 	})
 }
 
 func (r *rotation) identity(ctx context.Context, c aws.Credentials) (string, error) {
-	cl := sts.NewFromConfig(r.cfg, func(so *sts.Options) {
+	cl := sts.NewFromConfig(r.stsCfg, func(so *sts.Options) {
 		so.Credentials = credentials.StaticCredentialsProvider{Value: c}
 		so.RetryMaxAttempts = 1 // verify retries itself, with waits long enough for IAM
-		if r.o.STSEndpoint != "" {
-			so.BaseEndpoint = aws.String(r.o.STSEndpoint)
-		}
 	})
 	out, err := cl.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	r.logf("sts GetCallerIdentity key=%s err=%v", redact(c.AccessKeyID), err)

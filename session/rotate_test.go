@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/session"
 	"github.com/acct-cli/acct/session/iamtest"
 	"github.com/acct-cli/acct/session/ststest"
@@ -53,7 +54,7 @@ func newRotateWorld(t *testing.T) *rotateWorld {
 	t.Cleanup(i.Close)
 	u := s.AddUser("323330167063", "alice")
 	w := &rotateWorld{t: t, sts: s, iam: i, user: u, kr: &faultyKeyring{Keyring: keyring.NewArrayKeyring(nil)}}
-	w.opts = session.RotateOptions{IAMEndpoint: i.URL, STSEndpoint: s.URL, VerifyAttempts: 3,
+	w.opts = session.RotateOptions{Env: awsconfig.Env{Endpoints: map[string]string{awsconfig.IAM: i.URL, awsconfig.STS: s.URL}}, VerifyAttempts: 3,
 		Sleep: func(context.Context, time.Duration) error { return nil }}
 	if err := (session.Store{Keyring: w.kr}).SetKeys("cpco", aws.Credentials{AccessKeyID: u.AccessKeyID, SecretAccessKey: u.SecretAccessKey}); err != nil {
 		t.Fatal(err)

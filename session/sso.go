@@ -22,6 +22,7 @@ import (
 	oidctypes "github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/profiles"
 )
 
@@ -116,16 +117,19 @@ func (s SSOSession) validate() error {
 	return nil
 }
 
-// ssoClients builds the OIDC and portal clients in the session's region. Endpoints follow the
-// SDK: AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL.
-func ssoClients(ctx context.Context, s SSOSession, o *Options) (*ssooidc.Client, *sso.Client, error) {
-	cfg, err := loadAWSConfig(ctx, "", s.Region, o)
+// ssoClients builds the OIDC and portal clients in the session's region, at the endpoints
+// AWS_ENDPOINT_URL_SSO_OIDC, AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL name (o.Env). Their calls
+// are not signed.
+func ssoClients(s SSOSession, o *Options) (*ssooidc.Client, *sso.Client, error) {
+	oidcCfg, err := o.clientConfig(awsconfig.SSOOIDC, s.Region, "")
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg.Region = s.Region
-	cfg.Credentials = aws.AnonymousCredentials{}
-	return ssooidc.NewFromConfig(cfg), sso.NewFromConfig(cfg), nil
+	portalCfg, err := o.clientConfig(awsconfig.SSO, s.Region, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return ssooidc.NewFromConfig(oidcCfg), sso.NewFromConfig(portalCfg), nil
 }
 
 // CachedSSOToken returns the token kept for s when it has more than a few minutes left.
@@ -154,7 +158,7 @@ func SSOLogin(ctx context.Context, kr keyring.Keyring, s SSOSession, o Options) 
 	if o.SSO.Prompt == nil {
 		return SSOToken{}, errors.New("sso login: nothing to show the verification code with")
 	}
-	oidc, _, err := ssoClients(ctx, s, &o)
+	oidc, _, err := ssoClients(s, &o)
 	if err != nil {
 		return SSOToken{}, err
 	}
@@ -446,7 +450,7 @@ func newSSOProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyri
 	if o.SSO.LoginHint == "" {
 		o.SSO.LoginHint = "acct login --sso " + chain.Profile
 	}
-	oidc, portal, err := ssoClients(ctx, s, o)
+	oidc, portal, err := ssoClients(s, o)
 	if err != nil {
 		return nil, fmt.Errorf("credentials for %q: %w", chain.Profile, err)
 	}
@@ -468,7 +472,7 @@ func SSOAssignments(ctx context.Context, kr keyring.Keyring, s SSOSession, o Opt
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
-	oidc, portal, err := ssoClients(ctx, s, &o)
+	oidc, portal, err := ssoClients(s, &o)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session/ssotest"
 	"github.com/acct-cli/acct/session/ststest"
@@ -48,9 +49,6 @@ func newSSOFixture(t *testing.T) *ssoFixture {
 	f.fake.Unit = 20 * time.Millisecond
 	f.fake.STS = f.sts
 	f.fake.AddAccount(ssoAccount, "Production", ssoRole, "ReadOnly")
-	t.Setenv("AWS_ENDPOINT_URL_SSO_OIDC", f.fake.URL)
-	t.Setenv("AWS_ENDPOINT_URL_SSO", f.fake.URL)
-	t.Setenv("AWS_ENDPOINT_URL_STS", f.sts.URL)
 	return f
 }
 
@@ -65,6 +63,7 @@ func (f *ssoFixture) chain() *profiles.Chain {
 // options approve the device code once the client has polled `pending` times without approval.
 func (f *ssoFixture) options(pending int, approve bool) Options {
 	o := Options{Debug: writerFunc(func(p []byte) { f.mu.Lock(); f.debug.Write(p); f.mu.Unlock() })}
+	o.Env = f.env()
 	o.SSO.unit = f.fake.Unit
 	o.SSO.Home = f.home
 	o.SSO.Prompt = func(uri, code string) {
@@ -93,8 +92,15 @@ type writerFunc func([]byte)
 
 func (w writerFunc) Write(p []byte) (int, error) { w(p); return len(p), nil }
 
+// env points every client at the fakes, as AWS_ENDPOINT_URL_* would.
+func (f *ssoFixture) env() awsconfig.Env {
+	return awsconfig.Env{Endpoints: map[string]string{awsconfig.SSOOIDC: f.fake.URL, awsconfig.SSO: f.fake.URL, awsconfig.STS: f.sts.URL}}
+}
+
+// retrieve builds a provider for the fixture's chain and retrieves once; o always reaches the fakes.
 func (f *ssoFixture) retrieve(o Options) (aws.Credentials, error) {
 	f.t.Helper()
+	o.Env = f.env()
 	p, err := NewProvider(context.Background(), f.chain(), f.kr, o)
 	if err != nil {
 		return aws.Credentials{}, err
@@ -293,7 +299,7 @@ func TestSSOAssignmentsPaginated(t *testing.T) {
 	f.fake.AddAccount("222222222222", "Staging", "AdministratorAccess", "ReadOnly", "Billing")
 	f.fake.AddAccount("333333333333", "Dev Shared", "PowerUser")
 	s := SSOSessionOf(f.chain())
-	if _, err := SSOAssignments(context.Background(), f.kr, s, Options{}); !errors.Is(err, ErrSSOLoginNeeded) {
+	if _, err := SSOAssignments(context.Background(), f.kr, s, Options{Env: f.env()}); !errors.Is(err, ErrSSOLoginNeeded) {
 		t.Fatalf("without a token: %v", err)
 	}
 	got, err := SSOAssignments(context.Background(), f.kr, s, f.options(0, true))

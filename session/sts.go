@@ -4,23 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-	"gopkg.in/ini.v1"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/internal/fault"
 )
 
@@ -28,174 +23,31 @@ import (
 // commercial default is us-east-1.
 const DefaultRegion = "us-east-1"
 
-// maxAttempts is the SDK retryer's limit: throttling and network errors are retried with backoff
-// (SPEC §3), and the SDK's default of 3 gives up too early on a throttled org-wide login morning.
-const maxAttempts = 5
-
-// maxBackoff caps the wait between two attempts. The SDK's 20 s suits a server; a person at a
-// terminal whose STS is unreachable should hear about it in seconds, not a minute.
-const maxBackoff = 2 * time.Second
-
-// jitterBackoff waits 250 ms, 500 ms, 1 s, 2 s (capped at maxBackoff) before attempts 2 to 5,
-// each between half and all of that at random, so many throttled clients spread out: at most
-// 3.75 s in all. The SDK's own backoff reaches its cap after the first attempt.
-type jitterBackoff struct{}
-
-func (jitterBackoff) BackoffDelay(attempt int, _ error) (time.Duration, error) {
-	d := maxBackoff
-	if attempt >= 1 && attempt < 8 {
-		d = min(250*time.Millisecond<<(attempt-1), maxBackoff)
-	}
-	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1)), nil
-}
-
-// loadAWSConfig builds the configuration every STS client of a chain shares. It goes through the
-// SDK's own loader so AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and endpoint_url in the profile are
-// resolved exactly as the AWS CLI would. The profile is read for endpoint_url only; credentials
-// are always set per client, so the loader's own credential chain is never used.
-func loadAWSConfig(ctx context.Context, profile, region string, o *Options) (aws.Config, error) {
-	if o.AWSConfig != nil {
-		cfg := o.AWSConfig.Copy()
-		if cfg.Region == "" {
-			cfg.Region = region
-		}
-		return cfg, nil
-	}
-	opts := []func(*config.LoadOptions) error{
-		config.WithRegion(region),
-		config.WithCredentialsProvider(aws.AnonymousCredentials{}),
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(so *retry.StandardOptions) {
-				so.MaxAttempts = maxAttempts
-				so.MaxBackoff = maxBackoff
-				so.Backoff = jitterBackoff{}
-				if o.backoff != nil {
-					so.Backoff = o.backoff
-				}
-			})
-		}),
-	}
-	if profile != "" {
-		cfg, err := config.LoadDefaultConfig(ctx, append(opts, config.WithSharedConfigProfile(profile))...)
-		if err == nil {
-			return cfg, nil
-		}
-		// The SDK also validates the profile's source_profile chain, which fails when the source's
-		// keys live only in acct's keyring. The environment still applies then, and the profile's
-		// own endpoint_url is read directly below.
-		o.logf("aws config: SDK could not load profile %q (%v); reading its endpoint_url directly", profile, err)
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil && profile != "" {
-		// AWS_PROFILE in acct's own environment (another tool's profile, or a profile that does
-		// not exist) makes the SDK load that profile and fail; acct resolves profile itself and
-		// needs only the environment's endpoint settings here.
-		o.logf("aws config: SDK could not load the environment's profile (%v); using the environment only", err)
-		cfg, err = envOnlyConfig(region, opts)
-	}
+// clientConfig is the configuration of a client of service in region: the endpoint the
+// environment names (o.Env), else configured (the profile's endpoint_url). Clients set their
+// own credentials.
+func (o *Options) clientConfig(service, region, configured string) (aws.Config, error) {
+	cfg, err := awsconfig.New(o.Env, awsconfig.Client{Region: region, Endpoint: o.Env.Endpoint(service, configured), Backoff: o.backoff})
 	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS configuration for STS: %w", err)
-	}
-	// Only reached with a profile when the SDK could not load it (see above).
-	if profile != "" && cfg.BaseEndpoint == nil && os.Getenv("AWS_ENDPOINT_URL_STS") == "" && os.Getenv("AWS_ENDPOINT_URL") == "" &&
-		!strings.EqualFold(os.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
-		if u := profileEndpointURL(profile); u != "" {
-			cfg.BaseEndpoint = aws.String(u)
-		}
+		return aws.Config{}, fault.Wrap(fault.BadInput, err)
 	}
 	return cfg, nil
 }
 
-// envOnlyConfig is the SDK configuration from the environment alone (AWS_ENDPOINT_URL_STS,
-// AWS_ENDPOINT_URL, ...), with the shared config files and AWS_PROFILE left out.
-func envOnlyConfig(region string, opts []func(*config.LoadOptions) error) (aws.Config, error) {
-	env, err := config.NewEnvConfig()
-	if err != nil {
-		return aws.Config{}, err
-	}
-	var lo config.LoadOptions
-	for _, f := range opts {
-		if err := f(&lo); err != nil {
-			return aws.Config{}, err
-		}
-	}
-	env.SharedConfigProfile = ""
-	cfg := aws.Config{
-		Region:        region,
-		Credentials:   lo.Credentials,
-		ConfigSources: []interface{}{env},
-	}
-	if lo.Retryer != nil {
-		cfg.Retryer = lo.Retryer
-	}
-	if env.BaseEndpoint != "" && (env.IgnoreConfiguredEndpoints == nil || !*env.IgnoreConfiguredEndpoints) {
-		cfg.BaseEndpoint = aws.String(env.BaseEndpoint)
-	}
-	return cfg, nil
-}
-
-// profileEndpointURL is the endpoint_url of profile in the shared config file, "" if none or
-// unreadable (the SDK would have reported a broken file already).
-func profileEndpointURL(profile string) string {
-	path := os.Getenv("AWS_CONFIG_FILE")
-	if path == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		path = filepath.Join(home, ".aws", "config")
-	}
-	f, err := ini.Load(path)
-	if err != nil {
-		return ""
-	}
-	name := "profile " + profile
-	if profile == "default" && !f.HasSection(name) {
-		name = "default"
-	}
-	if !f.HasSection(name) {
-		return ""
-	}
-	return strings.TrimSpace(f.Section(name).Key("endpoint_url").String())
-}
-
-// lazyConfig loads the SDK configuration once, when the first STS client is needed.
-type lazyConfig struct {
-	load func(context.Context) (aws.Config, error)
-	mu   sync.Mutex
-	done bool
-	cfg  aws.Config
-	err  error
-}
-
-func (l *lazyConfig) get(ctx context.Context) (aws.Config, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.done {
-		l.cfg, l.err = l.load(ctx)
-		l.done = true
-	}
-	return l.cfg, l.err
-}
-
-// lazyClient is an STS client for cfg that signs with creds, made when first used.
+// lazyClient is an STS client that signs with creds, made when first used: a run served from
+// the cache, the common case, never needs one (with AWS_CA_BUNDLE, making one parses the bundle).
 type lazyClient struct {
-	cfg    *lazyConfig
+	cfg    func() (aws.Config, error) // shared by the chain's clients, made once
 	creds  aws.CredentialsProvider
 	mu     sync.Mutex
 	client *sts.Client
 }
 
-// stsClient is a client for cfg that signs with creds.
-func stsClient(cfg *lazyConfig, creds aws.CredentialsProvider) *lazyClient {
-	return &lazyClient{cfg: cfg, creds: creds}
-}
-
-func (c *lazyClient) get(ctx context.Context) (*sts.Client, error) {
+func (c *lazyClient) get(context.Context) (*sts.Client, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.client == nil {
-		cfg, err := c.cfg.get(ctx)
+		cfg, err := c.cfg()
 		if err != nil {
 			return nil, err
 		}
