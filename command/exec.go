@@ -61,15 +61,22 @@ func runExec(ctx context.Context, sys *system, in execInput) error {
 		return err
 	}
 	tgt := shellTarget(t.Chain, creds)
-	if !in.Server {
-		return shellenv.Exec(in.Argv, shellenv.Env(sys.Environ(), creds, tgt))
+	env := shellenv.Env(sys.Environ(), creds, tgt)
+	switch {
+	case in.Server:
+		srv, err := sys.serve(provider)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		env = shellenv.ServerEnv(sys.Environ(), srv, tgt)
+	case sys.Console.Process():
+		return shellenv.Exec(in.Argv, env)
 	}
-	srv, err := sys.serve(provider)
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-	code, err := shellenv.Run(ctx, in.Argv, shellenv.ServerEnv(sys.Environ(), srv, tgt))
+	// With --server acct stays to serve; streams that are not the process's own (acct run in
+	// process) cannot be handed over by replacing the process. Either way the command is a child.
+	stdio := shellenv.Stdio{In: sys.Console.In, Out: sys.Console.Out, Err: sys.Console.Err}
+	code, err := shellenv.Run(ctx, in.Argv, env, stdio)
 	if err != nil {
 		return err
 	}

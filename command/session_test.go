@@ -14,6 +14,7 @@ import (
 
 	"github.com/99designs/keyring"
 
+	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session/ststest"
 )
@@ -163,14 +164,14 @@ func oneLine(t *testing.T, what, stderr, want string) {
 // second role comes from the cached session with one AssumeRole and no code; the first role
 // again costs nothing.
 func TestExecMFAOnceManyRoles(t *testing.T) {
-	awsCLI(t)
+	testtool.AWSCLI(t)
 	t.Parallel()
 	sw := newSessionWorld(t, false, nil)
 	var outs []string
 
 	before := sw.calls()
 	r := sw.with(sw.mfa(0), "exec", "cpco-prod-admin", "--",
-		awsCLI(t), "sts", "get-caller-identity", "--endpoint-url", sw.sts.URL, "--region", "us-east-1", "--output", "json")
+		testtool.AWSCLI(t), "sts", "get-caller-identity", "--endpoint-url", sw.sts.URL, "--region", "us-east-1", "--output", "json")
 	outs = append(outs, r.stdout, r.stderr)
 	if r.code != 0 {
 		t.Fatalf("exec cpco-prod-admin: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -286,7 +287,7 @@ func TestExecEnvironmentAndStatus(t *testing.T) {
 // export in its three formats, credential-process, the credential-process style config read by
 // the plain AWS CLI, and login --print.
 func TestExportCredentialProcessLogin(t *testing.T) {
-	awsCLI(t)
+	testtool.AWSCLI(t)
 	t.Parallel()
 	sw := newSessionWorld(t, false, nil)
 	var outs []string // acct output without credentials in it, for noLeaks
@@ -651,7 +652,7 @@ func TestListDebugClear(t *testing.T) {
 func TestExecServer(t *testing.T) {
 	t.Parallel()
 	sw := newSessionWorld(t, false, nil)
-	aws := awsCLI(t)
+	aws := testtool.AWSCLI(t)
 	r := sw.with(sw.mfa(0), "exec", "--server", "cpco-staging-admin", "--", "sh", "-c",
 		`echo "key=[$AWS_ACCESS_KEY_ID] uri=$AWS_CONTAINER_CREDENTIALS_FULL_URI"; `+
 			aws+` sts get-caller-identity --endpoint-url "$1" --region us-east-1 --query Arn --output text; exit 4`,

@@ -37,6 +37,12 @@ func New(in io.Reader, out, errOut io.Writer) *Streams {
 	return &Streams{In: in, Out: out, Err: errOut}
 }
 
+// Process reports whether the streams are the process's own stdin, stdout and stderr, which a
+// program it replaces itself with (exec) would inherit.
+func (s *Streams) Process() bool {
+	return s.In == io.Reader(os.Stdin) && s.Out == io.Writer(os.Stdout) && s.Err == io.Writer(os.Stderr)
+}
+
 // SetTTY says which streams are terminals, for tests whose streams are buffers.
 func (s *Streams) SetTTY(in, out, errOut bool) {
 	s.inTTY, s.outTTY, s.errTTY = &in, &out, &errOut
