@@ -119,6 +119,15 @@ func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in se
 	}
 }
 
+// noArgs refuses arguments to a command that takes none (and finds flags given after them).
+func noArgs(c *cli.Context) error {
+	names, _, err := commandArgs(c, -1)
+	if err == nil && len(names) > 0 {
+		err = usagef("acct %s takes no arguments, not %q; see acct %s --help", c.Command.Name, names[0], c.Command.Name)
+	}
+	return err
+}
+
 // nameArg is the one profile (or stage) a command takes, "" when none was given; flags may stand
 // before or after it.
 func nameArg(c *cli.Context) (string, error) {

@@ -36,6 +36,9 @@ func everyCommand(sys *system, app *cli.App) {
 			var start time.Time
 			cmd.Before = func(c *cli.Context) error {
 				start = time.Now()
+				if err := flagsFromEnv(sys, c); err != nil {
+					return err
+				}
 				sys.debug.mu.Lock()
 				sys.debug.cmd = c
 				sys.debug.mu.Unlock()
@@ -62,6 +65,31 @@ func everyCommand(sys *system, app *cli.App) {
 		}
 	}
 	walk(app.Commands)
+}
+
+// flagsFromEnv sets each flag not given on the command line from its variable (ACCT_DEBUG,
+// ACCT_USER, ...) as sys's environment has it: urfave/cli would read the process's own.
+func flagsFromEnv(sys *system, c *cli.Context) error {
+	for _, l := range c.Lineage() {
+		if l.Command == nil {
+			continue
+		}
+		for _, f := range l.Command.Flags {
+			d, ok := f.(cli.DocGenerationFlag)
+			if !ok || l.IsSet(f.Names()[0]) {
+				continue
+			}
+			for _, env := range d.GetEnvVars() {
+				if v := sys.Getenv(env); v != "" {
+					if err := l.Set(f.Names()[0], v); err != nil {
+						return usagef("%s=%s: %v", env, v, err)
+					}
+					break
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func hasFlag(flags []cli.Flag, name string) bool {

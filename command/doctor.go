@@ -15,6 +15,9 @@ func doctorCommand(sys *system) *cli.Command {
 		UsageText: "acct doctor [--layout FILE]",
 		Flags:     []cli.Flag{layoutFlag()},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			var findings []string
 			var layout *profiles.Layout
 			// No layout at all is fine for doctor (a hand-written config); a broken one is a finding.

@@ -33,6 +33,9 @@ func generateCommand(sys *system) *cli.Command {
 			&cli.BoolFlag{Name: "sso-discover", Usage: "with an sso: layout, add a profile for every account and permission set the SSO portal lists (signs in when needed)"},
 		},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			if c.Bool("sso-discover") {
 				return runSSODiscover(c.Context, sys, ssoDiscoverInput{
 					Layout: c.String("layout"), User: c.String("user"), Style: c.String("style"),

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/acct-cli/acct/command"
+	"github.com/acct-cli/acct/internal/console"
 	"github.com/acct-cli/acct/internal/console/consoletest"
 	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/session/ststest"
@@ -100,13 +101,24 @@ func (w *world) run(dir string, args ...string) result {
 	if w.bin || dir != "" {
 		return w.runBinary(dir, args...)
 	}
+	return w.runOn(false, nil, args...)
+}
+
+// runOn runs acct in process on a fake terminal (tty) or buffers, answering prompts with p (nil:
+// none expected).
+func (w *world) runOn(tty bool, p console.Prompter, args ...string) result {
+	w.t.Helper()
+	if p == nil {
+		p = consoletest.NewPrompter(w.t)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	streams, stdout, stderr := consoletest.Streams("", false)
+	streams, stdout, stderr := consoletest.Streams("", tty)
 	err := command.Run(ctx, command.IO{
-		Console: streams,
-		Getenv:  func(k string) string { return w.vars[k] },
-		Environ: w.env,
+		Console:  streams,
+		Prompter: p,
+		Getenv:   func(k string) string { return w.vars[k] },
+		Environ:  w.env,
 	}, append([]string{"acct"}, args...))
 	if msg := command.Message(err); msg != "" {
 		fmt.Fprintln(stderr, msg)

@@ -29,7 +29,7 @@ func importCommand(sys *system) *cli.Command {
 				"earlier import added whose accounts are suspended, closed or gone. Stage names and hand-set\n" +
 				"keys of stages already in the layout are kept. See docs/import.md.",
 			Flags: append([]cli.Flag{
-				&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile (or stage) with organizations:List*/Describe* rights, usually the management account's", Required: true},
+				&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile (or stage) with organizations:List*/Describe* rights, usually the management account's"},
 				layoutFlag(),
 				&cli.StringFlag{Name: "ou", Usage: "only accounts under this OU path, e.g. workloads/prod"},
 				&cli.StringSliceFlag{Name: "exclude", Usage: "account ID, account name or stage name to leave alone (repeatable)"},
@@ -38,7 +38,15 @@ func importCommand(sys *system) *cli.Command {
 				&cli.StringFlag{Name: "region", Usage: "default region of a new layout"},
 				&cli.BoolFlag{Name: "dry-run", Usage: "print the unified diff of the layout and write nothing"},
 			}, sessionFlags()...),
-			Action: func(c *cli.Context) error { return runImport(c, sys) },
+			Action: func(c *cli.Context) error {
+				if err := noArgs(c); err != nil {
+					return err
+				}
+				if c.String("profile") == "" {
+					return usagef("name the management account's profile: acct import organizations --profile <profile>")
+				}
+				return runImport(c, sys)
+			},
 		}},
 	}
 }

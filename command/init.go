@@ -47,6 +47,9 @@ func initCommand(sys *system) *cli.Command {
 			&cli.StringSliceFlag{Name: "stage", Usage: "a stage as NAME=ACCOUNT (NAME alone in virtual-root mode); repeat"},
 		},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			in := initInput{
 				Output: c.String("output"), Force: c.Bool("force"), Generate: c.Bool("generate"), User: c.String("user"),
 				Namespace: c.String("namespace"), Mode: c.String("mode"), Region: c.String("region"),

@@ -40,6 +40,9 @@ func listCommand(sys *system) *cli.Command {
 			&cli.BoolFlag{Name: "no-keyring", Usage: "do not open the keyring (no keys/session columns)"},
 		},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			cfg, err := sys.readConfig()
 			if err != nil {
 				return err

@@ -97,6 +97,12 @@ func newSessionWorld(t *testing.T, noKeys bool, opts map[string]ststest.RoleOpti
 // with runs acct with extra variables for this run only; an empty value unsets the variable.
 func (w *world) with(extra map[string]string, args ...string) result {
 	w.t.Helper()
+	defer w.set(extra)()
+	return w.run("", args...)
+}
+
+// set sets extra variables (an empty value unsets one) and returns the function that restores them.
+func (w *world) set(extra map[string]string) (restore func()) {
 	saved := map[string]string{}
 	had := map[string]bool{}
 	for k, v := range extra {
@@ -107,7 +113,7 @@ func (w *world) with(extra map[string]string, args ...string) result {
 			w.vars[k] = v
 		}
 	}
-	defer func() {
+	return func() {
 		for k := range extra {
 			if had[k] {
 				w.vars[k] = saved[k]
@@ -115,8 +121,7 @@ func (w *world) with(extra map[string]string, args ...string) result {
 				delete(w.vars, k)
 			}
 		}
-	}()
-	return w.run("", args...)
+	}
 }
 
 // code is a fresh MFA code for alice: the fake burns each code, so every call moves 30 s on
@@ -341,7 +346,10 @@ func TestExportCredentialProcessLogin(t *testing.T) {
 	}
 
 	// The credential-process style: the plain AWS CLI runs acct for credentials.
+	// The config names the running acct: the binary, not this test process.
+	sw.bin = true
 	r = sw.must("generate", "--layout", sw.layout, "--user", "alice", "--style", "credential-process")
+	sw.bin = false
 	outs = append(outs, r.stdout, r.stderr)
 	before = sw.calls()
 	out, err := sw.aws(nil, "sts", "get-caller-identity", "--profile", "cpco-staging-admin", "--endpoint-url", sw.sts.URL, "--output", "json")

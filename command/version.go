@@ -14,6 +14,9 @@ func versionCommand(sys *system) *cli.Command {
 		Name:  "version",
 		Usage: "print acct's version, commit, build date, Go version, and which keyring backend is used and whether it answers",
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			v, commit, date := buildInfo()
 			fmt.Fprintf(sys.Console.Out, "acct %s\ncommit:  %s\nbuilt:   %s\ngo:      %s %s/%s\nkeyring: %s\n",
 				v, commit, date, runtime.Version(), runtime.GOOS, runtime.GOARCH,
