@@ -21,7 +21,7 @@ func doctorCommand(sys *system) *cli.Command {
 			var findings []string
 			var layout *profiles.Layout
 			// No layout at all is fine for doctor (a hand-written config); a broken one is a finding.
-			if path, err := profiles.Find(c.String("layout")); err == nil {
+			if path, err := sys.findLayout(c.String("layout")); err == nil {
 				if layout, err = profiles.Load(path); err != nil {
 					findings = append(findings, err.Error())
 				}

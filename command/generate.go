@@ -53,9 +53,18 @@ func layoutFlag() cli.Flag {
 	return &cli.StringFlag{Name: "layout", Usage: "layout file (default: ACCT_LAYOUT, ./acct.yaml here or above, $XDG_CONFIG_HOME/acct/layout.yaml)"}
 }
 
+// findLayout is profiles.Find from acct's working directory and environment.
+func (sys *system) findLayout(flag string) (string, error) {
+	wd, _ := os.Getwd()
+	return profiles.Find(flag, wd, sys.Getenv)
+}
+
+// configPath is the ~/.aws/config acct reads and writes, as the AWS CLI finds it.
+func (sys *system) configPath() string { return profiles.ConfigPath(sys.Getenv) }
+
 // loadLayout finds and loads the layout; every failure is bad input.
-func loadLayout(flag string) (*profiles.Layout, error) {
-	path, err := profiles.Find(flag)
+func (sys *system) loadLayout(flag string) (*profiles.Layout, error) {
+	path, err := sys.findLayout(flag)
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
 	}
@@ -67,7 +76,7 @@ func loadLayout(flag string) (*profiles.Layout, error) {
 }
 
 func runGenerate(sys *system, in generateInput) error {
-	l, err := loadLayout(in.Layout)
+	l, err := sys.loadLayout(in.Layout)
 	if err != nil {
 		return err
 	}

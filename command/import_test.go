@@ -31,10 +31,7 @@ func importWorld(t *testing.T) (*world, *orgstest.Server, string, map[string]str
 	w := newWorld(t)
 	o := orgstest.New("323330167063")
 	t.Cleanup(o.Close)
-	o.Keys = func(id string) (string, string, string, bool) {
-		k, ok := w.sts.LookupKey(id)
-		return k.SecretAccessKey, k.SessionToken, k.UserARN, ok
-	}
+	o.Keys = w.sts.SigningKey
 	w.vars["AWS_ENDPOINT_URL_ORGANIZATIONS"] = o.URL
 	workloads := o.AddOU(o.Root(), "Workloads")
 	ids := map[string]string{

@@ -14,6 +14,7 @@ import (
 
 	"github.com/acct-cli/acct/internal/atomicfile"
 	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
 )
 
@@ -58,7 +59,7 @@ func (sys *system) importKeys(c *cli.Context, profile string) error {
 		cf    *credentialsFile
 	)
 	if c.Bool("from-credentials") {
-		if cf, err = readCredentialsFile(sys.credentialsPath()); err != nil {
+		if cf, err = readCredentialsFile(profiles.CredentialsPath(sys.Getenv)); err != nil {
 			return err
 		}
 		if creds, err = cf.keys(section); err != nil {
@@ -105,14 +106,6 @@ func (sys *system) importKeys(c *cli.Context, profile string) error {
 	}
 	fmt.Fprintf(sys.Console.Out, "removed [%s] from %s; everything else in it is unchanged\n", section, cf.path)
 	return nil
-}
-
-// credentialsPath is where the AWS CLI finds the shared credentials file.
-func (sys *system) credentialsPath() string {
-	if p := sys.Getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
-		return expandHome(p, sys.Getenv("HOME"))
-	}
-	return filepath.Join(sys.home(), ".aws", "credentials")
 }
 
 // home is $HOME, else the OS's idea of it.

@@ -135,7 +135,7 @@ type ssoDiscoverInput struct {
 // portal lists for the layout's sso: session, and writes them like acct generate. It needs a
 // cached sign-in, or a terminal to sign in on.
 func runSSODiscover(ctx context.Context, sys *system, in ssoDiscoverInput) error {
-	l, err := loadLayout(in.Layout)
+	l, err := sys.loadLayout(in.Layout)
 	if err != nil {
 		return err
 	}

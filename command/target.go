@@ -20,15 +20,6 @@ type target struct {
 	Picked bool
 }
 
-// configPath is where the AWS CLI finds its config: AWS_CONFIG_FILE (a leading ~ expanded), else
-// ~/.aws/config.
-func (sys *system) configPath() string {
-	if p := sys.Getenv("AWS_CONFIG_FILE"); p != "" {
-		return expandHome(p, sys.home())
-	}
-	return filepath.Join(sys.home(), ".aws", "config")
-}
-
 // readConfig reads ~/.aws/config; what acct cannot read there is the user's to fix.
 func (sys *system) readConfig() (*profiles.Config, error) {
 	cfg, err := profiles.Read(sys.configPath())

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"gopkg.in/ini.v1"
 )
 
@@ -23,13 +24,14 @@ const (
 	blockMetaPrefix  = "# acct: "
 )
 
-// Kinds of configuration errors, for errors.Is. They end every ConfigError's text.
+// Kinds of configuration errors, for errors.Is. They end every ConfigError's text, and give it
+// its fault kind: every one is the user's file or layout to fix.
 var (
-	ErrNotINI           = errors.New("not an ini file")
-	ErrBrokenBlock      = errors.New("broken acct block")
-	ErrConflict         = errors.New("profile conflict")
-	ErrDuplicateSection = errors.New("duplicate section")
-	ErrBadProfile       = errors.New("bad generated profile")
+	ErrNotINI           = fault.New(fault.BadInput, "not an ini file")
+	ErrBrokenBlock      = fault.New(fault.BadInput, "broken acct block")
+	ErrConflict         = fault.New(fault.BadInput, "profile conflict")
+	ErrDuplicateSection = fault.New(fault.BadInput, "duplicate section")
+	ErrBadProfile       = fault.New(fault.BadInput, "bad generated profile")
 )
 
 // ConfigError is a problem in a config file at a line. Its text is one line:
@@ -403,8 +405,8 @@ func blockCheckProfiles(namespace string, ps []Profile) error {
 	return nil
 }
 
-// blockRender writes the block with eol endings; lastEOL ends the end marker line.
-func blockRender(namespace, layoutFile string, ps []Profile, eol, lastEOL string) string {
+// blockRender writes the block with eol endings, without an ending after the end marker line.
+func blockRender(namespace, layoutFile string, ps []Profile, eol string) string {
 	var b strings.Builder
 	from := ""
 	if lf := strings.Join(strings.Fields(layoutFile), " "); lf != "" {
@@ -437,7 +439,7 @@ func blockRender(namespace, layoutFile string, ps []Profile, eol, lastEOL string
 		}
 		b.WriteString(eol)
 	}
-	b.WriteString(blockEndPrefix + namespace + lastEOL)
+	b.WriteString(blockEndPrefix + namespace)
 	return b.String()
 }
 
@@ -464,8 +466,21 @@ func Merge(existing []byte, namespace, layoutFile string, ps []Profile) ([]byte,
 			own = &blocks[i]
 		}
 	}
+	firstSeen, err := blockOutside(lines, own)
+	if err != nil {
+		return nil, err
+	}
+	out, blockStart := blockReplace(existing, lines, own, blockRender(namespace, layoutFile, ps, blockEOL(lines, own)))
+	if err := blockConflicts(namespace, ps, firstSeen, blockStart); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
 
-	// Everything that is not our block is the user's (other layouts' blocks included).
+// blockOutside checks everything that is not own, the block being replaced: it is the user's
+// (other layouts' blocks included), must hold no duplicate section and must read as ini. It
+// returns the line of each section there.
+func blockOutside(lines []blockLine, own *blockRegion) (map[string]int, error) {
 	var outside bytes.Buffer
 	firstSeen := map[string]int{}
 	for i, l := range lines {
@@ -485,44 +500,48 @@ func Merge(existing []byte, namespace, layoutFile string, ps []Profile) ([]byte,
 	}
 	// A line inside our old block can still close a multi-line value of the user's section just
 	// before it: checking the text without our block keeps that case honest.
-	if err := blockIniCheck(outside.Bytes()); err != nil {
-		return nil, err
-	}
+	return firstSeen, blockIniCheck(outside.Bytes())
+}
 
+// blockReplace puts block (rendered without its last line ending) in place of own, or appends it
+// after a blank line when own is nil, and returns the text with the 1-based line where the
+// block begins.
+func blockReplace(existing []byte, lines []blockLine, own *blockRegion, block string) ([]byte, int) {
 	eol := blockEOL(lines, own)
 	var out strings.Builder
-	var blockStart int // 1-based line where the new block begins
 	if own != nil {
 		for _, l := range lines[:own.begin] {
 			out.WriteString(l.raw)
 		}
-		blockStart = own.begin + 1
-		out.WriteString(blockRender(namespace, layoutFile, ps, eol, lines[own.end].eol))
+		out.WriteString(block + lines[own.end].eol)
 		for _, l := range lines[own.end+1:] {
 			out.WriteString(l.raw)
 		}
-	} else {
-		out.Write(existing)
-		blockStart = len(lines) + 1
-		if len(lines) > 0 {
-			last := lines[len(lines)-1]
-			if last.eol == "" {
-				out.WriteString(eol)
-			}
-			if strings.TrimSpace(last.text) != "" {
-				out.WriteString(eol)
-				blockStart++
-			}
-		}
-		out.WriteString(blockRender(namespace, layoutFile, ps, eol, eol))
+		return []byte(out.String()), own.begin + 1
 	}
+	out.Write(existing)
+	blockStart := len(lines) + 1
+	if len(lines) > 0 {
+		last := lines[len(lines)-1]
+		if last.eol == "" {
+			out.WriteString(eol)
+		}
+		if strings.TrimSpace(last.text) != "" {
+			out.WriteString(eol)
+			blockStart++
+		}
+	}
+	out.WriteString(block + eol)
+	return []byte(out.String()), blockStart
+}
 
-	// Conflicts: a generated name that the user (or another layout) already defines.
+// blockConflicts refuses a generated name that the user (or another layout) already defines.
+func blockConflicts(namespace string, ps []Profile, firstSeen map[string]int, blockStart int) error {
 	line := blockStart + 1
 	for _, p := range ps {
 		if p.Section != "" {
 			if first, ok := firstSeen[p.Section+" "+p.Name]; ok {
-				return nil, &ConfigError{Line: first, What: fmt.Sprintf("section [%s %s] is written by hand at line %d and generated by acct for %s at line %d", p.Section, p.Name, first, namespace, line),
+				return &ConfigError{Line: first, What: fmt.Sprintf("section [%s %s] is written by hand at line %d and generated by acct for %s at line %d", p.Section, p.Name, first, namespace, line),
 					Fix: fmt.Sprintf("delete the section at line %d (the layout's sso: now writes it), or set sso: session: to another name", first), Err: ErrConflict}
 			}
 			line += 1 + len(p.Keys) + 1
@@ -530,10 +549,10 @@ func Merge(existing []byte, namespace, layoutFile string, ps []Profile) ([]byte,
 		}
 		line++ // metadata comment
 		if first, ok := firstSeen["profile "+p.Name]; ok {
-			return nil, &ConfigError{Line: first, What: fmt.Sprintf("profile %s is written by hand at line %d and generated by acct for %s at line %d", p.Name, first, namespace, line),
+			return &ConfigError{Line: first, What: fmt.Sprintf("profile %s is written by hand at line %d and generated by acct for %s at line %d", p.Name, first, namespace, line),
 				Fix: fmt.Sprintf("rename or delete the profile at line %d, or drop it from the layout", first), Err: ErrConflict}
 		}
 		line += 1 + len(p.Keys) + 1
 	}
-	return []byte(out.String()), nil
+	return nil
 }

@@ -2,34 +2,55 @@ package profiles
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"gopkg.in/ini.v1"
 )
 
 // ConfigPath is where the AWS CLI looks for its config: AWS_CONFIG_FILE, else ~/.aws/config.
-func ConfigPath() string {
-	if p := os.Getenv("AWS_CONFIG_FILE"); p != "" {
-		return configExpandHome(p)
-	}
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" {
-		home = "~"
-	}
-	return filepath.Join(home, ".aws", "config")
+// getenv is the caller's environment (AWS_CONFIG_FILE, HOME; USERPROFILE on Windows).
+func ConfigPath(getenv func(string) string) string {
+	return configAWSFile(getenv, "AWS_CONFIG_FILE", "config")
 }
 
-// configExpandHome expands a leading ~/ as the AWS CLI does for AWS_CONFIG_FILE.
-func configExpandHome(p string) string {
-	if p == "~" || strings.HasPrefix(p, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, p[1:])
+// CredentialsPath is where the AWS CLI finds the shared credentials file:
+// AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials.
+func CredentialsPath(getenv func(string) string) string {
+	return configAWSFile(getenv, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
+}
+
+// configAWSFile is the file the variable names (a leading ~/ expanded), else ~/.aws/name.
+func configAWSFile(getenv func(string) string, variable, name string) string {
+	home := HomeDir(getenv)
+	if p := getenv(variable); p != "" {
+		return ExpandHome(p, home)
+	}
+	if home == "" {
+		home = "~"
+	}
+	return filepath.Join(home, ".aws", name)
+}
+
+// HomeDir is the home directory as os.UserHomeDir finds it, from the caller's environment.
+func HomeDir(getenv func(string) string) string {
+	if runtime.GOOS == "windows" {
+		if h := getenv("USERPROFILE"); h != "" {
+			return h
 		}
+	}
+	return getenv("HOME")
+}
+
+// ExpandHome expands a leading ~/ as the AWS CLI does for AWS_CONFIG_FILE.
+func ExpandHome(p, home string) string {
+	if home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
+		return filepath.Join(home, p[1:])
 	}
 	return p
 }
@@ -99,7 +120,7 @@ func Read(path string) (*Config, error) {
 		return c, nil
 	}
 	if err != nil {
-		c.ParseErr = fmt.Errorf("config %s: cannot read it; check its permissions: %w", path, err)
+		c.ParseErr = fault.Errorf(fault.BadInput, "config %s: cannot read it; check its permissions: %w", path, err)
 		return c, c.ParseErr
 	}
 	if err := c.parse(data); err != nil {

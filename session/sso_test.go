@@ -176,7 +176,7 @@ func TestSSOSlowDownHonoured(t *testing.T) {
 
 func TestSSOExpiredAndDenied(t *testing.T) {
 	f := newSSOFixture(t)
-	f.fake.Fail("CreateToken", "AuthorizationPendingException", "ExpiredTokenException")
+	f.fake.FailWith("CreateToken", "AuthorizationPendingException", "ExpiredTokenException")
 	o := f.options(0, false)
 	o.SSO.Prompt = func(string, string) {}
 	_, err := f.retrieve(o)

@@ -10,20 +10,17 @@
 package orgstest
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/acct-cli/acct/internal/fakecalls"
-	"github.com/acct-cli/acct/internal/sigv4test"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/acct-cli/acct/internal/fakeaws"
 )
 
 const targetPrefix = "AWSOrganizationsV20161128."
@@ -32,14 +29,14 @@ const targetPrefix = "AWSOrganizationsV20161128."
 const DefaultPageSize = 20
 
 // Server is a running fake Organizations. Build the organisation with AddOU and AddAccount (or
-// Generate) before or between requests; every method is safe for concurrent use.
+// Generate) before or between requests; every method is safe for concurrent use. Calls counts
+// requests by action ("ListAccountsForParent", ...), failed ones included; Fail makes the next
+// calls of an action fail with an error code before authentication.
 type Server struct {
-	URL string
+	fakeaws.Service
 
 	// Keys validates access keys; nil accepts only keys added with AddKey.
-	Keys sigv4test.KeyFunc
-
-	srv *httptest.Server
+	Keys fakeaws.KeyFunc
 
 	mu         sync.Mutex
 	orgID      string
@@ -51,7 +48,6 @@ type Server struct {
 	notInUse   bool
 	deny       map[string]bool // principals refused with AccessDeniedException
 	ownKeys    map[string]string
-	rec        fakecalls.Recorder
 	seq        int
 }
 
@@ -78,13 +74,9 @@ func New(management string) *Server {
 		ownKeys:    map[string]string{},
 	}
 	s.accounts[management] = &Account{ID: management, Name: "management", Email: "aws+management@example.com", State: "ACTIVE", Parent: s.rootID}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.URL = s.srv.URL
+	s.Start(http.HandlerFunc(s.serveHTTP))
 	return s
 }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
 
 // OrgID is the organisation's ID, o-....
 func (s *Server) OrgID() string { return s.orgID }
@@ -119,7 +111,7 @@ func (s *Server) Deny(principal string) {
 
 // AddKey makes a key pair the server accepts besides what Keys accepts.
 func (s *Server) AddKey() (id, secret string) {
-	id, secret = "AKIA"+strings.ToUpper(randLower(16)), base64.StdEncoding.EncodeToString(randBytes(30))
+	id, secret = fakeaws.AccessKeyID("AKIA"), fakeaws.SecretKey()
 	s.mu.Lock()
 	s.ownKeys[id] = secret
 	s.mu.Unlock()
@@ -197,51 +189,34 @@ func (s *Server) Generate(prefix string, n, m int) []string {
 	return ids
 }
 
-// Calls counts requests for an action ("ListAccountsForParent", ...), failed ones included; ""
-// counts all.
-func (s *Server) Calls(action string) int { return s.rec.Calls(action) }
+type apiError = fakeaws.Error
 
-// Fail makes the next n calls of action ("" for any) fail with code before authentication.
-func (s *Server) Fail(action, code string, n int) { s.rec.Fail(action, code, n) }
-
-type apiError struct {
-	status        int
-	code, message string
-}
-
-func codeError(code string) *apiError {
-	switch code {
-	case "AccessDeniedException":
-		return &apiError{400, code, "You don't have permissions to access this resource."}
-	case "AWSOrganizationsNotInUseException":
-		return &apiError{400, code, "Your account is not a member of an organization."}
-	case "TooManyRequestsException":
-		return &apiError{400, code, "AWS Organizations can't complete your request because another request is already in progress. Try again later."}
-	case "ServiceException":
-		return &apiError{500, code, "AWS Organizations can't complete your request because of an internal service error. Try again later."}
-	}
-	return &apiError{400, code, "injected " + code}
+// codeErrors are the statuses and messages real Organizations sends with the codes a test injects.
+var codeErrors = fakeaws.Errors{
+	"AccessDeniedException":             {Status: 400, Message: "You don't have permissions to access this resource."},
+	"AWSOrganizationsNotInUseException": {Status: 400, Message: "Your account is not a member of an organization."},
+	"TooManyRequestsException":          {Status: 400, Message: "AWS Organizations can't complete your request because another request is already in progress. Try again later."},
+	"ServiceException":                  {Status: 500, Message: "AWS Organizations can't complete your request because of an internal service error. Try again later."},
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, _ := fakeaws.Body(r)
 	action := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	s.rec.Count(action)
-	if code := s.rec.Injected(action); code != "" {
-		writeError(w, codeError(code))
+	if code := s.Call(action); code != "" {
+		writeError(w, codeErrors.For(code))
 		return
 	}
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix) {
-		writeError(w, &apiError{400, "UnknownOperationException", "expected POST with X-Amz-Target " + targetPrefix + "<Action>"})
+		writeError(w, fakeaws.Errorf(400, "UnknownOperationException", "expected POST with X-Amz-Target %s<Action>", targetPrefix))
 		return
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/x-amz-json-1.1" {
-		writeError(w, &apiError{400, "SerializationException", "Content-Type must be application/x-amz-json-1.1, got " + ct})
+	if ct := r.Header.Get("Content-Type"); ct != contentType {
+		writeError(w, fakeaws.Errorf(400, "SerializationException", "Content-Type must be %s, got %s", contentType, ct))
 		return
 	}
-	who, aerr := sigv4test.Verify(r, body, "organizations", s.lookup)
+	who, aerr := fakeaws.Verify(r, body, "organizations", s.lookup, fakeaws.JSON)
 	if aerr != nil {
-		writeError(w, &apiError{aerr.Status, aerr.Code, aerr.Message})
+		writeError(w, aerr)
 		return
 	}
 	var in struct {
@@ -251,18 +226,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, &in); err != nil {
-			writeError(w, &apiError{400, "SerializationException", err.Error()})
+			writeError(w, fakeaws.Errorf(400, "SerializationException", "%s", err.Error()))
 			return
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.deny[who] {
-		writeError(w, &apiError{400, "AccessDeniedException", "You don't have permissions to access this resource."})
+		writeError(w, fakeaws.Errorf(400, "AccessDeniedException", "You don't have permissions to access this resource."))
 		return
 	}
 	if s.notInUse {
-		writeError(w, codeError("AWSOrganizationsNotInUseException"))
+		writeError(w, codeErrors.For("AWSOrganizationsNotInUseException"))
 		return
 	}
 	var out any
@@ -306,37 +281,35 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		out, err = s.page(action+in.ParentId, in.MaxResults, in.NextToken, "Accounts", items)
 	default:
-		err = &apiError{400, "UnknownOperationException", "orgstest does not implement " + action}
+		err = fakeaws.Errorf(400, "UnknownOperationException", "orgstest does not implement %s", action)
 	}
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-RequestId", requestID())
-	json.NewEncoder(w).Encode(out)
+	fakeaws.WriteJSON(w, http.StatusOK, contentType, "", out)
 }
 
-func (s *Server) lookup(id string) (secret, token, who string, ok bool) {
+func (s *Server) lookup(id string) (fakeaws.Key, bool) {
 	s.mu.Lock()
 	sec, own := s.ownKeys[id]
 	keys := s.Keys
 	s.mu.Unlock()
 	if own {
-		return sec, "", id, true
+		return fakeaws.Key{Secret: sec, Principal: id}, true
 	}
 	if keys != nil {
 		return keys(id)
 	}
-	return "", "", "", false
+	return fakeaws.Key{}, false
 }
 
 func (s *Server) checkParent(id string) *apiError {
 	if id == "" {
-		return &apiError{400, "InvalidInputException", "You provided a value that does not match the required pattern."}
+		return fakeaws.Errorf(400, "InvalidInputException", "You provided a value that does not match the required pattern.")
 	}
 	if id != s.rootID && s.ous[id] == nil {
-		return &apiError{400, "ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified."}
+		return fakeaws.Errorf(400, "ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
 	}
 	return nil
 }
@@ -359,7 +332,7 @@ func (s *Server) page(list string, maxResults *int, token, field string, items [
 	size := s.pageSize
 	if maxResults != nil {
 		if *maxResults < 1 || *maxResults > 20 {
-			return nil, &apiError{400, "InvalidInputException", "MaxResults must be between 1 and 20."}
+			return nil, fakeaws.Errorf(400, "InvalidInputException", "MaxResults must be between 1 and 20.")
 		}
 		size = min(size, *maxResults)
 	}
@@ -369,7 +342,7 @@ func (s *Server) page(list string, maxResults *int, token, field string, items [
 		l, off, ok := strings.Cut(string(raw), "|")
 		n, aerr := strconv.Atoi(off)
 		if err != nil || !ok || l != list || aerr != nil || n < 0 || n > len(items) {
-			return nil, &apiError{400, "InvalidInputException", "The NextToken is not valid."}
+			return nil, fakeaws.Errorf(400, "InvalidInputException", "The NextToken is not valid.")
 		}
 		start = n
 	}
@@ -398,30 +371,14 @@ func sorted[T any](m map[string]*T) []*T {
 	return out
 }
 
+const contentType = "application/x-amz-json-1.1"
+
 func writeError(w http.ResponseWriter, e *apiError) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-RequestId", requestID())
-	w.Header().Set("X-Amzn-ErrorType", e.code+":http://internal.amazon.com/coral/com.amazonaws.awsorganizations.v20161128/")
-	w.WriteHeader(e.status)
-	json.NewEncoder(w).Encode(map[string]string{"__type": e.code, "Message": e.message})
+	fakeaws.WriteJSON(w, e.Status, contentType,
+		e.Code+":http://internal.amazon.com/coral/com.amazonaws.awsorganizations.v20161128/",
+		map[string]string{"__type": e.Code, "Message": e.Message})
 }
 
-func randBytes(n int) []byte {
-	b := make([]byte, n)
-	rand.Read(b)
-	return b
-}
+const lowerAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-func randLower(n int) string {
-	const alpha = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := randBytes(n)
-	for i := range b {
-		b[i] = alpha[int(b[i])%len(alpha)]
-	}
-	return string(b)
-}
-
-func requestID() string {
-	b := randBytes(16)
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
+func randLower(n int) string { return fakeaws.RandomText(lowerAlphabet, n) }

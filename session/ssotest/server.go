@@ -11,24 +11,27 @@
 package ssotest
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/acct-cli/acct/internal/fakeaws"
 	"github.com/acct-cli/acct/session/ststest"
 )
 
-// Server is a running fake. Set the exported fields before the first request.
+// Server is a running fake. Set the exported fields before the first request. Calls counts
+// requests per operation ("RegisterClient", "StartDeviceAuthorization", "CreateToken",
+// "GetRoleCredentials", "ListAccounts", "ListAccountRoles"; "" counts all); FailWith makes the next
+// calls of an operation fail with the given error types, one per call; its clock (Advance) ages
+// clients, device codes and tokens.
 type Server struct {
-	URL string
+	fakeaws.Service
 
 	// Unit is the length of one "second" of the polling interval, so unit tests can poll fast;
 	// default time.Second. Interval is what StartDeviceAuthorization advertises (default 1).
@@ -49,15 +52,11 @@ type Server struct {
 	// pagination is always exercised).
 	PageSize int
 
-	srv *httptest.Server
-
 	mu       sync.Mutex
 	clients  map[string]*client // by client id
 	devices  map[string]*device // by device code
 	tokens   map[string]*token  // by access token
 	accounts []account
-	calls    map[string]int
-	fails    map[string][]string
 	issued   []string
 }
 
@@ -90,16 +89,10 @@ func New() *Server {
 		clients: map[string]*client{},
 		devices: map[string]*device{},
 		tokens:  map[string]*token{},
-		calls:   map[string]int{},
-		fails:   map[string][]string{},
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL
+	s.Start(http.HandlerFunc(s.serve))
 	return s
 }
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
 
 // AddAccount assigns the user permission sets (role names) in an account.
 func (s *Server) AddAccount(id, name string, roles ...string) {
@@ -138,29 +131,6 @@ func (s *Server) UserCodes() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// Calls counts requests per operation: "RegisterClient", "StartDeviceAuthorization",
-// "CreateToken", "GetRoleCredentials", "ListAccounts", "ListAccountRoles"; "" counts all.
-func (s *Server) Calls(op string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if op == "" {
-		n := 0
-		for _, c := range s.calls {
-			n += c
-		}
-		return n
-	}
-	return s.calls[op]
-}
-
-// Fail makes the next calls of op fail with the given error types, one per call, e.g.
-// Fail("CreateToken", "SlowDownException").
-func (s *Server) Fail(op string, errTypes ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fails[op] = append(s.fails[op], errTypes...)
 }
 
 // RevokeTokens invalidates every access token, as signing out of the portal does.
@@ -232,9 +202,6 @@ func injectedErr(typ string) *apiError {
 }
 
 func writeErr(w http.ResponseWriter, e *apiError) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("x-amzn-ErrorType", e.typ)
-	w.WriteHeader(e.status)
 	body := map[string]string{"__type": e.typ}
 	if e.oidc != "" {
 		body["error"] = e.oidc
@@ -244,12 +211,7 @@ func writeErr(w http.ResponseWriter, e *apiError) {
 	} else {
 		body["message"] = e.msg
 	}
-	json.NewEncoder(w).Encode(body)
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(v)
+	fakeaws.WriteJSON(w, e.status, "application/json", e.typ, body)
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -270,14 +232,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, portalErr(404, "UnknownOperationException", "no operation "+r.Method+" "+r.URL.Path))
 		return
 	}
-	s.mu.Lock()
-	s.calls[rt.op]++
-	var inj string
-	if f := s.fails[rt.op]; len(f) > 0 {
-		inj, s.fails[rt.op] = f[0], f[1:]
-	}
-	s.mu.Unlock()
-	if inj != "" {
+	s.Count(rt.op)
+	if inj := s.Injected(rt.op); inj != "" {
 		writeErr(w, injectedErr(inj))
 		return
 	}
@@ -290,7 +246,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, e)
 		return
 	}
-	writeJSON(w, out)
+	fakeaws.WriteJSON(w, http.StatusOK, "application/json", "", out)
 }
 
 func decode(r *http.Request, v any) *apiError {
@@ -301,9 +257,7 @@ func decode(r *http.Request, v any) *apiError {
 }
 
 func (s *Server) secret(prefix string, n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	v := prefix + base64.RawURLEncoding.EncodeToString(b)
+	v := prefix + base64.RawURLEncoding.EncodeToString(fakeaws.RandomBytes(n))
 	s.issued = append(s.issued, v)
 	return v
 }
@@ -327,7 +281,7 @@ func (s *Server) registerClient(r *http.Request) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
+	now := s.Now()
 	c := &client{id: "cid-" + randText(12), secret: s.secret("csec-", 48), expires: now.Add(orDur(s.ClientLifetime, 90*24*time.Hour)).Truncate(time.Second)}
 	s.clients[c.id] = c
 	return map[string]any{
@@ -341,7 +295,7 @@ func (s *Server) checkClient(id, secret string) *apiError {
 	if c == nil || c.secret != secret {
 		return oidcErr(401, "InvalidClientException", "invalid_client", "Invalid client provided")
 	}
-	if !time.Now().Before(c.expires) {
+	if !s.Now().Before(c.expires) {
 		return oidcErr(401, "InvalidClientException", "invalid_client", "Client credentials have expired")
 	}
 	return nil
@@ -371,8 +325,8 @@ func (s *Server) startDevice(r *http.Request) (any, *apiError) {
 	life := orDur(s.DeviceLifetime, 10*time.Minute)
 	d := &device{
 		code: s.secret("dev-", 32), userCode: randText(4) + "-" + randText(4), clientID: in.ClientID,
-		startURL: in.StartURL, expires: time.Now().Add(life), interval: time.Duration(interval) * s.unit(),
-		lastPoll: time.Now(),
+		startURL: in.StartURL, expires: s.Now().Add(life), interval: time.Duration(interval) * s.unit(),
+		lastPoll: s.Now(),
 	}
 	s.devices[d.code] = d
 	uri := s.URL + "/device"
@@ -405,7 +359,7 @@ func (s *Server) createToken(r *http.Request) (any, *apiError) {
 	if d == nil || d.clientID != in.ClientID || d.used {
 		return nil, oidcErr(400, "InvalidGrantException", "invalid_grant", "Invalid grant provided")
 	}
-	now := time.Now()
+	now := s.Now()
 	if !now.Before(d.expires) {
 		return nil, oidcErr(400, "ExpiredTokenException", "expired_token", "Device code has expired")
 	}
@@ -436,7 +390,7 @@ func (s *Server) createToken(r *http.Request) (any, *apiError) {
 // bearer checks the portal's x-amz-sso_bearer_token header.
 func (s *Server) bearer(r *http.Request) *apiError {
 	t := s.tokens[r.Header.Get("x-amz-sso_bearer_token")]
-	if t == nil || !time.Now().Before(t.expires) {
+	if t == nil || !s.Now().Before(t.expires) {
 		return portalErr(401, "UnauthorizedException", "Session token not found or invalid")
 	}
 	return nil
@@ -475,9 +429,9 @@ func (s *Server) getRoleCredentials(r *http.Request) (any, *apiError) {
 		id, secret, tok, exp = t.AccessKeyID, t.SecretAccessKey, t.SessionToken, t.Expires
 	} else {
 		s.mu.Lock()
-		id, secret, tok = "ASIA"+strings.ToUpper(randText(16)), s.secret("", 30), s.secret("IQoJ", 120)
+		id, secret, tok = fakeaws.AccessKeyID("ASIA"), s.secret("", 30), s.secret("IQoJ", 120)
 		s.mu.Unlock()
-		exp = time.Now().Add(life).Truncate(time.Second)
+		exp = s.Now().Add(life).Truncate(time.Second)
 	}
 	s.mu.Lock()
 	s.issued = append(s.issued, secret, tok)
@@ -570,11 +524,4 @@ func (s *Server) listAccountRoles(r *http.Request) (any, *apiError) {
 
 const codeAlphabet = "BCDFGHJKLMNPQRSTVWXZ"
 
-func randText(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	for i := range b {
-		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
-	}
-	return string(b)
-}
+func randText(n int) string { return fakeaws.RandomText(codeAlphabet, n) }

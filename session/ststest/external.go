@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
+
+	"github.com/acct-cli/acct/internal/fakeaws"
 )
 
 // AddTemporary issues temporary credentials as if another AWS service had assumed roleName in
@@ -19,9 +21,9 @@ func (s *Server) AddTemporary(account, roleName string, d time.Duration) Tempora
 		Name:            "sso-" + roleName,
 		Account:         account,
 		ARN:             "arn:aws:iam::" + account + ":user/acct-sso-" + hex.EncodeToString(sum[8:14]),
-		AccessKeyID:     "AKIA" + randID(16),
-		SecretAccessKey: randSecret(),
-		UserID:          "AIDA" + randID(17),
+		AccessKeyID:     fakeaws.AccessKeyID("AKIA"),
+		SecretAccessKey: fakeaws.SecretKey(),
+		UserID:          "AIDA" + fakeaws.RandomText(fakeaws.KeyAlphabet, 17),
 	}
 	s.mu.Lock()
 	if u := s.userNamed(owner.ARN); u == nil {
@@ -32,7 +34,7 @@ func (s *Server) AddTemporary(account, roleName string, d time.Duration) Tempora
 	t := s.issue(&Temporary{
 		Action:  "GetRoleCredentials",
 		ARN:     "arn:aws:sts::" + account + ":assumed-role/" + reserved + "/" + sessionName,
-		UserID:  "AROA" + randID(17) + ":" + sessionName,
+		UserID:  "AROA" + fakeaws.RandomText(fakeaws.KeyAlphabet, 17) + ":" + sessionName,
 		Account: account,
 		RoleARN: "arn:aws:iam::" + account + ":role/aws-reserved/sso.amazonaws.com/" + reserved,
 		MFA:     true,

@@ -1,6 +1,6 @@
 package ststest
 
-import "time"
+import "github.com/acct-cli/acct/internal/fakeaws"
 
 // Keys an IAM user can have besides the one AddUser made, so a fake IAM (session/iamtest) can
 // create and delete access keys that this server then accepts or refuses, as IAM and STS share
@@ -24,8 +24,8 @@ func (s *Server) AddAccessKey(userARN string) (id, secret string, ok bool) {
 		return "", "", false
 	}
 	nu := *u
-	nu.AccessKeyID = "AKIA" + randID(16)
-	nu.SecretAccessKey = randSecret()
+	nu.AccessKeyID = fakeaws.AccessKeyID("AKIA")
+	nu.SecretAccessKey = fakeaws.SecretKey()
 	s.users[nu.AccessKeyID] = &nu
 	s.issued = append(s.issued, nu.SecretAccessKey)
 	return nu.AccessKeyID, nu.SecretAccessKey, true
@@ -65,21 +65,12 @@ func (s *Server) LookupKey(id string) (Key, bool) {
 		return Key{AccessKeyID: id, SecretAccessKey: u.SecretAccessKey, UserARN: u.ARN}, true
 	}
 	if t := s.temps[id]; t != nil {
-		if !s.nowLocked().Before(t.Expires) {
+		if !s.Now().Before(t.Expires) {
 			return Key{}, false
 		}
 		return Key{AccessKeyID: id, SecretAccessKey: t.SecretAccessKey, SessionToken: t.SessionToken, UserARN: t.UserARN, Temporary: true}, true
 	}
 	return Key{}, false
-}
-
-// nowLocked is now() for callers holding s.mu.
-func (s *Server) nowLocked() time.Time {
-	f := s.Now
-	if f == nil {
-		f = time.Now
-	}
-	return f().Add(s.offset).UTC()
 }
 
 // AddAccessKeyWith gives the user with ARN userARN the access key id with secret, as made
@@ -97,4 +88,11 @@ func (s *Server) AddAccessKeyWith(userARN, id, secret string) bool {
 	s.users[id] = &nu
 	s.issued = append(s.issued, secret)
 	return true
+}
+
+// SigningKey is LookupKey as the SigV4 check of another fake wants it (orgstest.Server.Keys,
+// iamtest), so those fakes accept exactly what this server would.
+func (s *Server) SigningKey(id string) (fakeaws.Key, bool) {
+	k, ok := s.LookupKey(id)
+	return fakeaws.Key{Secret: k.SecretAccessKey, Token: k.SessionToken, Principal: k.UserARN}, ok
 }

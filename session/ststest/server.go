@@ -19,19 +19,11 @@
 package ststest
 
 import (
-	"bytes"
-	"crypto/hmac"
-	"crypto/rand"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
-	"github.com/acct-cli/acct/internal/fakecalls"
-	"github.com/acct-cli/acct/internal/sigv4test"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -39,7 +31,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/acct-cli/acct/internal/fakeaws"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
@@ -47,10 +39,6 @@ import (
 const (
 	apiVersion = "2011-06-15"
 	xmlNS      = "https://sts.amazonaws.com/doc/2011-06-15/"
-	amzDate    = "20060102T150405Z"
-
-	// Real STS refuses requests signed more than 15 minutes away from its clock.
-	maxSkew = 15 * time.Minute
 
 	minDuration        = 900 * time.Second
 	maxUserSession     = 129600 * time.Second
@@ -62,27 +50,24 @@ const (
 var totpOpts = totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
 // Server is a running fake STS. The zero value is not usable; call New.
+//
+// Its clock (Now, Advance, SetNow) drives credential lifetimes, expiry checks and the TOTP
+// window; the 15-minute X-Amz-Date check uses the wall clock instead, because clients sign with
+// the wall clock and a test cannot move theirs. Calls counts requests by action
+// ("GetSessionToken", "AssumeRole", "GetCallerIdentity", "getSigninToken", ...), failed ones
+// included; Fail makes the next calls of an action fail with an STS error code before any
+// authentication.
 type Server struct {
-	URL           string // e.g. http://127.0.0.1:PORT; give it to the SDK as AWS_ENDPOINT_URL_STS
+	fakeaws.Service
 	FederationURL string // URL + "/federation", the console sign-in federation endpoint
 
-	// Now drives credential lifetimes, expiry checks and the TOTP window.
-	// Set it before making requests; nil means time.Now. The 15-minute
-	// X-Amz-Date check uses the wall clock instead, because clients sign
-	// with the wall clock and a test cannot move theirs.
-	Now func() time.Time
-
-	srv *httptest.Server
-
 	mu       sync.Mutex
-	offset   time.Duration
 	lifetime time.Duration
 	users    map[string]*User      // by access key id
 	roles    map[string]*role      // by ARN
 	temps    map[string]*Temporary // by access key id
 	order    []*Temporary
 	issued   []string
-	rec      fakecalls.Recorder
 	usedMFA  map[string]map[int64]bool // serial -> TOTP counters already used
 	signins  map[string]*Temporary     // sign-in token -> credentials it was made from
 }
@@ -119,17 +104,9 @@ type Temporary struct {
 	UserARN                                    string // the IAM user at the origin of the chain
 }
 
-// stsError is an STS error document plus its HTTP status.
-type stsError struct {
-	status        int
-	code, message string
-}
+type stsError = fakeaws.Error
 
-func (e *stsError) Error() string { return e.code + ": " + e.message }
-
-func newErr(status int, code, format string, a ...any) *stsError {
-	return &stsError{status: status, code: code, message: fmt.Sprintf(format, a...)}
-}
+var newErr = fakeaws.Errorf
 
 // New starts a fake STS on 127.0.0.1. Close it when done.
 func New() *Server {
@@ -140,32 +117,9 @@ func New() *Server {
 		usedMFA: map[string]map[int64]bool{},
 		signins: map[string]*Temporary{},
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.URL = s.srv.URL
-	s.FederationURL = s.srv.URL + "/federation"
+	s.Start(http.HandlerFunc(s.serveHTTP))
+	s.FederationURL = s.URL + "/federation"
 	return s
-}
-
-// Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
-
-func (s *Server) now() time.Time {
-	s.mu.Lock()
-	off := s.offset
-	s.mu.Unlock()
-	f := s.Now
-	if f == nil {
-		f = time.Now
-	}
-	return f().Add(off).UTC()
-}
-
-// Advance moves the server clock forward by d on top of Now, so tests can
-// expire credentials without replacing Now.
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	s.offset += d
-	s.mu.Unlock()
 }
 
 // AddUser creates an IAM user with long-lived keys and a virtual MFA device
@@ -175,11 +129,11 @@ func (s *Server) AddUser(account, name string) User {
 		Name:            name,
 		Account:         account,
 		ARN:             "arn:aws:iam::" + account + ":user/" + name,
-		AccessKeyID:     "AKIA" + randID(16),
-		SecretAccessKey: randSecret(),
+		AccessKeyID:     fakeaws.AccessKeyID("AKIA"),
+		SecretAccessKey: fakeaws.SecretKey(),
 		MFASerial:       "arn:aws:iam::" + account + ":mfa/" + name,
-		MFASecret:       base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(randBytes(20)),
-		UserID:          "AIDA" + randID(17),
+		MFASecret:       base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(fakeaws.RandomBytes(20)),
+		UserID:          "AIDA" + fakeaws.RandomText(fakeaws.KeyAlphabet, 17),
 	}
 	s.mu.Lock()
 	s.users[u.AccessKeyID] = u
@@ -211,20 +165,9 @@ func (s *Server) AddRole(arn string, o RoleOptions) {
 		o.MaxSession = defaultRoleSession
 	}
 	s.mu.Lock()
-	s.roles[arn] = &role{arn: arn, account: account, name: name, id: "AROA" + randID(17), opts: o}
+	s.roles[arn] = &role{arn: arn, account: account, name: name, id: "AROA" + fakeaws.RandomText(fakeaws.KeyAlphabet, 17), opts: o}
 	s.mu.Unlock()
 }
-
-// Calls counts requests for an action ("GetSessionToken", "AssumeRole",
-// "GetCallerIdentity", "getSigninToken", ...), failed ones included; "" counts all.
-func (s *Server) Calls(action string) int { return s.rec.Calls(action) }
-
-// Reset zeroes the call counters.
-func (s *Server) Reset() { s.rec.Reset() }
-
-// Fail makes the next n calls of action ("" for any) fail with the STS error code, before
-// any authentication. n <= 0 cancels a pending injection.
-func (s *Server) Fail(action, code string, n int) { s.rec.Fail(action, code, n) }
 
 // SetLifetime makes every credential issued from now on expire after d,
 // whatever duration was asked for; 0 restores normal lifetimes.
@@ -282,25 +225,24 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveFederation(w, r)
 		return
 	}
-	reqID := newRequestID()
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := fakeaws.Body(r)
 	if err != nil {
-		s.count("")
-		writeError(w, reqID, newErr(400, "MalformedInput", "cannot read body"))
+		s.Count("")
+		writeError(w, newErr(400, "MalformedInput", "cannot read body"))
 		return
 	}
 	form := r.URL.Query()
 	if r.Method == http.MethodPost {
 		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 			// Newer SDKs may speak JSON to STS one day; say so loudly rather than misparse.
-			s.count("")
-			writeError(w, reqID, newErr(400, "InvalidAction", "ststest speaks only the AWS Query protocol, got Content-Type %q", ct))
+			s.Count("")
+			writeError(w, newErr(400, "InvalidAction", "ststest speaks only the AWS Query protocol, got Content-Type %q", ct))
 			return
 		}
 		bf, err := url.ParseQuery(string(body))
 		if err != nil {
-			s.count("")
-			writeError(w, reqID, newErr(400, "MalformedQueryString", "%v", err))
+			s.Count("")
+			writeError(w, newErr(400, "MalformedQueryString", "%v", err))
 			return
 		}
 		for k, v := range bf {
@@ -308,50 +250,34 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	action := form.Get("Action")
-	s.count(action)
+	s.Count(action)
 	out, serr := s.handle(r, body, action, form)
 	if serr != nil {
-		writeError(w, reqID, serr)
+		writeError(w, serr)
 		return
 	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header()["x-amzn-RequestId"] = []string{reqID}
-	fmt.Fprintf(w, `<%sResponse xmlns="%s">`+"\n  <%sResult>\n%s  </%sResult>\n  <ResponseMetadata>\n    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n</%sResponse>\n",
-		action, xmlNS, action, out, action, reqID, action)
+	fakeaws.WriteQueryResult(w, xmlNS, action, out)
 }
-
-func (s *Server) count(action string) { s.rec.Count(action) }
 
 // injected consumes one pending Fail for action.
 func (s *Server) injected(action string) *stsError {
-	if code := s.rec.Injected(action); code != "" {
-		return codeError(code)
+	if code := s.Injected(action); code != "" {
+		return codeErrors.For(code)
 	}
 	return nil
 }
 
-// codeError gives a code the status and message real STS uses with it.
-func codeError(code string) *stsError {
-	switch code {
-	case "Throttling":
-		return newErr(400, code, "Rate exceeded")
-	case "AccessDenied":
-		return newErr(403, code, "User is not authorized to perform this action")
-	case "ExpiredToken":
-		return newErr(400, code, "The security token included in the request is expired")
-	case "InvalidClientTokenId":
-		return newErr(403, code, "The security token included in the request is invalid.")
-	case "SignatureDoesNotMatch":
-		return newErr(403, code, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
-	case "ServiceUnavailable":
-		return newErr(503, code, "Service is unavailable. Please try again later.")
-	case "InternalFailure", "InternalError":
-		return newErr(500, code, "An internal error occurred.")
-	case "RegionDisabledException":
-		return newErr(403, code, "STS is not activated in this region for account. Your account administrator can activate STS in this region using the IAM Console.")
-	default:
-		return newErr(400, code, "injected %s", code)
-	}
+// codeErrors are the statuses and messages real STS sends with the codes a test injects.
+var codeErrors = fakeaws.Errors{
+	"Throttling":              {Status: 400, Message: "Rate exceeded"},
+	"AccessDenied":            {Status: 403, Message: "User is not authorized to perform this action"},
+	"ExpiredToken":            {Status: 400, Message: "The security token included in the request is expired"},
+	"InvalidClientTokenId":    {Status: 403, Message: "The security token included in the request is invalid."},
+	"SignatureDoesNotMatch":   {Status: 403, Message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."},
+	"ServiceUnavailable":      {Status: 503, Message: "Service is unavailable. Please try again later."},
+	"InternalFailure":         {Status: 500, Message: "An internal error occurred."},
+	"InternalError":           {Status: 500, Message: "An internal error occurred."},
+	"RegionDisabledException": {Status: 403, Message: "STS is not activated in this region for account. Your account administrator can activate STS in this region using the IAM Console."},
 }
 
 func (s *Server) handle(r *http.Request, body []byte, action string, form url.Values) (string, *stsError) {
@@ -380,83 +306,25 @@ func (s *Server) handle(r *http.Request, body []byte, action string, form url.Va
 	return run(c, form)
 }
 
-var (
-	signatureMismatch = codeError("SignatureDoesNotMatch")
-	invalidToken      = codeError("InvalidClientTokenId")
-	expiredToken      = codeError("ExpiredToken")
-)
-
-// authenticate checks the SigV4 Authorization header and says who signed.
+// authenticate checks the request's SigV4 signature and says who signed.
 func (s *Server) authenticate(r *http.Request, body []byte) (caller, *stsError) {
-	auth := r.Header.Get("Authorization")
-	if auth == "" {
-		return caller{}, newErr(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
-	}
-	const algo = "AWS4-HMAC-SHA256 "
-	if !strings.HasPrefix(auth, algo) {
-		return caller{}, newErr(400, "IncompleteSignature", "Unsupported AWS 'algorithm': '%s'", strings.Fields(auth)[0])
-	}
-	fields := map[string]string{}
-	for _, p := range strings.Split(auth[len(algo):], ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-		fields[k] = v
-	}
-	cred, signedHeaders, sig := fields["Credential"], fields["SignedHeaders"], fields["Signature"]
-	scope := strings.Split(cred, "/")
-	if len(scope) != 5 || signedHeaders == "" || sig == "" || scope[4] != "aws4_request" {
-		return caller{}, newErr(400, "IncompleteSignature", "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters. Authorization=%s", auth)
-	}
-	keyID, day, region, service := scope[0], scope[1], scope[2], scope[3]
-
 	var c caller
-	var creds aws.Credentials
-	token := r.Header.Get("X-Amz-Security-Token")
-	s.mu.Lock()
-	if u := s.users[keyID]; u != nil {
-		c.user = u
-		creds = aws.Credentials{AccessKeyID: keyID, SecretAccessKey: u.SecretAccessKey}
-	} else if t := s.temps[keyID]; t != nil {
-		c.temp = t
-		c.user = s.userNamed(t.UserARN)
-		creds = aws.Credentials{AccessKeyID: keyID, SecretAccessKey: t.SecretAccessKey, SessionToken: t.SessionToken}
-	}
-	s.mu.Unlock()
-	if c.user == nil {
-		return caller{}, invalidToken
-	}
-	// A token must go with exactly the key it was issued with, and long-lived keys have none.
-	if creds.SessionToken != token {
-		return caller{}, invalidToken
-	}
-	if c.temp != nil && !s.now().Before(c.temp.Expires) {
-		return caller{}, expiredToken
-	}
-	if service != "sts" {
-		return caller{}, newErr(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ")
-	}
-	dateStr := r.Header.Get("X-Amz-Date")
-	signed, err := time.Parse(amzDate, dateStr)
-	if err != nil {
-		return caller{}, newErr(400, "IncompleteSignature", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=%s", auth)
-	}
-	if day != dateStr[:8] {
-		return caller{}, newErr(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region, not '%s'. ", region)
-	}
-	wall := time.Now().UTC()
-	if signed.Before(wall.Add(-maxSkew)) {
-		return caller{}, newErr(403, "SignatureDoesNotMatch", "Signature expired: %s is now earlier than %s (%s - 15 min.)",
-			dateStr, wall.Add(-maxSkew).Format(amzDate), wall.Format(amzDate))
-	}
-	if signed.After(wall.Add(maxSkew)) {
-		return caller{}, newErr(403, "SignatureDoesNotMatch", "Signature not yet current: %s is still later than %s (%s + 15 min.)",
-			dateStr, wall.Add(maxSkew).Format(amzDate), wall.Format(amzDate))
-	}
-
-	want, err := sigv4test.Resign(r, body, creds, signedHeaders, "sts", region, signed)
-	if err != nil || !hmac.Equal([]byte(want), []byte(sig)) {
-		return caller{}, signatureMismatch
-	}
-	return c, nil
+	_, err := fakeaws.Verify(r, body, "sts", func(id string) (fakeaws.Key, bool) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		c = caller{}
+		if u := s.users[id]; u != nil {
+			c.user = u
+			return fakeaws.Key{Secret: u.SecretAccessKey, Principal: u.ARN}, true
+		}
+		if t := s.temps[id]; t != nil {
+			c.temp, c.user = t, s.userNamed(t.UserARN)
+			return fakeaws.Key{Secret: t.SecretAccessKey, Token: t.SessionToken, Principal: t.ARN,
+				Expired: !s.Now().Before(t.Expires)}, c.user != nil
+		}
+		return fakeaws.Key{}, false
+	}, fakeaws.Query)
+	return c, err
 }
 
 // userNamed finds a user by ARN; s.mu must be held.
@@ -499,7 +367,7 @@ func (s *Server) checkMFA(u *User, serial, code string) *stsError {
 	if code == "" {
 		return newErr(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code.")
 	}
-	now := s.now()
+	now := s.Now()
 	step := now.Unix() / 30
 	for _, d := range []int64{0, -1, 1} {
 		want, err := totp.GenerateCodeCustom(u.MFASecret, time.Unix((step+d)*30, 0), totpOpts)
@@ -524,10 +392,10 @@ func (s *Server) checkMFA(u *User, serial, code string) *stsError {
 
 // issue mints temporary credentials lasting d (or the forced lifetime).
 func (s *Server) issue(t *Temporary, d time.Duration) *Temporary {
-	t.AccessKeyID = "ASIA" + randID(16)
-	t.SecretAccessKey = randSecret()
-	t.SessionToken = "IQoJb3JpZ2luX2VjE" + base64.StdEncoding.EncodeToString(randBytes(180))
-	now := s.now()
+	t.AccessKeyID = fakeaws.AccessKeyID("ASIA")
+	t.SecretAccessKey = fakeaws.SecretKey()
+	t.SessionToken = "IQoJb3JpZ2luX2VjE" + base64.StdEncoding.EncodeToString(fakeaws.RandomBytes(180))
+	now := s.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.lifetime != 0 {
@@ -627,7 +495,7 @@ func (s *Server) assumeRole(c caller, form url.Values) (string, *stsError) {
 		Account: ro.account, RoleARN: arn, MFA: mfa, UserARN: c.user.ARN,
 	}, d)
 	return fmt.Sprintf("    <AssumedRoleUser>\n      <AssumedRoleId>%s</AssumedRoleId>\n      <Arn>%s</Arn>\n    </AssumedRoleUser>\n%s    <PackedPolicySize>0</PackedPolicySize>\n",
-		esc(t.UserID), esc(t.ARN), credentialsXML(t)), nil
+		fakeaws.XMLEscape(t.UserID), fakeaws.XMLEscape(t.ARN), credentialsXML(t)), nil
 }
 
 func (s *Server) getCallerIdentity(c caller, _ url.Values) (string, *stsError) {
@@ -635,16 +503,16 @@ func (s *Server) getCallerIdentity(c caller, _ url.Values) (string, *stsError) {
 	if c.temp != nil {
 		acct, arn, id = c.temp.Account, c.temp.ARN, c.temp.UserID
 	}
-	return fmt.Sprintf("    <Arn>%s</Arn>\n    <UserId>%s</UserId>\n    <Account>%s</Account>\n", esc(arn), esc(id), esc(acct)), nil
+	return fmt.Sprintf("    <Arn>%s</Arn>\n    <UserId>%s</UserId>\n    <Account>%s</Account>\n", fakeaws.XMLEscape(arn), fakeaws.XMLEscape(id), fakeaws.XMLEscape(acct)), nil
 }
 
 // serveFederation imitates https://signin.aws.amazon.com/federation.
 func (s *Server) serveFederation(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	action := q.Get("Action")
-	s.count(action)
+	s.Count(action)
 	if f := s.injected(action); f != nil {
-		http.Error(w, f.message, f.status)
+		http.Error(w, f.Message, f.Status)
 		return
 	}
 	switch action {
@@ -670,11 +538,11 @@ func (s *Server) serveFederation(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		// The console only takes role or federation sessions, never GetSessionToken ones.
 		if t == nil || t.SecretAccessKey != sess.Key || t.SessionToken != sess.Token ||
-			t.Action == "GetSessionToken" || !s.now().Before(t.Expires) {
+			t.Action == "GetSessionToken" || !s.Now().Before(t.Expires) {
 			http.Error(w, "invalid credentials", http.StatusBadRequest)
 			return
 		}
-		tok := base64.RawURLEncoding.EncodeToString(randBytes(96))
+		tok := base64.RawURLEncoding.EncodeToString(fakeaws.RandomBytes(96))
 		s.mu.Lock()
 		s.signins[tok] = t
 		s.mu.Unlock()
@@ -707,45 +575,4 @@ func (s *Server) SigninSession(token string) (Temporary, bool) {
 	return *t, true
 }
 
-func writeError(w http.ResponseWriter, reqID string, e *stsError) {
-	typ := "Sender"
-	if e.status >= 500 {
-		typ = "Receiver"
-	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header()["x-amzn-RequestId"] = []string{reqID}
-	w.WriteHeader(e.status)
-	fmt.Fprintf(w, "<ErrorResponse xmlns=\"%s\">\n  <Error>\n    <Type>%s</Type>\n    <Code>%s</Code>\n    <Message>%s</Message>\n  </Error>\n  <RequestId>%s</RequestId>\n</ErrorResponse>\n",
-		xmlNS, typ, esc(e.code), esc(e.message), reqID)
-}
-
-func esc(s string) string {
-	var b bytes.Buffer
-	xml.EscapeText(&b, []byte(s))
-	return b.String()
-}
-
-func randBytes(n int) []byte {
-	b := make([]byte, n)
-	rand.Read(b)
-	return b
-}
-
-const idAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-
-func randID(n int) string {
-	b := randBytes(n)
-	for i := range b {
-		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
-	}
-	return string(b)
-}
-
-func randSecret() string {
-	return base64.StdEncoding.EncodeToString(randBytes(30)) // 40 characters, like AWS
-}
-
-func newRequestID() string {
-	b := randBytes(16)
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
+func writeError(w http.ResponseWriter, e *stsError) { fakeaws.WriteQueryError(w, xmlNS, e) }

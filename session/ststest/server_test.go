@@ -353,12 +353,12 @@ func TestExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The Now field works the same way.
+	// A clock of the test's own (SetNow) works the same way.
 	s2 := ststest.New()
 	defer s2.Close()
 	var mu sync.Mutex
 	clock := time.Now()
-	s2.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	s2.SetNow(func() time.Time { mu.Lock(); defer mu.Unlock(); return clock })
 	u2 := s2.AddUser(account, "bob")
 	sess, err := client(t, s2, userCreds(u2)).GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})
 	if err != nil {
@@ -628,6 +628,38 @@ func TestAWSCLI(t *testing.T) {
 			out, err = cmd.CombinedOutput()
 			if err == nil || !strings.Contains(string(out), "SignatureDoesNotMatch") {
 				t.Fatalf("%s with a wrong secret: %v\n%s", cli, err, out)
+			}
+		})
+	}
+}
+
+// TestPresignedGetCallerIdentity: a presigned GetCallerIdentity URL (what an EKS token carries)
+// is accepted as AWS accepts it, with a session token too, and refused once tampered with.
+func TestPresignedGetCallerIdentity(t *testing.T) {
+	s := ststest.New()
+	defer s.Close()
+	u := s.AddUser(account, "alice")
+	for name, creds := range map[string]aws.Credentials{"keys": userCreds(u), "session": mfaSession(t, s, u)} {
+		t.Run(name, func(t *testing.T) {
+			pc := sts.NewPresignClient(client(t, s, creds))
+			req, err := pc.PresignGetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			get := func(u string) (int, string) {
+				resp, err := http.Get(u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, string(b)
+			}
+			if code, body := get(req.URL); code != 200 || !strings.Contains(body, "<Arn>"+u.ARN+"</Arn>") {
+				t.Fatalf("presigned URL: %d %s", code, body)
+			}
+			if code, body := get(strings.Replace(req.URL, "GetCallerIdentity", "GetSessionToken", 1)); code != 403 || !strings.Contains(body, "SignatureDoesNotMatch") {
+				t.Fatalf("tampered URL: %d %s", code, body)
 			}
 		})
 	}

@@ -1,8 +1,9 @@
-package fakecalls
+package fakeaws
 
 import (
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestRecorder(t *testing.T) {
@@ -34,5 +35,34 @@ func TestRecorder(t *testing.T) {
 	r.Reset()
 	if r.Calls("") != 0 {
 		t.Errorf("Reset left %d calls", r.Calls(""))
+	}
+}
+
+func TestRecorderFailWithQueues(t *testing.T) {
+	var r Recorder
+	r.FailWith("CreateToken", "AuthorizationPendingException")
+	r.FailWith("CreateToken", "SlowDownException", "ExpiredTokenException")
+	var got []string
+	for range 4 {
+		got = append(got, r.Injected("CreateToken"))
+	}
+	want := []string{"AuthorizationPendingException", "SlowDownException", "ExpiredTokenException", ""}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("injected %v, want %v", got, want)
+		}
+	}
+}
+
+func TestClock(t *testing.T) {
+	var c Clock
+	if d := time.Since(c.Now()); d < 0 || d > time.Minute {
+		t.Fatalf("zero Clock is %s away from the wall clock", d)
+	}
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	c.SetNow(func() time.Time { return at })
+	c.Advance(90 * time.Second)
+	if got := c.Now(); !got.Equal(at.Add(90 * time.Second)) {
+		t.Fatalf("Now = %s", got)
 	}
 }
