@@ -86,7 +86,10 @@ func App(io IO) *cli.App {
 		Reader:               sys.Console.In,
 		Writer:               sys.Console.Out,
 		ErrWriter:            sys.Console.Err,
-		Flags:                []cli.Flag{debugFlag()},
+		Flags:                []cli.Flag{debugFlag(), helpFlag()},
+		// urfave/cli's own help flag is one package-level value that every run writes to; acct
+		// gives each app its own, so that runs in one process (the tests) do not share it.
+		HideHelp: true,
 		// urfave/cli prints its own errors and exits; acct returns them so main decides the status.
 		ExitErrHandler: func(*cli.Context, error) {},
 		OnUsageError:   usageError,
@@ -97,7 +100,7 @@ func App(io IO) *cli.App {
 			}
 			return cli.ShowAppHelp(c)
 		},
-		Commands: commands(sys),
+		Commands: append(commands(sys), helpCommand()),
 	}
 	everyCommand(sys, app)
 	return app
@@ -111,6 +114,31 @@ func usageError(c *cli.Context, err error, _ bool) error {
 		where = "acct " + c.Command.Name + " --help"
 	}
 	return fault.Errorf(fault.Usage, "%v; see %s", err, where)
+}
+
+func helpFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help", DisableDefaultText: true}
+}
+
+// helpCommand is `acct help [command]` (and `acct import help`), which urfave/cli adds only with
+// its own help flag.
+func helpCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "help",
+		Aliases:   []string{"h"},
+		Usage:     "Shows a list of commands or help for one command",
+		ArgsUsage: "[command]",
+		Action: func(c *cli.Context) error {
+			parent := c.Lineage()[1]
+			switch {
+			case c.Args().Present():
+				return cli.ShowCommandHelp(parent, c.Args().First())
+			case parent.Command != nil && parent.Command.Name != "":
+				return cli.ShowSubcommandHelp(parent)
+			}
+			return cli.ShowAppHelp(c)
+		},
+	}
 }
 
 func commands(sys *system) []*cli.Command {

@@ -22,12 +22,20 @@ func debugFlag() cli.Flag {
 
 // everyCommand gives every command what acct adds to all of them: the --debug flag (so
 // `acct list --debug` works like `acct --debug list`, and with it each command logs how long it
-// took) and acct's own usage errors.
+// took), a --help flag of its own (see App) and acct's own usage errors.
 func everyCommand(sys *system, app *cli.App) {
 	var walk func([]*cli.Command)
 	walk = func(cmds []*cli.Command) {
 		for _, cmd := range cmds {
 			cmd := cmd
+			cmd.HideHelp, cmd.HideHelpCommand = true, true
+			if cmd.Name == "help" {
+				continue
+			}
+			cmd.Flags = append(cmd.Flags, helpFlag())
+			if len(cmd.Subcommands) > 0 {
+				cmd.Subcommands = append(cmd.Subcommands, helpCommand())
+			}
 			if !hasFlag(cmd.Flags, "debug") {
 				cmd.Flags = append(cmd.Flags, debugFlag())
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -70,7 +71,8 @@ func sortedKeys(m map[string][]byte) []string {
 // files can be checked against it.
 func GenerateDocs() (map[string][]byte, error) {
 	app := App(IO{})
-	app.Setup() // adds the help command and flag, as a run would
+	app.Setup()
+	withoutHelp(app.Commands) // each page says how to get help in its last line
 	files := map[string][]byte{}
 
 	var index bytes.Buffer
@@ -205,6 +207,15 @@ func writeFlags(b *bytes.Buffer, flags []cli.Flag) {
 			def = "`" + def + "`"
 		}
 		fmt.Fprintf(b, "| `%s` | %s | %s |\n", opt, mdCell(usage), def)
+	}
+}
+
+// withoutHelp drops the help flag and help subcommand App gives every command.
+func withoutHelp(cmds []*cli.Command) {
+	for _, c := range cmds {
+		c.Flags = slices.DeleteFunc(c.Flags, func(f cli.Flag) bool { return f.Names()[0] == "help" })
+		c.Subcommands = slices.DeleteFunc(c.Subcommands, func(s *cli.Command) bool { return s.Name == "help" })
+		withoutHelp(c.Subcommands)
 	}
 }
 

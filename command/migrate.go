@@ -91,11 +91,10 @@ func (sys *system) importKeys(c *cli.Context, profile string) error {
 
 	remove := c.Bool("delete-plaintext")
 	if !remove && sys.Console.Interactive() {
-		answer, err := sys.prompter.Input(fmt.Sprintf("Delete the plain-text copy, [%s] in %s? [y/N]", section, cf.path), "", nil)
-		if err != nil {
+		var err error
+		if remove, err = sys.prompter.Confirm(fmt.Sprintf("Delete the plain-text copy, [%s] in %s?", section, cf.path), false); err != nil {
 			return err
 		}
-		remove = strings.EqualFold(answer, "y") || strings.EqualFold(answer, "yes")
 	}
 	if !remove {
 		fmt.Fprintf(sys.Console.Err, "acct: the key is still in plain text in [%s] of %s; remove it with acct add %s --from-credentials --delete-plaintext\n", section, cf.path, profile)

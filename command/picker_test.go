@@ -62,6 +62,18 @@ func TestPickerOnTerminal(t *testing.T) {
 		t.Errorf("filter and Enter at the picker: exit %d", code)
 	}
 
+	// A candidate in a protected stage: its name is typed, --yes or not.
+	p = w.acctTTY(nil, "exec", "pro", "--yes", "--", "sh", "-c", `echo "PICKED=$ACCT_PROFILE"`)
+	p.expect(`"pro" is not a profile or stage name`)
+	p.expect("cpco-prod-readonly")
+	p.send("\r")
+	p.expect(`type "prod" to go on`)
+	p.line("prod")
+	p.expect("PICKED=cpco-prod-admin")
+	if code := p.wait(); code != 0 {
+		t.Errorf("a protected candidate confirmed: exit %d", code)
+	}
+
 	calls := w.sts.Calls("")
 	p = w.acctTTY(nil, "exec", "stag", "--", "sh", "-c", `echo "PICKED=$ACCT_PROFILE"`)
 	p.expect(`"stag" is not a profile or stage name`)
