@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
 )
@@ -43,29 +44,6 @@ func sessionInputFrom(c *cli.Context) sessionInput {
 	}
 }
 
-func (in sessionInput) validate() error {
-	if in.SessionDuration < 15*time.Minute || in.SessionDuration > 12*time.Hour {
-		return usagef("--session-duration %s is out of range; give 15m to 12h", in.SessionDuration)
-	}
-	if in.RoleDuration != 0 && (in.RoleDuration < 15*time.Minute || in.RoleDuration > 12*time.Hour) {
-		return usagef("--duration %s is out of range; give 15m to 12h", in.RoleDuration)
-	}
-	return nil
-}
-
-// mfa picks where MFA codes come from: the flag, ACCT_MFA_TOKEN, the profile's mfa_process, the terminal.
-func (sys *system) mfa(in sessionInput, chain *profiles.Chain) session.MFA {
-	switch {
-	case in.MFAToken != "":
-		return session.StaticMFA(in.MFAToken)
-	case sys.Getenv("ACCT_MFA_TOKEN") != "":
-		return session.StaticMFA(sys.Getenv("ACCT_MFA_TOKEN"))
-	case chain.MFAProcess != "":
-		return session.ProcessMFA(chain.MFAProcess)
-	}
-	return terminalMFA{sys}
-}
-
 // terminalMFA asks the person at the terminal; in a script it says how to pass a code instead.
 type terminalMFA struct{ sys *system }
 
@@ -84,7 +62,11 @@ func (t terminalMFA) Code(_ context.Context, serial string) (string, error) {
 // credentials resolves chain into working credentials. A wrong MFA code typed at a terminal is
 // asked again, up to three tries; a script gets STS's words and exit status 1.
 func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
-	if err := in.validate(); err != nil {
+	if err := session.CheckDurations(in.SessionDuration, in.RoleDuration); err != nil {
+		return nil, aws.Credentials{}, fault.Wrap(fault.BadInput, err)
+	}
+	window, err := refreshWindow(sys)
+	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
 	kr, err := sys.openKeyring()
@@ -95,7 +77,10 @@ func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in se
 		SessionDuration: in.SessionDuration,
 		RoleDuration:    in.RoleDuration,
 		NoSession:       in.NoSession,
-		MFA:             sys.mfa(in, chain),
+		MFAToken:        in.MFAToken,
+		EnvMFAToken:     sys.Getenv("ACCT_MFA_TOKEN"),
+		MFA:             terminalMFA{sys},
+		MinRemaining:    window,
 		Env:             awsconfig.FromEnv(sys.Getenv),
 		Debug:           sys.debugWriter(in.Debug),
 		SSO:             sys.ssoOptions(false, false), // on a terminal, sign in when the SSO token is missing
@@ -111,7 +96,7 @@ func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in se
 		if err == nil {
 			return p, creds, nil
 		}
-		if !errors.As(err, &mfaErr) || try == 3 || in.MFAToken != "" || sys.Getenv("ACCT_MFA_TOKEN") != "" || !sys.Console.Interactive() {
+		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 || !sys.Console.Interactive() {
 			err = fmt.Errorf("%s: %w", chain.Profile, err)
 			return nil, aws.Credentials{}, err
 		}

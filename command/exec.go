@@ -64,7 +64,7 @@ func runExec(ctx context.Context, sys *system, in execInput) error {
 	env := shellenv.Env(sys.Environ(), creds, tgt)
 	switch {
 	case in.Server:
-		srv, err := sys.serve(provider)
+		srv, err := shellenv.Serve(provider)
 		if err != nil {
 			return err
 		}

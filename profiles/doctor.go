@@ -182,7 +182,7 @@ func doctorLayout(c *Config, l *Layout, ps []Profile, renderErr error) []Finding
 	// Keep the layout path recorded in the block: only the profiles decide "out of date".
 	merged, err := Merge(data, l.Namespace, own.LayoutFile, ps)
 	if err != nil {
-		return []Finding{doctorFromErr("", blockWithPath(err, c.Path), "")}
+		return []Finding{doctorFromErr("", configWithPath(err, c.Path), "")}
 	}
 	if !bytes.Equal(merged, data) {
 		return []Finding{{Severity: SeverityError, Line: own.Begin,

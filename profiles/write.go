@@ -77,7 +77,7 @@ func Write(path string, namespace, layoutFile string, ps []Profile, o WriteOptio
 	}
 	merged, err := Merge(old, namespace, layoutFile, ps)
 	if err != nil {
-		return res, blockWithPath(err, path)
+		return res, configWithPath(err, path)
 	}
 	if bytes.Equal(old, merged) && existed {
 		return res, nil

@@ -134,20 +134,20 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 		} else if slices.Contains(allBackends, keyring.SecretServiceBackend) {
 			why = noDBus
 		}
-		return nil, fmt.Errorf("%s; set ACCT_KEYRING_BACKEND=file to use the encrypted file keyring (available here: %s)",
+		return nil, fault.Errorf(fault.Unavailable, "%s; set ACCT_KEYRING_BACKEND=file to use the encrypted file keyring (available here: %s)",
 			why, names(available))
 	}
 
 	b := keyring.BackendType(c.Backend)
 	if !slices.Contains(allBackends, b) {
-		return nil, fmt.Errorf("%w %q in ACCT_KEYRING_BACKEND; available here: %s", ErrUnknownBackend, c.Backend, names(available))
+		return nil, fault.Errorf(fault.BadInput, "%w %q in ACCT_KEYRING_BACKEND; available here: %s", ErrUnknownBackend, c.Backend, names(available))
 	}
 	if !slices.Contains(available, b) {
 		why := "not available on this system"
 		if b == keyring.SecretServiceBackend || b == keyring.KWalletBackend {
 			why = "no D-Bus session (is a keyring daemon running?)"
 		}
-		return nil, fmt.Errorf("%s: %s; set ACCT_KEYRING_BACKEND to one of: %s", b, why, names(available))
+		return nil, fault.Errorf(fault.Unavailable, "%s: %s; set ACCT_KEYRING_BACKEND to one of: %s", b, why, names(available))
 	}
 	kr, err := openOne(cfg, b, c.PassphraseHint)
 	if err != nil {
@@ -282,6 +282,8 @@ func (k *Keyring) explain(err error) error {
 }
 
 // KeyringError is a backend failure with the advice for it. Err is kept for errors.Is/As.
+// explainKeyringError gives it a kind: a refused or missing passphrase is Auth, a backend that
+// cannot be reached or used is Unavailable.
 type KeyringError struct {
 	Backend string
 	Advice  string
@@ -323,7 +325,7 @@ func explainKeyringError(b keyring.BackendType, collection, passHint string, err
 	case keyring.FileBackend:
 		switch {
 		case strings.Contains(msg, "needs a passphrase") || strings.Contains(msg, "passphrase is empty") || strings.Contains(msg, "read the file keyring passphrase"):
-			advice = "file keyring: " + msg
+			advice, kind = "file keyring: "+msg, fault.Auth
 		case strings.Contains(msg, "aes") || strings.Contains(msg, "jose") || strings.Contains(msg, "decrypt") ||
 			strings.Contains(msg, "authentication failed") || strings.Contains(msg, "Compact") || strings.Contains(msg, "unwrap"):
 			advice, kind = "file keyring: wrong passphrase (or a damaged file)", fault.Auth

@@ -26,6 +26,11 @@ func (e *NoKeysError) Error() string {
 // Is makes errors.Is(err, ErrNoKeys) true.
 func (e *NoKeysError) Is(target error) bool { return target == ErrNoKeys }
 
+// Unwrap gives the error kind BadInput: the user runs acct add.
+func (e *NoKeysError) Unwrap() error {
+	return &fault.Error{Kind: fault.BadInput, Err: errors.New(e.Error())}
+}
+
 // Store keeps long-lived IAM user keys in a keyring, one item per source profile.
 type Store struct{ Keyring keyring.Keyring }
 
@@ -72,11 +77,11 @@ func ValidateKeys(c aws.Credentials) error {
 // for profile: they belong to the old keys (maybe another user).
 func (s Store) SetKeys(profile string, c aws.Credentials) error {
 	if profile == "" {
-		return errors.New("store keys: no profile name")
+		return fault.New(fault.BadInput, "store keys: no profile name")
 	}
 	c.AccessKeyID = strings.TrimSpace(c.AccessKeyID)
 	if err := ValidateKeys(c); err != nil {
-		return fmt.Errorf("store keys for %q: %w", profile, err)
+		return fault.Errorf(fault.BadInput, "store keys for %q: %w", profile, err)
 	}
 	data, err := json.Marshal(storedKeys{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken})
 	if err != nil {
@@ -101,7 +106,7 @@ func (s Store) SetKeys(profile string, c aws.Credentials) error {
 func (s Store) Keys(profile string) (aws.Credentials, error) {
 	it, err := s.Keyring.Get(KeysItem(profile))
 	if errors.Is(err, keyring.ErrKeyNotFound) {
-		return aws.Credentials{}, fault.Wrap(fault.BadInput, &NoKeysError{Profile: profile})
+		return aws.Credentials{}, &NoKeysError{Profile: profile}
 	}
 	if err != nil {
 		return aws.Credentials{}, fmt.Errorf("read keys for %q: %w", profile, err)
@@ -109,7 +114,7 @@ func (s Store) Keys(profile string) (aws.Credentials, error) {
 	var k storedKeys
 	if err := json.Unmarshal(it.Data, &k); err != nil || k.AccessKeyID == "" || k.SecretAccessKey == "" {
 		// The decoder's message could quote the item, secret included: say only what to do.
-		return aws.Credentials{}, fmt.Errorf("keys for %q in the keyring are damaged; run acct add %s again", profile, profile)
+		return aws.Credentials{}, fault.Errorf(fault.BadInput, "keys for %q in the keyring are damaged; run acct add %s again", profile, profile)
 	}
 	return aws.Credentials{
 		AccessKeyID:     k.AccessKeyID,
@@ -134,11 +139,11 @@ func (s Store) RemoveKeys(profile string) error {
 		return fmt.Errorf("remove keys for %q: %w", profile, err)
 	}
 	if !has {
-		return fault.Wrap(fault.BadInput, &NoKeysError{Profile: profile})
+		return &NoKeysError{Profile: profile}
 	}
 	err = s.Keyring.Remove(KeysItem(profile))
 	if errors.Is(err, keyring.ErrKeyNotFound) || isNotExist(err) {
-		return fault.Wrap(fault.BadInput, &NoKeysError{Profile: profile})
+		return &NoKeysError{Profile: profile}
 	}
 	if err != nil {
 		return fmt.Errorf("remove keys for %q: %w", profile, err)
