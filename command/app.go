@@ -160,6 +160,9 @@ func commands(sys *system) []*cli.Command {
 		docsCommand(sys),
 		importCommand(sys),
 		rotateCommand(sys),
+		whoamiCommand(sys),
+		eksTokenCommand(sys),
+		kubeconfigCommand(sys),
 	}
 }
 
