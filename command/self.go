@@ -13,7 +13,7 @@ import (
 // user ran it by, symlinks kept, so that an upgrade behind a symlink (Homebrew, ~/bin/acct ->
 // versions/1.2/acct) keeps every such file working. A binary that `go run` left in a go-build
 // directory is gone the moment it exits, so it is refused.
-func selfCommand(sys IO) (string, error) {
+func selfCommand(sys *system) (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", err
