@@ -97,7 +97,7 @@ func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in se
 			return p, creds, nil
 		}
 		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 || !sys.Console.Interactive() {
-			err = fmt.Errorf("%s: %w", chain.Profile, err)
+			err = fmt.Errorf("%s: %w", chain.Profile, sys.keysElsewhere(err))
 			return nil, aws.Credentials{}, err
 		}
 		fmt.Fprintf(sys.Console.Err, "acct: %v; try again\n", err)

@@ -90,6 +90,7 @@ func (sys *system) enter(ctx context.Context, name string, in sessionInput, yes 
 	if err != nil {
 		return nil, nil, aws.Credentials{}, err
 	}
+	sys.warnSurprises(t)
 	if err := sys.confirmProtected(t, yes); err != nil {
 		return nil, nil, aws.Credentials{}, err
 	}
