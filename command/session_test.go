@@ -53,12 +53,18 @@ type sessionWorld struct {
 
 func newSessionWorld(t *testing.T, noKeys bool, opts map[string]ststest.RoleOptions) *sessionWorld {
 	t.Helper()
+	return newLayoutWorld(t, sessionLayout, noKeys, opts)
+}
+
+// newLayoutWorld is newSessionWorld with another layout (its file is ~/team/acct.yaml).
+func newLayoutWorld(t *testing.T, layoutText string, noKeys bool, opts map[string]ststest.RoleOptions) *sessionWorld {
+	t.Helper()
 	w := newWorld(t)
 	layout := filepath.Join(w.home, "team", "acct.yaml")
 	if err := os.MkdirAll(filepath.Dir(layout), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(layout, []byte(sessionLayout), 0o600); err != nil {
+	if err := os.WriteFile(layout, []byte(layoutText), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	w.must("generate", "--layout", layout, "--user", "alice")
@@ -97,8 +103,14 @@ func newSessionWorld(t *testing.T, noKeys bool, opts map[string]ststest.RoleOpti
 // with runs acct with extra variables for this run only; an empty value unsets the variable.
 func (w *world) with(extra map[string]string, args ...string) result {
 	w.t.Helper()
+	return w.withIn("", extra, args...)
+}
+
+// withIn is with, run in dir (the home when empty).
+func (w *world) withIn(dir string, extra map[string]string, args ...string) result {
+	w.t.Helper()
 	defer w.set(extra)()
-	return w.run("", args...)
+	return w.run(dir, args...)
 }
 
 // set sets extra variables (an empty value unsets one) and returns the function that restores them.

@@ -61,11 +61,12 @@ func runShell(ctx context.Context, sys *system, in shellInput) error {
 		return err
 	}
 	defer srv.Close()
-	tgt := shellTarget(t.Chain, creds)
+	tgt := sys.shellTarget(t.Chain, creds)
 	code, err := shellenv.Shell(ctx, shellenv.ShellOptions{
 		Shell:   sys.Getenv("SHELL"),
 		Env:     shellenv.ServerEnv(sys.Environ(), srv, tgt),
 		Target:  tgt,
+		Dir:     sys.stageDir(t.Chain),
 		Banner:  banner(tgt, creds),
 		NoColor: !sys.Console.ColourOut(),
 		Stdin:   sys.Console.In,
