@@ -28,6 +28,10 @@ type IO struct {
 	Environ  func() []string
 	// OpenKeyring opens the keyring cfg names; nil: session.OpenKeyring.
 	OpenKeyring func(cfg session.KeyringConfig) (keyring.Keyring, error)
+	// Executable is the acct binary as the user reached it, for files other programs run it from
+	// (a kubeconfig); empty: os.Executable and os.Args[0]. Tests running acct in process name the
+	// binary they built.
+	Executable string
 }
 
 // OS returns the process's own terminal, environment and keyring.

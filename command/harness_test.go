@@ -115,10 +115,11 @@ func (w *world) runOn(tty bool, p console.Prompter, args ...string) result {
 	defer cancel()
 	streams, stdout, stderr := consoletest.Streams("", tty)
 	err := command.Run(ctx, command.IO{
-		Console:  streams,
-		Prompter: p,
-		Getenv:   func(k string) string { return w.vars[k] },
-		Environ:  w.env,
+		Console:    streams,
+		Prompter:   p,
+		Getenv:     func(k string) string { return w.vars[k] },
+		Environ:    w.env,
+		Executable: acctBin,
 	}, append([]string{"acct"}, args...))
 	if msg := command.Message(err); msg != "" {
 		fmt.Fprintln(stderr, msg)

@@ -76,9 +76,7 @@ func TestKubectlThroughAcctKubeconfig(t *testing.T) {
 	t.Parallel()
 	kw := newKubeWorld(t)
 
-	kw.bin = true // the kubeconfig names the running acct: the binary, not this test process
 	r := kw.with(kw.mfa(0), "kubeconfig")
-	kw.bin = false
 	if r.code != 0 {
 		t.Fatalf("acct kubeconfig: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
