@@ -81,7 +81,7 @@ func completeTargets(sys IO) cli.BashCompleteFunc {
 		if c.NArg() > 0 {
 			return
 		}
-		cfg, err := profiles.Read(profiles.ConfigPath())
+		cfg, err := profiles.Read(sys.configPath())
 		if err != nil {
 			return
 		}

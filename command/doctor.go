@@ -17,15 +17,16 @@ func doctorCommand(sys IO) *cli.Command {
 			var findings []string
 			var layout *profiles.Layout
 			// No layout at all is fine for doctor (a hand-written config); a broken one is a finding.
-			if path, err := profiles.Find(c.String("layout")); err == nil {
+			if path, err := sys.findLayout(c.String("layout")); err == nil {
 				if layout, err = profiles.Load(path); err != nil {
 					findings = append(findings, err.Error())
 				}
 			} else if c.String("layout") != "" {
 				findings = append(findings, err.Error())
 			}
-			cfg, _ := profiles.Read(profiles.ConfigPath())
-			for _, f := range profiles.Doctor(cfg, layout) {
+			cfg, _ := profiles.Read(sys.configPath())
+			creds, _ := profiles.ReadINI(profiles.CredentialsPath(sys.getenv)) // nil when there is none
+			for _, f := range profiles.Doctor(cfg, creds, layout) {
 				findings = append(findings, findingLine(f))
 			}
 			for _, f := range findings {
@@ -34,7 +35,7 @@ func doctorCommand(sys IO) *cli.Command {
 			if len(findings) > 0 {
 				return ExitStatus(1)
 			}
-			fmt.Fprintf(sys.Stdout, "%s: no problems found\n", profiles.ConfigPath())
+			fmt.Fprintf(sys.Stdout, "%s: no problems found\n", sys.configPath())
 			return nil
 		},
 	}

@@ -63,7 +63,7 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 	if !in.Server {
 		return shellenv.Exec(in.Argv, shellenv.Env(sys.Environ(), creds, tgt))
 	}
-	srv, err := sys.serve(provider)
+	srv, err := shellenv.Serve(provider)
 	if err != nil {
 		return err
 	}
@@ -82,6 +82,7 @@ func (sys IO) enter(ctx context.Context, name string, in sessionInput, yes bool)
 	if err != nil {
 		return nil, nil, aws.Credentials{}, err
 	}
+	sys.warnSurprises(t)
 	if err := sys.confirmProtected(t.Chain, yes); err != nil {
 		return nil, nil, aws.Credentials{}, err
 	}

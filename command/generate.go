@@ -48,9 +48,18 @@ func layoutFlag() cli.Flag {
 	return &cli.StringFlag{Name: "layout", Usage: "layout file (default: ACCT_LAYOUT, ./acct.yaml here or above, $XDG_CONFIG_HOME/acct/layout.yaml)"}
 }
 
+// findLayout is profiles.Find from acct's working directory and environment.
+func (sys IO) findLayout(flag string) (string, error) {
+	wd, _ := os.Getwd()
+	return profiles.Find(flag, wd, sys.getenv)
+}
+
+// configPath is the ~/.aws/config acct reads and writes, as the AWS CLI finds it.
+func (sys IO) configPath() string { return profiles.ConfigPath(sys.getenv) }
+
 // loadLayout finds and loads the layout; every failure is bad input.
-func loadLayout(flag string) (*profiles.Layout, error) {
-	path, err := profiles.Find(flag)
+func (sys IO) loadLayout(flag string) (*profiles.Layout, error) {
+	path, err := sys.findLayout(flag)
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -62,7 +71,7 @@ func loadLayout(flag string) (*profiles.Layout, error) {
 }
 
 func runGenerate(sys IO, in generateInput) error {
-	l, err := loadLayout(in.Layout)
+	l, err := sys.loadLayout(in.Layout)
 	if err != nil {
 		return err
 	}
@@ -95,7 +104,7 @@ func renderOptions(style, user string) (profiles.RenderOptions, error) {
 
 // writeProfiles writes the layout's block and says what happened; note adds to the summary.
 func writeProfiles(sys IO, l *profiles.Layout, ps []profiles.Profile, dryRun bool, note string) error {
-	path := profiles.ConfigPath()
+	path := sys.configPath()
 	res, err := profiles.Write(path, l.Namespace, l.File, ps, profiles.WriteOptions{DryRun: dryRun})
 	var cfgErr *profiles.ConfigError
 	if errors.As(err, &cfgErr) {

@@ -42,7 +42,7 @@ func importCommand(sys IO) *cli.Command {
 }
 
 func runImport(c *cli.Context, sys IO) error {
-	path, err := importLayoutPath(c.String("layout"))
+	path, err := sys.importLayoutPath(c.String("layout"))
 	if err != nil {
 		return err
 	}
@@ -106,11 +106,11 @@ func runImport(c *cli.Context, sys IO) error {
 
 // importLayoutPath is the layout to merge into: --layout (which may not exist yet), else the
 // layout acct would find, else acct.yaml here.
-func importLayoutPath(flag string) (string, error) {
+func (sys IO) importLayoutPath(flag string) (string, error) {
 	if flag != "" {
 		return filepath.Abs(flag)
 	}
-	if p, err := profiles.Find(""); err == nil {
+	if p, err := sys.findLayout(""); err == nil {
 		return p, nil
 	}
 	return filepath.Abs("acct.yaml")

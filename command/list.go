@@ -39,7 +39,7 @@ func listCommand(sys IO) *cli.Command {
 			&cli.BoolFlag{Name: "no-keyring", Usage: "do not open the keyring (no keys/session columns)"},
 		},
 		Action: func(c *cli.Context) error {
-			cfg, err := profiles.Read(profiles.ConfigPath())
+			cfg, err := profiles.Read(sys.configPath())
 			if err != nil {
 				return badInput(err)
 			}

@@ -43,8 +43,8 @@ func ssoLoginInputFrom(c *cli.Context, name string) ssoLoginInput {
 
 // ssoSessionNamed finds the SSO session behind name: an SSO profile (its sso_session or legacy
 // sso_start_url) or an [sso-session NAME] section.
-func ssoSessionNamed(name string) (session.SSOSession, string, error) {
-	cfg, err := profiles.Read(profiles.ConfigPath())
+func (sys IO) ssoSessionNamed(name string) (session.SSOSession, string, error) {
+	cfg, err := profiles.Read(sys.configPath())
 	if err != nil {
 		return session.SSOSession{}, "", badInput(err)
 	}
@@ -96,7 +96,7 @@ func runSSOLogin(ctx context.Context, sys IO, in ssoLoginInput) error {
 	if in.Name == "" {
 		return usagef("name an SSO profile or sso-session: acct login --sso <profile|session>")
 	}
-	s, what, err := ssoSessionNamed(in.Name)
+	s, what, err := sys.ssoSessionNamed(in.Name)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ type ssoDiscoverInput struct {
 // portal lists for the layout's sso: session, and writes them like acct generate. It needs a
 // cached sign-in, or a terminal to sign in on.
 func runSSODiscover(ctx context.Context, sys IO, in ssoDiscoverInput) error {
-	l, err := loadLayout(in.Layout)
+	l, err := sys.loadLayout(in.Layout)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ type target struct {
 // resolveTarget turns NAME into a profile (SPEC §4): exact profile, stage, unique fuzzy match, the
 // picker on a terminal, else an error listing the candidates.
 func (sys IO) resolveTarget(name string) (*target, error) {
-	cfg, err := profiles.Read(profiles.ConfigPath())
+	cfg, err := profiles.Read(sys.configPath())
 	if err != nil {
 		return nil, badInput(err)
 	}

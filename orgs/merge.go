@@ -2,7 +2,6 @@ package orgs
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -10,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/acct-cli/acct/internal/atomicfile"
+	"github.com/acct-cli/acct/internal/fault"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/acct-cli/acct/profiles"
@@ -100,25 +100,25 @@ func Merge(name string, old []byte, org *Org, opt Options) (*Result, error) {
 		}
 		prev = l
 		if opt.Namespace != "" && opt.Namespace != l.Namespace {
-			return nil, fmt.Errorf("--namespace %s differs from the layout's namespace %s; leave it out to import into %s", opt.Namespace, l.Namespace, name)
+			return nil, fault.Errorf(fault.BadInput, "--namespace %s differs from the layout's namespace %s; leave it out to import into %s", opt.Namespace, l.Namespace, name)
 		}
 		if l.Mode == profiles.ModeVirtualRoot {
-			return nil, fmt.Errorf("%s is a virtual-root layout (every stage in one account); importing an organization needs mode: organization or accounts", name)
+			return nil, fault.Errorf(fault.BadInput, "%s is a virtual-root layout (every stage in one account); importing an organization needs mode: organization or accounts", name)
 		}
 		var d yaml.Node
 		if err := yaml.Unmarshal(old, &d); err != nil {
-			return nil, fmt.Errorf("%s: %v", name, err)
+			return nil, fault.Errorf(fault.BadInput, "%s: %v", name, err)
 		}
 		doc = &d
 	} else {
 		if opt.Namespace == "" {
-			return nil, errors.New("a new layout needs a namespace; pass --namespace (e.g. --namespace cpco)")
+			return nil, fault.New(fault.BadInput, "a new layout needs a namespace; pass --namespace (e.g. --namespace cpco)")
 		}
 		if Label(opt.Namespace) != opt.Namespace {
-			return nil, fmt.Errorf("--namespace %q is not a label; use lowercase letters, digits and single hyphens", opt.Namespace)
+			return nil, fault.Errorf(fault.BadInput, "--namespace %q is not a label; use lowercase letters, digits and single hyphens", opt.Namespace)
 		}
 		if org.Management == "" {
-			return nil, errors.New("the organization did not name its management account; write root: by hand")
+			return nil, fault.New(fault.BadInput, "the organization did not name its management account; write root: by hand")
 		}
 		doc = newDocument(org, opt)
 	}
@@ -127,7 +127,7 @@ func Merge(name string, old []byte, org *Org, opt Options) (*Result, error) {
 		top = top.Content[0]
 	}
 	if top.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s: the layout is not a map", name)
+		return nil, fault.Errorf(fault.BadInput, "%s: the layout is not a map", name)
 	}
 	ns := opt.Namespace
 	rootAccount := org.Management
@@ -140,12 +140,12 @@ func Merge(name string, old []byte, org *Org, opt Options) (*Result, error) {
 	}
 	out, err := encode(doc, old)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+		return nil, fault.Errorf(fault.Failed, "%s: %v", name, err)
 	}
 	l, err := profiles.Parse(name, out)
 	if err != nil {
 		// A bug of the merge, or a file acct cannot rewrite: never write something acct cannot load.
-		return nil, fmt.Errorf("the imported layout does not load (%v); nothing was written", err)
+		return nil, fault.Errorf(fault.Failed, "the imported layout does not load (%v); nothing was written", err)
 	}
 	m.res.Data, m.res.Layout = out, l
 	m.res.Changed = old == nil || !bytes.Equal(old, out)
@@ -169,28 +169,61 @@ type stageRef struct {
 }
 
 func (m *merger) run(rootAccount string, prev *profiles.Layout) error {
+	stagesNode, err := m.stagesList()
+	if err != nil {
+		return err
+	}
+	refs, byAccount := existingStages(stagesNode)
+	sel, err := m.selector()
+	if err != nil {
+		return err
+	}
+	m.updateExisting(stagesNode, refs, rootAccount, prev != nil, sel)
+	names, known := takenNames(rootAccount, prev)
+	for _, a := range m.freshAccounts(known, byAccount, sel) {
+		name := m.uniqueName(a, names)
+		stagesNode.Content = append(stagesNode.Content, newStage(name, a))
+		detail := ""
+		if ou := ouLabel(a); ou != "" {
+			detail = "ou " + ou
+		}
+		if a.ID == m.org.Management {
+			detail = strings.TrimPrefix(detail+", management account", ", ")
+		}
+		m.res.Changes = append(m.res.Changes, Change{Kind: "add", Stage: name, Account: a.ID, Detail: detail})
+	}
+	if len(stagesNode.Content) == 0 {
+		// An empty block sequence does not encode; leave no stages key rather than `stages: []`.
+		for i := 0; i+1 < len(m.top.Content); i += 2 {
+			if m.top.Content[i].Value == "stages" {
+				m.top.Content = append(m.top.Content[:i], m.top.Content[i+2:]...)
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// stagesList is the layout's stages: sequence, added when the file has none.
+func (m *merger) stagesList() (*yaml.Node, error) {
 	stagesNode := mapGet(m.top, "stages")
 	if stagesNode == nil {
 		stagesNode = &yaml.Node{Kind: yaml.SequenceNode}
 		m.top.Content = append(m.top.Content, scalar("stages"), stagesNode)
 	}
 	if stagesNode.Kind != yaml.SequenceNode {
-		return errors.New("stages is not a list")
+		return nil, fault.New(fault.BadInput, "stages is not a list")
 	}
 	if stagesNode.Style == yaml.FlowStyle {
 		stagesNode.Style = 0
 	}
+	return stagesNode, nil
+}
+
+// existingStages reads the stages already in the file, and the first stage of each account
+// (per-user stages name no single account).
+func existingStages(stagesNode *yaml.Node) ([]*stageRef, map[string]*stageRef) {
 	byAccount := map[string]*stageRef{}
-	names := map[string]bool{profiles.RootStage: true}
-	known := map[string]bool{rootAccount: true}
-	if prev != nil {
-		for _, st := range prev.Stages {
-			names[st.Name] = true
-			for _, a := range st.PerUser {
-				known[a] = true
-			}
-		}
-	}
 	var refs []*stageRef
 	for _, sn := range stagesNode.Content {
 		if sn.Kind != yaml.MappingNode {
@@ -211,19 +244,18 @@ func (m *merger) run(rootAccount string, prev *profiles.Layout) error {
 			}
 		}
 	}
+	return refs, byAccount
+}
 
-	sel, err := m.selector()
-	if err != nil {
-		return err
-	}
+// updateExisting brings the stages already in the file up to date: moved accounts get their new
+// ou; imported stages of accounts that are no longer active go; hand-written ones stay, with a
+// notice.
+func (m *merger) updateExisting(stagesNode *yaml.Node, refs []*stageRef, rootAccount string, hadLayout bool, sel func(Account) bool) {
 	inOrg := map[string]Account{}
 	for _, a := range m.org.Accounts {
 		inOrg[a.ID] = a
 	}
 	remove := map[*yaml.Node]bool{}
-
-	// Stages already in the file: moved accounts get their new ou; imported stages of accounts
-	// that are no longer active go; hand-written ones stay, with a notice.
 	for _, r := range refs {
 		if r.account == "" || r.account == rootAccount {
 			continue
@@ -240,7 +272,7 @@ func (m *merger) run(rootAccount string, prev *profiles.Layout) error {
 			if r.imported {
 				remove[r.node] = true
 				m.res.Changes = append(m.res.Changes, Change{Kind: "remove", Stage: r.name, Account: r.account, Detail: why})
-			} else if ok || prev != nil {
+			} else if ok || hadLayout {
 				m.res.Notices = append(m.res.Notices, fmt.Sprintf("stage %s: account %s is %s; it was written by hand, so remove it yourself if it should go", r.name, r.account, why))
 			}
 			continue
@@ -267,8 +299,27 @@ func (m *merger) run(rootAccount string, prev *profiles.Layout) error {
 		}
 		stagesNode.Content = kept
 	}
+}
 
-	// New accounts, in OU order then by name, so the file reads like the organisation.
+// takenNames are the stage names and accounts the layout already has, so an import adds neither
+// again.
+func takenNames(rootAccount string, prev *profiles.Layout) (names, known map[string]bool) {
+	names = map[string]bool{profiles.RootStage: true}
+	known = map[string]bool{rootAccount: true}
+	if prev != nil {
+		for _, st := range prev.Stages {
+			names[st.Name] = true
+			for _, a := range st.PerUser {
+				known[a] = true
+			}
+		}
+	}
+	return names, known
+}
+
+// freshAccounts are the active selected accounts the layout lacks, in OU order then by name, so
+// the file reads like the organisation.
+func (m *merger) freshAccounts(known map[string]bool, byAccount map[string]*stageRef, sel func(Account) bool) []Account {
 	var fresh []Account
 	for _, a := range m.org.Accounts {
 		if known[a.ID] || byAccount[a.ID] != nil || !a.Active() || !sel(a) {
@@ -286,39 +337,24 @@ func (m *merger) run(rootAccount string, prev *profiles.Layout) error {
 		}
 		return m.nameFor(fresh[i]) < m.nameFor(fresh[j])
 	})
-	for _, a := range fresh {
-		name := m.nameFor(a)
-		if name == "" || names[name] {
-			base := name
-			if base == "" {
-				base = "account"
-			}
-			name = base + "-" + a.ID[len(a.ID)-4:]
-			if names[name] {
-				name = base + "-" + a.ID
-			}
+	return fresh
+}
+
+// uniqueName is a's stage name, with the end of its account ID added when the name is taken.
+func (m *merger) uniqueName(a Account, names map[string]bool) string {
+	name := m.nameFor(a)
+	if name == "" || names[name] {
+		base := name
+		if base == "" {
+			base = "account"
 		}
-		names[name] = true
-		stagesNode.Content = append(stagesNode.Content, newStage(name, a))
-		detail := ""
-		if ou := ouLabel(a); ou != "" {
-			detail = "ou " + ou
-		}
-		if a.ID == m.org.Management {
-			detail = strings.TrimPrefix(detail+", management account", ", ")
-		}
-		m.res.Changes = append(m.res.Changes, Change{Kind: "add", Stage: name, Account: a.ID, Detail: detail})
-	}
-	if len(stagesNode.Content) == 0 {
-		// An empty block sequence does not encode; leave no stages key rather than `stages: []`.
-		for i := 0; i+1 < len(m.top.Content); i += 2 {
-			if m.top.Content[i].Value == "stages" {
-				m.top.Content = append(m.top.Content[:i], m.top.Content[i+2:]...)
-				break
-			}
+		name = base + "-" + a.ID[len(a.ID)-4:]
+		if names[name] {
+			name = base + "-" + a.ID
 		}
 	}
-	return nil
+	names[name] = true
+	return name
 }
 
 // nameFor is an account's stage name: "management" for the management account, else
@@ -364,7 +400,7 @@ func (m *merger) selector() (func(Account) bool, error) {
 			return match, nil
 		}
 	}
-	return nil, fmt.Errorf("--ou %s: no account of the organization is under that OU path; give OU names from the root down, e.g. workloads/prod", m.opt.OU)
+	return nil, fault.Errorf(fault.BadInput, "--ou %s: no account of the organization is under that OU path; give OU names from the root down, e.g. workloads/prod", m.opt.OU)
 }
 
 func splitPath(p string) []string {

@@ -5,7 +5,6 @@ package orgs
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"sort"
 	"strings"
@@ -168,27 +167,35 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// apiError makes err one line naming the operation, with the fault kind of its cause.
 func apiError(op string, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("organizations: %s: %w", op, err)
+	switch {
+	case errors.Is(err, context.Canceled):
+		return fault.Errorf(fault.Interrupted, "organizations: %s: %w", op, err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return fault.Errorf(fault.Unavailable, "organizations: %s: %w", op, err)
 	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		e := &Error{Op: op, Code: api.ErrorCode(), Message: oneLine(api.ErrorMessage()), Err: err}
+		kind := fault.Failed
 		switch e.Code {
 		case "AccessDeniedException":
+			kind = fault.Auth
 			e.Advice = "use a profile of the management account (or of a delegated administrator) allowed organizations:Describe* and organizations:List*"
 		case "AWSOrganizationsNotInUseException":
+			kind = fault.BadInput
 			e.Advice = "this account is not in an AWS Organization; write the layout by hand (mode: accounts)"
 		case "TooManyRequestsException":
+			kind = fault.Unavailable
 			e.Advice = "AWS throttled the walk even after retries; run the import again in a minute"
 		}
-		return e
+		return fault.Wrap(kind, e)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return &Error{Op: op, Message: "cannot reach " + ue.URL + " (" + oneLine(ue.Err.Error()) + ")",
-			Advice: "check the network or AWS_ENDPOINT_URL_ORGANIZATIONS", Err: err}
+		return fault.Wrap(fault.Unavailable, &Error{Op: op, Message: "cannot reach " + ue.URL + " (" + oneLine(ue.Err.Error()) + ")",
+			Advice: "check the network or AWS_ENDPOINT_URL_ORGANIZATIONS", Err: err})
 	}
 	return &Error{Op: op, Message: oneLine(err.Error()), Err: err}
 }

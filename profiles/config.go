@@ -2,34 +2,55 @@ package profiles
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"gopkg.in/ini.v1"
 )
 
 // ConfigPath is where the AWS CLI looks for its config: AWS_CONFIG_FILE, else ~/.aws/config.
-func ConfigPath() string {
-	if p := os.Getenv("AWS_CONFIG_FILE"); p != "" {
-		return configExpandHome(p)
-	}
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" {
-		home = "~"
-	}
-	return filepath.Join(home, ".aws", "config")
+// getenv is the caller's environment (AWS_CONFIG_FILE, HOME; USERPROFILE on Windows).
+func ConfigPath(getenv func(string) string) string {
+	return configAWSFile(getenv, "AWS_CONFIG_FILE", "config")
 }
 
-// configExpandHome expands a leading ~/ as the AWS CLI does for AWS_CONFIG_FILE.
-func configExpandHome(p string) string {
-	if p == "~" || strings.HasPrefix(p, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, p[1:])
+// CredentialsPath is where the AWS CLI finds the shared credentials file:
+// AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials.
+func CredentialsPath(getenv func(string) string) string {
+	return configAWSFile(getenv, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
+}
+
+// configAWSFile is the file the variable names (a leading ~/ expanded), else ~/.aws/name.
+func configAWSFile(getenv func(string) string, variable, name string) string {
+	home := HomeDir(getenv)
+	if p := getenv(variable); p != "" {
+		return ExpandHome(p, home)
+	}
+	if home == "" {
+		home = "~"
+	}
+	return filepath.Join(home, ".aws", name)
+}
+
+// HomeDir is the home directory as os.UserHomeDir finds it, from the caller's environment.
+func HomeDir(getenv func(string) string) string {
+	if runtime.GOOS == "windows" {
+		if h := getenv("USERPROFILE"); h != "" {
+			return h
 		}
+	}
+	return getenv("HOME")
+}
+
+// ExpandHome expands a leading ~/ as the AWS CLI does for AWS_CONFIG_FILE.
+func ExpandHome(p, home string) string {
+	if home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
+		return filepath.Join(home, p[1:])
 	}
 	return p
 }
@@ -39,6 +60,7 @@ type Meta struct {
 	Namespace, Stage, Role, OU, Account string
 	Protected                           Protection
 	Managed                             bool // the section is inside an acct block
+	StageEnv
 }
 
 // Entry is one profile of the config file.
@@ -99,11 +121,11 @@ func Read(path string) (*Config, error) {
 		return c, nil
 	}
 	if err != nil {
-		c.ParseErr = fmt.Errorf("config %s: cannot read it; check its permissions: %w", path, err)
+		c.ParseErr = fault.Errorf(fault.BadInput, "config %s: cannot read it; check its permissions: %w", path, err)
 		return c, c.ParseErr
 	}
 	if err := c.parse(data); err != nil {
-		c.ParseErr = blockWithPath(err, path)
+		c.ParseErr = configWithPath(err, path)
 		return c, c.ParseErr
 	}
 	return c, nil
@@ -113,7 +135,7 @@ func Read(path string) (*Config, error) {
 func configParse(path string, data []byte) (*Config, error) {
 	c := &Config{Path: path, entries: map[string]*Entry{}}
 	if err := c.parse(data); err != nil {
-		c.ParseErr = blockWithPath(err, path)
+		c.ParseErr = configWithPath(err, path)
 		return c, c.ParseErr
 	}
 	return c, nil
@@ -121,13 +143,13 @@ func configParse(path string, data []byte) (*Config, error) {
 
 func (c *Config) parse(data []byte) error {
 	c.raw = data
-	lines := blockSplit(data)
-	if err := blockClassify(lines); err != nil {
+	lines := iniSplit(data)
+	if err := iniClassify(lines); err != nil {
 		return err
 	}
 	blocks, err := blockFind(lines)
 	if err != nil {
-		c.BlockErr = blockWithPath(err, c.Path)
+		c.BlockErr = configWithPath(err, c.Path)
 	}
 	for _, b := range blocks {
 		c.blocks = append(c.blocks, Block{Namespace: b.namespace, LayoutFile: b.layoutFile, Begin: b.begin + 1, End: b.end + 1})
@@ -141,41 +163,7 @@ func (c *Config) parse(data []byte) error {
 		return false
 	}
 
-	first := map[string]int{}
-	var sections []configSection
-	for i := range lines {
-		l := &lines[i]
-		if l.kind != blockLineSection {
-			continue
-		}
-		key := blockSectionKey(l.section)
-		if at, dup := first[key]; dup {
-			c.dups = append(c.dups, configDup{Section: l.section, First: at, Line: l.num})
-		} else {
-			first[key] = l.num
-		}
-		name := configProfileName(l.section)
-		if name == "" {
-			continue
-		}
-		e := c.entries[name]
-		if e == nil {
-			e = &Entry{Name: name, Line: l.num}
-			c.entries[name] = e
-			c.names = append(c.names, name)
-		}
-		if i > 0 && strings.HasPrefix(lines[i-1].text, blockMetaPrefix) {
-			e.Meta = configParseMeta(lines[i-1].text[len(blockMetaPrefix):])
-			e.Meta.Managed = inBlock(i)
-		} else if inBlock(i) {
-			e.Meta.Managed = true
-		}
-		end := i + 1
-		for end < len(lines) && lines[end].kind != blockLineSection {
-			end++
-		}
-		sections = append(sections, configSection{entry: e, from: i, to: end})
-	}
+	sections := c.sections(lines, inBlock)
 	// ini.v1 reads the values, a batch of sections at a time: it finds sections by a linear scan,
 	// so loading a 10000-profile file in one piece is quadratic, and one load per section pays
 	// its set-up 10000 times. A repeated section is merged, later values winning, as ini.v1 and
@@ -183,6 +171,9 @@ func (c *Config) parse(data []byte) error {
 	const batch = 64
 	for b := 0; b < len(sections); b += batch {
 		group := sections[b:min(b+batch, len(sections))]
+		if len(group) == 0 {
+			continue
+		}
 		if err := configLoad(lines, group); err != nil {
 			// Find the section to blame by reading each alone.
 			for _, sec := range group {
@@ -196,6 +187,67 @@ func (c *Config) parse(data []byte) error {
 	return nil
 }
 
+// sections finds the profile sections, makes an Entry for each profile, and records repeated
+// sections. A section repeated under the same header merges, later values winning, as ini.v1 and
+// the Go SDK do. [default] and [profile default] are two headers for one profile: the AWS CLI
+// uses the later of them whole, and so does acct.
+func (c *Config) sections(lines []iniLine, inBlock func(int) bool) []configSection {
+	first := map[string]int{}
+	header := map[string]string{} // profile -> the header form its sections use
+	var sections []configSection
+	for i := range lines {
+		l := &lines[i]
+		if l.kind != iniSection {
+			continue
+		}
+		key := iniSectionKey(l.section)
+		if at, dup := first[key]; dup {
+			c.dups = append(c.dups, configDup{Section: l.section, First: at, Line: l.num})
+		} else {
+			first[key] = l.num
+		}
+		name := configProfileName(l.section)
+		if name == "" {
+			continue
+		}
+		form := strings.Join(resolveFields(l.section), " ")
+		e := c.entries[name]
+		if e != nil && header[name] != form {
+			sections = configDropSections(sections, e)
+			*e = Entry{Name: name, Line: l.num}
+		}
+		header[name] = form
+		if e == nil {
+			e = &Entry{Name: name, Line: l.num}
+			c.entries[name] = e
+			c.names = append(c.names, name)
+		}
+		if i > 0 && strings.HasPrefix(lines[i-1].text, blockMetaPrefix) {
+			e.Meta = configParseMeta(lines[i-1].text[len(blockMetaPrefix):])
+			e.Meta.Managed = inBlock(i)
+		} else if inBlock(i) {
+			e.Meta.Managed = true
+		}
+		end := i + 1
+		for end < len(lines) && lines[end].kind != iniSection {
+			end++
+		}
+		sections = append(sections, configSection{entry: e, from: i, to: end})
+	}
+	return sections
+}
+
+// configDropSections leaves out the sections read so far for e.
+func configDropSections(sections []configSection, e *Entry) []configSection {
+	kept := sections[:0]
+	for _, sec := range sections {
+		if sec.entry != e {
+			kept = append(kept, sec)
+		}
+	}
+	return kept
+}
+
 // configSection is one profile section of the file: lines[from] is its header, lines[to] the next.
 type configSection struct {
 	entry    *Entry
@@ -203,18 +255,14 @@ type configSection struct {
 }
 
 // configLoad reads the values of sections (each a profile) with ini.v1 in one load.
-func configLoad(lines []blockLine, sections []configSection) error {
+func configLoad(lines []iniLine, sections []configSection) error {
 	var chunk strings.Builder
 	for _, sec := range sections {
 		for _, cl := range lines[sec.from:sec.to] {
-			chunk.WriteString(cl.raw)
-		}
-		// A section without a final newline must not run into the next header.
-		if t := chunk.String(); len(t) > 0 && t[len(t)-1] != '\n' {
-			chunk.WriteString("\n")
+			chunk.WriteString(cl.normal())
 		}
 	}
-	opts := blockIniOptions()
+	opts := iniOptions()
 	opts.ReaderBufferSize = chunk.Len() + 64 // the default 4 KiB buffer dominates otherwise
 	f, err := ini.LoadSources(opts, []byte(chunk.String()))
 	if err != nil {
@@ -244,12 +292,13 @@ func configSet(e *Entry, name, value string) {
 }
 
 // configProfileName is the profile a config-file section defines, as the AWS CLI reads it:
-// [default] and [profile NAME]; any other section is not a profile.
+// [default] and [profile NAME], where NAME may be quoted ([profile "a b"]: botocore splits the
+// header as a shell would); any other section is not a profile.
 func configProfileName(section string) string {
 	if section == "default" {
 		return "default"
 	}
-	f := strings.Fields(section)
+	f := resolveFields(section)
 	if len(f) == 2 && f[0] == "profile" {
 		return f[1]
 	}
@@ -285,6 +334,9 @@ func configParseMeta(s string) Meta {
 				end = len(s)
 			}
 			val, s = s[:end], s[end:]
+		}
+		if m.StageEnv.set(key, val) {
+			continue
 		}
 		switch key {
 		case "namespace":

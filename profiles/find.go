@@ -1,24 +1,26 @@
 package profiles
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/acct-cli/acct/internal/fault"
 )
 
 // Find locates the layout file: the --layout flag, else ACCT_LAYOUT, else acct.yaml in the
 // working directory or the nearest parent (the team's repository), else
-// $XDG_CONFIG_HOME/acct/layout.yaml (XDG_CONFIG_HOME defaults to ~/.config).
-func Find(flag string) (string, error) {
+// $XDG_CONFIG_HOME/acct/layout.yaml (XDG_CONFIG_HOME defaults to ~/.config). wd is the working
+// directory ("" looks at no directory); getenv is the caller's environment.
+func Find(flag, wd string, getenv func(string) string) (string, error) {
 	if flag != "" {
-		return findExisting(flag, "--layout")
+		return findExisting(findAbs(flag, wd), "--layout")
 	}
-	if env := os.Getenv("ACCT_LAYOUT"); env != "" {
-		return findExisting(env, "ACCT_LAYOUT")
+	if env := getenv("ACCT_LAYOUT"); env != "" {
+		return findExisting(findAbs(env, wd), "ACCT_LAYOUT")
 	}
 	var looked []string
-	if wd, err := os.Getwd(); err == nil {
+	if wd != "" {
 		for dir := wd; ; {
 			p := filepath.Join(dir, "acct.yaml")
 			if findIsFile(p) {
@@ -32,31 +34,35 @@ func Find(flag string) (string, error) {
 		}
 		looked = append(looked, "acct.yaml in "+wd+" and its parents")
 	}
-	if p := findUserLayout(); p != "" {
+	if p := findUserLayout(getenv); p != "" {
 		if findIsFile(p) {
 			return p, nil
 		}
 		looked = append(looked, p)
 	}
-	return "", fmt.Errorf("no layout found (looked at --layout, ACCT_LAYOUT, %s); run `acct init` to create one, or pass --layout FILE", strings.Join(looked, ", "))
+	return "", fault.Errorf(fault.BadInput, "no layout found (looked at --layout, ACCT_LAYOUT, %s); run `acct init` to create one, or pass --layout FILE", strings.Join(looked, ", "))
 }
 
 func findExisting(path, from string) (string, error) {
 	st, err := os.Stat(path)
 	switch {
 	case err != nil && os.IsNotExist(err):
-		return "", fmt.Errorf("layout %s (from %s) does not exist; check the path, or run `acct init` to create it", path, from)
+		return "", fault.Errorf(fault.BadInput, "layout %s (from %s) does not exist; check the path, or run `acct init` to create it", path, from)
 	case err != nil:
-		return "", fmt.Errorf("layout %s (from %s) cannot be read: %v; check its permissions", path, from, err)
+		return "", fault.Errorf(fault.BadInput, "layout %s (from %s) cannot be read: %v; check its permissions", path, from, err)
 	case st.IsDir():
-		return "", fmt.Errorf("layout %s (from %s) is a directory; name the YAML file, e.g. %s", path, from, filepath.Join(path, "acct.yaml"))
-	}
-	// The managed block records where it came from; a relative path would mean nothing
-	// when acct runs from another directory.
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
+		return "", fault.Errorf(fault.BadInput, "layout %s (from %s) is a directory; name the YAML file, e.g. %s", path, from, filepath.Join(path, "acct.yaml"))
 	}
 	return path, nil
+}
+
+// findAbs makes a path absolute against the working directory: the managed block records where
+// the layout came from, and a relative path would mean nothing when acct runs elsewhere.
+func findAbs(path, wd string) string {
+	if filepath.IsAbs(path) || wd == "" {
+		return path
+	}
+	return filepath.Join(wd, path)
 }
 
 func findIsFile(p string) bool {
@@ -65,11 +71,11 @@ func findIsFile(p string) bool {
 }
 
 // findUserLayout follows the XDG base directory rule, which ignores relative values.
-func findUserLayout() string {
-	dir := os.Getenv("XDG_CONFIG_HOME")
+func findUserLayout(getenv func(string) string) string {
+	dir := getenv("XDG_CONFIG_HOME")
 	if dir == "" || !filepath.IsAbs(dir) {
-		home, err := os.UserHomeDir()
-		if err != nil || home == "" {
+		home := HomeDir(getenv)
+		if home == "" {
 			return ""
 		}
 		dir = filepath.Join(home, ".config")

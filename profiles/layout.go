@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -65,7 +66,7 @@ func ParseProtection(s string) (Protection, error) {
 	case "always":
 		return Always, nil
 	}
-	return Unprotected, fmt.Errorf("protected %q is not one of true, false, always; use one of those", s)
+	return Unprotected, fault.Errorf(fault.BadInput, "protected %q is not one of true, false, always; use one of those", s)
 }
 
 // Layout is a parsed acct.yaml with every default filled in.
@@ -119,9 +120,9 @@ func Load(path string) (*Layout, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("layout %s: file does not exist; check the path, or run `acct init` to create one", path)
+			return nil, fault.Errorf(fault.BadInput, "layout %s: file does not exist; check the path, or run `acct init` to create one", path)
 		}
-		return nil, fmt.Errorf("layout %s: cannot read it: %v; check its permissions", path, err)
+		return nil, fault.Errorf(fault.BadInput, "layout %s: cannot read it: %v; check its permissions", path, err)
 	}
 	return Parse(path, data)
 }
@@ -150,7 +151,7 @@ func (p *layoutParser) errf(line int, format string, args ...any) error {
 	if line < 1 {
 		line = 1
 	}
-	return fmt.Errorf("layout %s line %d: %s", p.file, line, layoutOneLine(fmt.Sprintf(format, args...)))
+	return fault.Errorf(fault.BadInput, "layout %s line %d: %s", p.file, line, layoutOneLine(fmt.Sprintf(format, args...)))
 }
 
 // layoutOneLine keeps messages on one line even when they quote a YAML parser message.
@@ -357,65 +358,17 @@ var (
 // section whose meaning differs from what acct list, doctor and the protected check believe.
 var layoutReservedKeys = []string{"role_arn", "source_profile", "mfa_serial", "region", "duration_seconds", "credential_process"}
 
+// layoutNodes are the top-level values read after the scalar keys: the root and the stages.
+type layoutNodes struct {
+	root, stages *yaml.Node
+	rootKeyLine  int
+}
+
 func (p *layoutParser) layout(top *yaml.Node) (*Layout, error) {
 	l := &Layout{}
-	var rootNode, stagesNode *yaml.Node
-	var rootKeyLine int
+	var nodes layoutNodes
 	err := p.layoutFields(top, "the layout", layoutTopKeys, func(key string, k, v *yaml.Node) error {
-		var err error
-		switch key {
-		case "namespace":
-			if l.Namespace, err = p.layoutText(v, "namespace"); err != nil {
-				return err
-			}
-			if !layoutLabelRE.MatchString(l.Namespace) {
-				return p.errf(v.Line, "namespace %q is not a label; use lowercase letters, digits and single hyphens, e.g. cpco", l.Namespace)
-			}
-		case "mode":
-			if l.Mode, err = p.layoutText(v, "mode"); err != nil {
-				return err
-			}
-			if !layoutContains(layoutModes, l.Mode) {
-				return p.errf(v.Line, "mode %q is unknown; use organization, accounts or virtual-root", l.Mode)
-			}
-		case "region":
-			if l.Region, err = p.layoutRegion(v, "region"); err != nil {
-				return err
-			}
-		case "source_profile":
-			if l.SourceProfile, err = p.layoutText(v, "source_profile"); err != nil {
-				return err
-			}
-			if !layoutProfileRE.MatchString(l.SourceProfile) {
-				return p.errf(v.Line, "source_profile %q is not a usable profile name; use letters, digits and - _ . @ + , =", l.SourceProfile)
-			}
-		case "mfa_serial":
-			if l.MFASerial, err = p.layoutText(v, "mfa_serial"); err != nil {
-				return err
-			}
-			if err := p.layoutMFA(v, l.MFASerial); err != nil {
-				return err
-			}
-			l.mfaLine = v.Line
-		case "profile_pattern":
-			if l.ProfilePattern, err = p.layoutText(v, "profile_pattern"); err != nil {
-				return err
-			}
-			if err := layoutCheckPattern(l.ProfilePattern); err != nil {
-				return p.errf(v.Line, "profile_pattern %q: %v", l.ProfilePattern, err)
-			}
-			l.patternLine = v.Line
-		case "root":
-			rootNode, rootKeyLine = v, k.Line
-		case "stages":
-			stagesNode = v
-		case "sso":
-			if l.SSO, err = p.layoutSSO(v); err != nil {
-				return err
-			}
-			l.SSO.Line = k.Line
-		}
-		return nil
+		return p.layoutTopKey(l, &nodes, key, k, v)
 	})
 	if err != nil {
 		return nil, err
@@ -435,35 +388,99 @@ func (p *layoutParser) layout(top *yaml.Node) (*Layout, error) {
 	if l.ProfilePattern == "" {
 		l.ProfilePattern = DefaultProfilePattern
 	}
-	if rootNode == nil {
+	if nodes.root == nil {
 		return nil, p.errf(top.Line, "root is missing; add `root: {account: \"123456789012\"}` naming the account that holds the IAM users")
 	}
-	if l.Root, err = p.layoutStage(l, rootNode, true); err != nil {
+	if l.Root, err = p.layoutStage(l, nodes.root, true); err != nil {
 		return nil, err
 	}
-	l.Root.Line = rootKeyLine
-	if stagesNode != nil {
-		if stagesNode.Kind != yaml.SequenceNode {
-			return nil, p.errf(stagesNode.Line, "stages is %s but must be a list; start each stage with `- name: ...`", layoutKind(stagesNode))
-		}
-		seen := map[string]int{}
-		for _, sn := range stagesNode.Content {
-			sn = layoutDeref(sn)
-			if sn == nil {
-				continue
-			}
-			st, err := p.layoutStage(l, sn, false)
-			if err != nil {
-				return nil, err
-			}
-			if first, dup := seen[st.Name]; dup {
-				return nil, p.errf(st.Line, "stage %q is defined twice (first on line %d); rename or remove one", st.Name, first)
-			}
-			seen[st.Name] = st.Line
-			l.Stages = append(l.Stages, st)
+	l.Root.Line = nodes.rootKeyLine
+	if nodes.stages != nil {
+		if l.Stages, err = p.layoutStages(l, nodes.stages); err != nil {
+			return nil, err
 		}
 	}
 	return l, nil
+}
+
+// layoutTopKey reads one top-level key into l, or keeps root and stages for later: they are read
+// once every global setting is known.
+func (p *layoutParser) layoutTopKey(l *Layout, nodes *layoutNodes, key string, k, v *yaml.Node) error {
+	var err error
+	switch key {
+	case "namespace":
+		if l.Namespace, err = p.layoutText(v, "namespace"); err != nil {
+			return err
+		}
+		if !layoutLabelRE.MatchString(l.Namespace) {
+			return p.errf(v.Line, "namespace %q is not a label; use lowercase letters, digits and single hyphens, e.g. cpco", l.Namespace)
+		}
+	case "mode":
+		if l.Mode, err = p.layoutText(v, "mode"); err != nil {
+			return err
+		}
+		if !layoutContains(layoutModes, l.Mode) {
+			return p.errf(v.Line, "mode %q is unknown; use organization, accounts or virtual-root", l.Mode)
+		}
+	case "region":
+		l.Region, err = p.layoutRegion(v, "region")
+	case "source_profile":
+		if l.SourceProfile, err = p.layoutText(v, "source_profile"); err != nil {
+			return err
+		}
+		if !layoutProfileRE.MatchString(l.SourceProfile) {
+			return p.errf(v.Line, "source_profile %q is not a usable profile name; use letters, digits and - _ . @ + , =", l.SourceProfile)
+		}
+	case "mfa_serial":
+		if l.MFASerial, err = p.layoutText(v, "mfa_serial"); err != nil {
+			return err
+		}
+		l.mfaLine = v.Line
+		return p.layoutMFA(v, l.MFASerial)
+	case "profile_pattern":
+		if l.ProfilePattern, err = p.layoutText(v, "profile_pattern"); err != nil {
+			return err
+		}
+		if err := layoutCheckPattern(l.ProfilePattern); err != nil {
+			return p.errf(v.Line, "profile_pattern %q: %v", l.ProfilePattern, err)
+		}
+		l.patternLine = v.Line
+	case "root":
+		nodes.root, nodes.rootKeyLine = v, k.Line
+	case "stages":
+		nodes.stages = v
+	case "sso":
+		if l.SSO, err = p.layoutSSO(v); err != nil {
+			return err
+		}
+		l.SSO.Line = k.Line
+	}
+	return err
+}
+
+// layoutStages reads the stages: list; a stage name may appear once.
+func (p *layoutParser) layoutStages(l *Layout, stagesNode *yaml.Node) ([]Stage, error) {
+	if stagesNode.Kind != yaml.SequenceNode {
+		return nil, p.errf(stagesNode.Line, "stages is %s but must be a list; start each stage with `- name: ...`", layoutKind(stagesNode))
+	}
+	var out []Stage
+	seen := map[string]int{}
+	for _, sn := range stagesNode.Content {
+		sn = layoutDeref(sn)
+		if sn == nil {
+			continue
+		}
+		st, err := p.layoutStage(l, sn, false)
+		if err != nil {
+			return nil, err
+		}
+		if first, dup := seen[st.Name]; dup {
+			return nil, p.errf(st.Line, "stage %q is defined twice (first on line %d); rename or remove one", st.Name, first)
+		}
+		seen[st.Name] = st.Line
+		out = append(out, st)
+	}
+	return out, nil
 }
 
 // layoutSSO reads `sso: {start_url, region, session}`.
@@ -538,15 +555,15 @@ func layoutCheckPattern(pat string) error {
 			break
 		}
 		if rest[i] == '}' {
-			return fmt.Errorf("has a `}` without `{`; write variables as {stage}")
+			return fault.Errorf(fault.BadInput, "has a `}` without `{`; write variables as {stage}")
 		}
 		j := strings.IndexByte(rest[i:], '}')
 		if j < 0 {
-			return fmt.Errorf("has a `{` without `}`; write variables as {stage}")
+			return fault.Errorf(fault.BadInput, "has a `{` without `}`; write variables as {stage}")
 		}
 		name := rest[i+1 : i+j]
 		if !layoutContains(layoutPatternVars, name) {
-			return fmt.Errorf("unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
+			return fault.Errorf(fault.BadInput, "unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
 		}
 		rest = rest[i+j+1:]
 	}
@@ -555,135 +572,152 @@ func layoutCheckPattern(pat string) error {
 		lit = strings.ReplaceAll(lit, "{"+v+"}", "x")
 	}
 	if !layoutProfileRE.MatchString(lit) {
-		return fmt.Errorf("would make names that are not usable profile names; use variables joined by letters, digits or - _ . @ + , =")
+		return fault.Errorf(fault.BadInput, "would make names that are not usable profile names; use variables joined by letters, digits or - _ . @ + , =")
 	}
 	if !strings.Contains(pat, "{stage}") && !strings.Contains(pat, "{account}") {
-		return fmt.Errorf("names no stage; include {stage}, e.g. %q", DefaultProfilePattern)
+		return fault.Errorf(fault.BadInput, "names no stage; include {stage}, e.g. %q", DefaultProfilePattern)
 	}
 	return nil
 }
 
+// layoutStageRead is one stage as it is read: what its keys set, and where, for the checks that
+// follow.
+type layoutStageRead struct {
+	st                       Stage
+	where                    string // "root", `stage "prod"` or "a stage", for messages
+	nameHasUser              bool
+	protectedSet             bool
+	accountLine, perUserLine int
+}
+
 // layoutStage parses a stage, or the root when isRoot, and fills in the defaults of its mode.
 func (p *layoutParser) layoutStage(l *Layout, n *yaml.Node, isRoot bool) (Stage, error) {
-	st := Stage{Line: n.Line}
-	where := "root"
-	nameHasUser := false
+	r := &layoutStageRead{st: Stage{Line: n.Line}, where: "root"}
 	allowed := layoutStageKeys
 	if isRoot {
-		st.Name = RootStage
+		r.st.Name = RootStage
 		allowed = layoutRootKeys
-	} else if n.Kind == yaml.MappingNode {
-		// Find the name first so every later message can say which stage it is about.
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == "name" {
-				if v := layoutDeref(n.Content[i+1]); v != nil && v.Kind == yaml.ScalarNode {
-					where = fmt.Sprintf("stage %q", v.Value)
-					nameHasUser = strings.Contains(v.Value, "{user}")
-				}
-			}
-		}
-		if where == "root" {
-			where = "a stage"
-		}
 	} else {
-		where = "a stage"
+		r.where, r.nameHasUser = layoutStageWhere(n)
 	}
-	var protectedSet bool
-	var accountLine, perUserLine int
-	err := p.layoutFields(n, where, allowed, func(key string, k, v *yaml.Node) error {
-		var err error
-		switch key {
-		case "name":
-			if st.Name, err = p.layoutText(v, "stage name"); err != nil {
-				return err
-			}
-			if st.Name == RootStage {
-				return p.errf(v.Line, "stage name root is reserved for the root: section; move its settings there or rename the stage")
-			}
-			if !layoutLabelRE.MatchString(strings.ReplaceAll(st.Name, "{user}", "u")) {
-				return p.errf(v.Line, "stage name %q is not a label; use lowercase letters, digits and single hyphens, optionally {user}, e.g. sandbox-{user}", st.Name)
-			}
-		case "account":
-			if st.Account, err = p.layoutAccount(v, where+" account"); err != nil {
-				return err
-			}
-			accountLine = v.Line
-		case "ou":
-			if st.OU, err = p.layoutText(v, where+" ou"); err != nil {
-				return err
-			}
-			if !layoutLabelRE.MatchString(st.OU) {
-				return p.errf(v.Line, "%s ou %q is not a label; use lowercase letters, digits and single hyphens, e.g. workloads", where, st.OU)
-			}
-		case "protected":
-			if v.Kind != yaml.ScalarNode {
-				return p.errf(v.Line, "%s protected is %s; use true, false or always", where, layoutKind(v))
-			}
-			if st.Protected, err = ParseProtection(v.Value); err != nil {
-				return p.errf(v.Line, "%s protected %q is not true, false or always; use one of those", where, v.Value)
-			}
-			protectedSet = true
-		case "roles":
-			if st.Roles, err = p.layoutRoles(v, where, nameHasUser); err != nil {
-				return err
-			}
-		case "region":
-			if st.Region, err = p.layoutRegion(v, where+" region"); err != nil {
-				return err
-			}
-		case "duration":
-			if st.Duration, err = p.layoutDuration(v, where); err != nil {
-				return err
-			}
-		case "per_user":
-			if st.PerUser, err = p.layoutPerUser(v, where); err != nil {
-				return err
-			}
-			perUserLine = k.Line
-		case "profile":
-			if st.Extra, err = p.layoutExtra(v, where); err != nil {
-				return err
-			}
-		}
-		return nil
+	err := p.layoutFields(n, r.where, allowed, func(key string, k, v *yaml.Node) error {
+		return p.layoutStageKey(r, key, k, v)
 	})
 	if err != nil {
-		return st, err
+		return r.st, err
 	}
-	if st.Name == "" {
-		return st, p.errf(n.Line, "a stage has no name; add `name: <stage>` (e.g. prod) to it")
+	if err := p.layoutStageCheck(l, n, r, isRoot); err != nil {
+		return r.st, err
 	}
-	perUserName := strings.Contains(st.Name, "{user}")
-	if st.PerUser != nil && !perUserName {
-		return st, p.errf(perUserLine, "%s has per_user but its name has no {user}; rename it, e.g. %q", where, st.Name+"-{user}")
-	}
-	if isRoot && st.Account == "" {
-		return st, p.errf(n.Line, "root has no account; add `account: \"123456789012\"` (the account that holds the IAM users)")
-	}
-	if !isRoot && l.Mode != ModeVirtualRoot {
-		switch {
-		case st.Account != "" && st.PerUser != nil:
-			return st, p.errf(accountLine, "%s has both account and per_user; keep per_user for one account per user, or account for one shared account", where)
-		case st.Account == "" && st.PerUser == nil && perUserName:
-			return st, p.errf(n.Line, "%s has no account; add `account:` for one shared account, or `per_user: {alice: \"123456789012\"}` for one account per user", where)
-		case st.Account == "" && st.PerUser == nil:
-			return st, p.errf(n.Line, "%s has no account; add `account: \"123456789012\"` (or use mode: virtual-root for a single account)", where)
-		}
-	}
+	st := r.st
 	if !isRoot && l.Mode == ModeVirtualRoot {
 		// SPEC §1: a virtual stage lives in the root account whatever the file says.
 		st.Account = l.Root.Account
 	}
-	if !protectedSet && st.Name == "prod" {
+	if !r.protectedSet && st.Name == "prod" {
 		st.Protected = Protected
 	}
 	if st.Roles == nil {
 		st.Roles = layoutDefaultRoles(l, &st, isRoot)
 	}
 	if err := layoutCheckRoleNames(st.Roles); err != nil {
-		return st, p.errf(n.Line, "%s: default %v; set roles explicitly", where, err)
+		return st, p.errf(n.Line, "%s: default %v; set roles explicitly", r.where, err)
 	}
 	return st, nil
+}
+
+// layoutStageWhere finds a stage's name first, so every later message can say which stage it is
+// about.
+func layoutStageWhere(n *yaml.Node) (where string, nameHasUser bool) {
+	where = "a stage"
+	if n.Kind != yaml.MappingNode {
+		return where, false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "name" {
+			if v := layoutDeref(n.Content[i+1]); v != nil && v.Kind == yaml.ScalarNode {
+				where = fmt.Sprintf("stage %q", v.Value)
+				nameHasUser = strings.Contains(v.Value, "{user}")
+			}
+		}
+	}
+	return where, nameHasUser
+}
+
+// layoutStageKey reads one key of a stage.
+func (p *layoutParser) layoutStageKey(r *layoutStageRead, key string, k, v *yaml.Node) error {
+	st, where := &r.st, r.where
+	var err error
+	switch key {
+	case "name":
+		if st.Name, err = p.layoutText(v, "stage name"); err != nil {
+			return err
+		}
+		if st.Name == RootStage {
+			return p.errf(v.Line, "stage name root is reserved for the root: section; move its settings there or rename the stage")
+		}
+		if !layoutLabelRE.MatchString(strings.ReplaceAll(st.Name, "{user}", "u")) {
+			return p.errf(v.Line, "stage name %q is not a label; use lowercase letters, digits and single hyphens, optionally {user}, e.g. sandbox-{user}", st.Name)
+		}
+	case "account":
+		st.Account, err = p.layoutAccount(v, where+" account")
+		r.accountLine = v.Line
+	case "ou":
+		if st.OU, err = p.layoutText(v, where+" ou"); err != nil {
+			return err
+		}
+		if !layoutLabelRE.MatchString(st.OU) {
+			return p.errf(v.Line, "%s ou %q is not a label; use lowercase letters, digits and single hyphens, e.g. workloads", where, st.OU)
+		}
+	case "protected":
+		if v.Kind != yaml.ScalarNode {
+			return p.errf(v.Line, "%s protected is %s; use true, false or always", where, layoutKind(v))
+		}
+		if st.Protected, err = ParseProtection(v.Value); err != nil {
+			return p.errf(v.Line, "%s protected %q is not true, false or always; use one of those", where, v.Value)
+		}
+		r.protectedSet = true
+	case "roles":
+		st.Roles, err = p.layoutRoles(v, where, r.nameHasUser)
+	case "region":
+		st.Region, err = p.layoutRegion(v, where+" region")
+	case "duration":
+		st.Duration, err = p.layoutDuration(v, where)
+	case "per_user":
+		st.PerUser, err = p.layoutPerUser(v, where)
+		r.perUserLine = k.Line
+	case "profile":
+		st.Extra, err = p.layoutExtra(v, where)
+	}
+	return err
+}
+
+// layoutStageCheck refuses a stage whose keys do not fit together: no name, per_user without
+// {user}, no account where the mode needs one.
+func (p *layoutParser) layoutStageCheck(l *Layout, n *yaml.Node, r *layoutStageRead, isRoot bool) error {
+	st, where := &r.st, r.where
+	if st.Name == "" {
+		return p.errf(n.Line, "a stage has no name; add `name: <stage>` (e.g. prod) to it")
+	}
+	perUserName := strings.Contains(st.Name, "{user}")
+	if st.PerUser != nil && !perUserName {
+		return p.errf(r.perUserLine, "%s has per_user but its name has no {user}; rename it, e.g. %q", where, st.Name+"-{user}")
+	}
+	if isRoot && st.Account == "" {
+		return p.errf(n.Line, "root has no account; add `account: \"123456789012\"` (the account that holds the IAM users)")
+	}
+	if isRoot || l.Mode == ModeVirtualRoot {
+		return nil
+	}
+	switch {
+	case st.Account != "" && st.PerUser != nil:
+		return p.errf(r.accountLine, "%s has both account and per_user; keep per_user for one account per user, or account for one shared account", where)
+	case st.Account == "" && st.PerUser == nil && perUserName:
+		return p.errf(n.Line, "%s has no account; add `account:` for one shared account, or `per_user: {alice: \"123456789012\"}` for one account per user", where)
+	case st.Account == "" && st.PerUser == nil:
+		return p.errf(n.Line, "%s has no account; add `account: \"123456789012\"` (or use mode: virtual-root for a single account)", where)
+	}
+	return nil
 }
 
 // layoutDefaultRoles applies SPEC §1's per-mode defaults.
@@ -706,7 +740,7 @@ func layoutCheckRoleNames(roles []Role) error {
 		// A role with an IAM path is written path/name; each part follows the name rules.
 		for _, part := range strings.Split(strings.ReplaceAll(r.Name, "{user}", "u"), "/") {
 			if !layoutRoleRE.MatchString(part) {
-				return fmt.Errorf("role %s name %q is not a valid IAM role name (1-64 of letters, digits, + = , . @ _ -, optionally after a path like team/)", r.Label, r.Name)
+				return fault.Errorf(fault.BadInput, "role %s name %q is not a valid IAM role name (1-64 of letters, digits, + = , . @ _ -, optionally after a path like team/)", r.Label, r.Name)
 			}
 		}
 	}

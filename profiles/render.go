@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/acct-cli/acct/internal/fault"
 )
 
 // Style is how a rendered profile gets its credentials.
@@ -36,7 +38,7 @@ func ParseStyle(s string) (Style, error) {
 	case "credential-process":
 		return CredentialProcess, nil
 	}
-	return Native, fmt.Errorf("style %q is unknown; use native or credential-process", s)
+	return Native, fault.Errorf(fault.BadInput, "style %q is unknown; use native or credential-process", s)
 }
 
 // RenderOptions choose whose profiles are rendered and how.
@@ -64,14 +66,9 @@ const SectionSSOSession = "sso-session"
 // user's account assignments, nothing more.
 const SSORegistrationScopes = "sso:account:access"
 
-// Keys that credential-process profiles carry for acct's own config reader: AWS tools ignore
-// unknown keys, and plain role_arn/source_profile would make them bypass credential_process.
-const (
-	renderKeyRoleARN         = "acct_role_arn"
-	renderKeyMFASerial       = "acct_mfa_serial"
-	renderKeySourceProfile   = "acct_source_profile"
-	renderKeyDurationSeconds = "acct_duration_seconds"
-)
+// Credential-process profiles carry their role keys as acct_NAME (resolveAcctPrefix) for acct's
+// own config reader: AWS tools ignore unknown keys, and plain role_arn/source_profile would make
+// them bypass credential_process.
 
 // renderTarget is one stage as rendered: a per_user stage becomes one target per user.
 type renderTarget struct {
@@ -86,141 +83,172 @@ type renderOwner struct {
 	stage, role string
 }
 
+// renderRun is what every profile of one Render shares.
+type renderRun struct {
+	l       *Layout
+	o       RenderOptions
+	errf    func(line int, format string, args ...any) error
+	exe     string // the acct executable credential_process calls
+	pattern string // profile_pattern, or the default
+	source  string // source_profile of every role profile
+	mfa     string // mfa_serial with {user} filled; "" with SSO
+	owners  map[string]renderOwner
+}
+
 // Render turns a layout into profiles: the root first, then the stages in file order, each
 // stage's roles in file order. It fails, writing nothing, on names that collide.
 func Render(l *Layout, o RenderOptions) ([]Profile, error) {
+	r, err := newRenderRun(l, o)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := renderTargets(l, o.User, r.errf)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Profile, 0, len(targets)*2+1)
+	r.owners = make(map[string]renderOwner, len(targets)*2)
+	if l.SSO != nil {
+		out = append(out, renderSSOSession(l))
+	}
+	for _, t := range targets {
+		if out, err = r.stage(out, t); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// newRenderRun checks the options and settles what every profile shares.
+func newRenderRun(l *Layout, o RenderOptions) (*renderRun, error) {
 	if l == nil {
-		return nil, fmt.Errorf("layout: nothing loaded; load a layout file first")
+		return nil, fault.Errorf(fault.BadInput, "layout: nothing loaded; load a layout file first")
 	}
 	file := l.File
 	if file == "" {
 		file = "(unnamed)"
 	}
-	errf := func(line int, format string, args ...any) error {
-		if line < 1 {
-			line = 1
-		}
-		return fmt.Errorf("layout %s line %d: %s", file, line, fmt.Sprintf(format, args...))
+	r := &renderRun{l: l, o: o, exe: o.Executable, pattern: l.ProfilePattern, source: l.SourceProfile, mfa: l.MFASerial}
+	r.errf = func(line int, format string, args ...any) error {
+		return fault.Errorf(fault.BadInput, "layout %s line %d: %s", file, max(line, 1), fmt.Sprintf(format, args...))
 	}
 	if o.User != "" && !layoutUserRE.MatchString(o.User) {
-		return nil, fmt.Errorf("layout %s: --user %q is not an IAM user name; use 1-64 of letters, digits, + = , . @ _ -", file, o.User)
+		return nil, fault.Errorf(fault.BadInput, "layout %s: --user %q is not an IAM user name; use 1-64 of letters, digits, + = , . @ _ -", file, o.User)
 	}
 	if o.Style != Native && o.Style != CredentialProcess {
-		return nil, fmt.Errorf("layout %s: style %v is unknown; use native or credential-process", file, o.Style)
+		return nil, fault.Errorf(fault.BadInput, "layout %s: style %v is unknown; use native or credential-process", file, o.Style)
 	}
-	exe := o.Executable
-	if exe == "" {
-		exe = "acct"
+	if r.exe == "" {
+		r.exe = "acct"
 	}
-	pattern := l.ProfilePattern
-	if pattern == "" {
-		pattern = DefaultProfilePattern
-	} else if err := layoutCheckPattern(pattern); err != nil {
-		return nil, errf(l.patternLine, "profile_pattern %q: %v", pattern, err)
+	if r.pattern == "" {
+		r.pattern = DefaultProfilePattern
+	} else if err := layoutCheckPattern(r.pattern); err != nil {
+		return nil, r.errf(l.patternLine, "profile_pattern %q: %v", r.pattern, err)
 	}
-	source := l.SourceProfile
-	if source == "" {
-		source = l.Namespace
+	if r.source == "" {
+		r.source = l.Namespace
 	}
-	mfa := l.MFASerial
 	if l.SSO != nil {
 		// SSO profiles get their credentials from the portal: no IAM user, no MFA device.
-		mfa = ""
-	} else if strings.Contains(mfa, "{user}") {
+		r.mfa = ""
+	} else if strings.Contains(r.mfa, "{user}") {
 		if o.User == "" {
-			return nil, errf(l.mfaLine, "mfa_serial %q needs a user name; pass --user NAME (your IAM user)", mfa)
+			return nil, r.errf(l.mfaLine, "mfa_serial %q needs a user name; pass --user NAME (your IAM user)", r.mfa)
 		}
-		mfa = strings.ReplaceAll(mfa, "{user}", o.User)
+		r.mfa = strings.ReplaceAll(r.mfa, "{user}", o.User)
 	}
+	return r, nil
+}
 
-	targets, err := renderTargets(l, o.User, errf)
-	if err != nil {
-		return nil, err
+// stage appends the profiles of one target, one per role.
+func (r *renderRun) stage(out []Profile, t renderTarget) ([]Profile, error) {
+	l, st := r.l, t.st
+	roles := st.Roles
+	if len(roles) == 0 {
+		roles = layoutDefaultRoles(l, st, st == &l.Root)
 	}
-
-	out := make([]Profile, 0, len(targets)*2+1)
-	owners := make(map[string]renderOwner, len(targets)*2)
-	if l.SSO != nil {
-		out = append(out, renderSSOSession(l))
+	region := st.Region
+	if region == "" {
+		region = l.Region
 	}
-	for _, t := range targets {
-		st := t.st
-		roles := st.Roles
-		if len(roles) == 0 {
-			roles = layoutDefaultRoles(l, st, st == &l.Root)
+	for _, role := range roles {
+		if role.Label == "" || role.Name == "" {
+			return nil, r.errf(st.Line, "stage %q has a role without a label or name; give both, e.g. {admin: OrganizationAccountAccessRole}", t.name)
 		}
-		region := st.Region
-		if region == "" {
-			region = l.Region
+		roleName := strings.ReplaceAll(role.Name, "{user}", t.user)
+		if err := layoutCheckRoleNames([]Role{{Label: role.Label, Name: roleName}}); err != nil {
+			return nil, r.errf(st.Line, "stage %q: %v; fix the stage's roles", t.name, err)
 		}
-		for _, r := range roles {
-			if r.Label == "" || r.Name == "" {
-				return nil, errf(st.Line, "stage %q has a role without a label or name; give both, e.g. {admin: OrganizationAccountAccessRole}", t.name)
-			}
-			roleName := strings.ReplaceAll(r.Name, "{user}", t.user)
-			if err := layoutCheckRoleNames([]Role{{Label: r.Label, Name: roleName}}); err != nil {
-				return nil, errf(st.Line, "stage %q: %v; fix the stage's roles", t.name, err)
-			}
-			user := t.user
-			if user == "" {
-				user = o.User
-			}
-			name, err := renderName(pattern, renderVars{
-				namespace: l.Namespace, stage: t.name, role: r.Label,
-				user: user, account: t.account, ou: st.OU,
-			})
-			if err != nil {
-				return nil, errf(l.patternLine, "profile_pattern %q for stage %q role %s: %v", pattern, t.name, r.Label, err)
-			}
-			if !layoutProfileRE.MatchString(name) {
-				return nil, errf(st.Line, "stage %q role %s makes profile name %q, which the AWS config cannot hold; change the names or profile_pattern", t.name, r.Label, name)
-			}
-			if prev, dup := owners[name]; dup {
-				if prev.st == st && prev.stage == t.name {
-					return nil, errf(st.Line, "stage %q roles %s and %s both make profile %q; add {role} to profile_pattern, e.g. %q", t.name, prev.role, r.Label, name, DefaultProfilePattern)
-				}
-				return nil, errf(st.Line, "stages %q (line %d) and %q (line %d) both make profile %q; include {stage} and {role} in profile_pattern, e.g. %q, or rename a stage", prev.st.Name, prev.st.Line, st.Name, st.Line, name, DefaultProfilePattern)
-			}
-			if name == source && l.SSO == nil {
-				return nil, errf(st.Line, "stage %q role %s makes profile %q, the same as source_profile, so it would assume a role with its own credentials; change profile_pattern or source_profile", t.name, r.Label, name)
-			}
-			owners[name] = renderOwner{st: st, stage: t.name, role: r.Label}
-
-			arn := "arn:" + renderPartition(region) + ":iam::" + t.account + ":role/" + roleName
-			keys := make([]Key, 0, 6+len(st.Extra))
-			if region != "" {
-				keys = append(keys, Key{"region", region})
-			}
-			if l.SSO != nil {
-				keys = renderSSOKeys(keys, l.SSO.Session, t.account, roleName, name, exe, o.Style)
-			} else if o.Style == CredentialProcess {
-				keys = append(keys, Key{"credential_process", renderCommand(exe) + " credential-process " + name})
-				keys = append(keys, Key{renderKeyRoleARN, arn})
-				if mfa != "" {
-					keys = append(keys, Key{renderKeyMFASerial, mfa})
-				}
-				keys = append(keys, Key{renderKeySourceProfile, source})
-				if st.Duration > 0 {
-					keys = append(keys, Key{renderKeyDurationSeconds, strconv.FormatInt(int64(st.Duration.Seconds()), 10)})
-				}
-			} else {
-				keys = append(keys, Key{"role_arn", arn})
-				if mfa != "" {
-					keys = append(keys, Key{"mfa_serial", mfa})
-				}
-				keys = append(keys, Key{"source_profile", source})
-				if st.Duration > 0 {
-					keys = append(keys, Key{"duration_seconds", strconv.FormatInt(int64(st.Duration.Seconds()), 10)})
-				}
-			}
-			keys = append(keys, st.Extra...)
-			out = append(out, Profile{
-				Name: name, Namespace: l.Namespace, Stage: t.name, OU: st.OU, Role: r.Label,
-				Account: t.account, Protected: st.Protected, Keys: keys,
-			})
+		name, err := r.name(t, role.Label)
+		if err != nil {
+			return nil, err
 		}
+		keys := make([]Key, 0, 6+len(st.Extra))
+		if region != "" {
+			keys = append(keys, Key{"region", region})
+		}
+		keys = r.credentialKeys(keys, t, region, roleName, name)
+		keys = append(keys, st.Extra...)
+		out = append(out, Profile{
+			Name: name, Namespace: l.Namespace, Stage: t.name, OU: st.OU, Role: role.Label,
+			Account: t.account, Protected: st.Protected, Keys: keys,
+		})
 	}
 	return out, nil
+}
+
+// name is the profile name of one role of a target, refused when the config cannot hold it or
+// another role or stage already makes it.
+func (r *renderRun) name(t renderTarget, label string) (string, error) {
+	l, st := r.l, t.st
+	user := t.user
+	if user == "" {
+		user = r.o.User
+	}
+	name, err := renderName(r.pattern, renderVars{
+		namespace: l.Namespace, stage: t.name, role: label,
+		user: user, account: t.account, ou: st.OU,
+	})
+	if err != nil {
+		return "", r.errf(l.patternLine, "profile_pattern %q for stage %q role %s: %v", r.pattern, t.name, label, err)
+	}
+	if !layoutProfileRE.MatchString(name) {
+		return "", r.errf(st.Line, "stage %q role %s makes profile name %q, which the AWS config cannot hold; change the names or profile_pattern", t.name, label, name)
+	}
+	if prev, dup := r.owners[name]; dup {
+		if prev.st == st && prev.stage == t.name {
+			return "", r.errf(st.Line, "stage %q roles %s and %s both make profile %q; add {role} to profile_pattern, e.g. %q", t.name, prev.role, label, name, DefaultProfilePattern)
+		}
+		return "", r.errf(st.Line, "stages %q (line %d) and %q (line %d) both make profile %q; include {stage} and {role} in profile_pattern, e.g. %q, or rename a stage", prev.st.Name, prev.st.Line, st.Name, st.Line, name, DefaultProfilePattern)
+	}
+	if name == r.source && l.SSO == nil {
+		return "", r.errf(st.Line, "stage %q role %s makes profile %q, the same as source_profile, so it would assume a role with its own credentials; change profile_pattern or source_profile", t.name, label, name)
+	}
+	r.owners[name] = renderOwner{st: st, stage: t.name, role: label}
+	return name, nil
+}
+
+// credentialKeys appends the keys that say how profile name gets its credentials: the SSO
+// permission set, acct credential-process with acct_ keys, or the native role keys.
+func (r *renderRun) credentialKeys(keys []Key, t renderTarget, region, roleName, name string) []Key {
+	if r.l.SSO != nil {
+		return renderSSOKeys(keys, r.l.SSO.Session, t.account, roleName, name, r.exe, r.o.Style)
+	}
+	prefix := ""
+	if r.o.Style == CredentialProcess {
+		keys = append(keys, Key{"credential_process", renderCommand(r.exe) + " credential-process " + name})
+		prefix = resolveAcctPrefix
+	}
+	keys = append(keys, Key{prefix + "role_arn", "arn:" + renderPartition(region) + ":iam::" + t.account + ":role/" + roleName})
+	if r.mfa != "" {
+		keys = append(keys, Key{prefix + "mfa_serial", r.mfa})
+	}
+	keys = append(keys, Key{prefix + "source_profile", r.source})
+	if d := t.st.Duration; d > 0 {
+		keys = append(keys, Key{prefix + "duration_seconds", strconv.FormatInt(int64(d.Seconds()), 10)})
+	}
+	return keys
 }
 
 // renderTargets expands per-user stages and settles each stage's account.
@@ -311,17 +339,17 @@ func renderName(pattern string, vars renderVars) (string, error) {
 		}
 		j := strings.IndexByte(rest[i:], '}')
 		if j < 0 {
-			return "", fmt.Errorf("has a `{` without `}`; write variables as {stage}")
+			return "", fault.Errorf(fault.BadInput, "has a `{` without `}`; write variables as {stage}")
 		}
 		b.WriteString(rest[:i])
 		name := rest[i+1 : i+j]
 		v, ok := vars.get(name)
 		if !ok {
-			return "", fmt.Errorf("unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
+			return "", fault.Errorf(fault.BadInput, "unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
 		}
 		if v == "" {
 			if name == "user" {
-				return "", fmt.Errorf("{user} needs a user name; pass --user NAME")
+				return "", fault.Errorf(fault.BadInput, "{user} needs a user name; pass --user NAME")
 			}
 			empty = true
 		}
@@ -399,19 +427,15 @@ type SSOAssignment struct {
 // that permission set, else the permission set name made label-safe.
 func RenderSSODiscovered(l *Layout, o RenderOptions, found []SSOAssignment) ([]Profile, error) {
 	if l == nil || l.SSO == nil {
-		return nil, fmt.Errorf("layout: no sso: section; add `sso: {start_url: ..., region: ...}` to use --sso-discover")
+		return nil, fault.Errorf(fault.BadInput, "layout: no sso: section; add `sso: {start_url: ..., region: ...}` to use --sso-discover")
 	}
 	ps, err := Render(l, o)
 	if err != nil {
 		return nil, err
 	}
-	exe := o.Executable
-	if exe == "" {
-		exe = "acct"
-	}
-	pattern := l.ProfilePattern
-	if pattern == "" {
-		pattern = DefaultProfilePattern
+	r, err := newRenderRun(l, o)
+	if err != nil {
+		return nil, err
 	}
 	have := map[string]bool{}  // account/role already rendered
 	names := map[string]bool{} // profile and section names in use
@@ -425,6 +449,21 @@ func RenderSSODiscovered(l *Layout, o RenderOptions, found []SSOAssignment) ([]P
 			}
 		}
 	}
+	byAccount := renderStagesByAccount(l)
+	for _, a := range found {
+		if have[a.AccountID+"/"+a.RoleName] || !layoutAccountOK(a.AccountID) {
+			continue
+		}
+		have[a.AccountID+"/"+a.RoleName] = true
+		if p, ok := r.discovered(a, byAccount[a.AccountID], names); ok {
+			ps = append(ps, p)
+		}
+	}
+	return ps, nil
+}
+
+// renderStagesByAccount is the first stage of each account; per-user stages name no one account.
+func renderStagesByAccount(l *Layout) map[string]*Stage {
 	byAccount := map[string]*Stage{}
 	stages := []*Stage{&l.Root}
 	for i := range l.Stages {
@@ -437,52 +476,50 @@ func RenderSSODiscovered(l *Layout, o RenderOptions, found []SSOAssignment) ([]P
 			}
 		}
 	}
-	for _, a := range found {
-		if have[a.AccountID+"/"+a.RoleName] || !layoutAccountOK(a.AccountID) {
-			continue
+	return byAccount
+}
+
+// discovered is the profile of an assignment the layout does not render, named after its stage
+// st (nil when the layout has no stage for the account); false when no free name is left.
+func (r *renderRun) discovered(a SSOAssignment, st *Stage, names map[string]bool) (Profile, bool) {
+	l := r.l
+	stage, ou, region, prot := RenderLabel(a.AccountName), "", l.Region, Unprotected
+	label := RenderLabel(a.RoleName)
+	var extra []Key
+	if st != nil {
+		stage, ou, prot, extra = st.Name, st.OU, st.Protected, st.Extra
+		if st.Region != "" {
+			region = st.Region
 		}
-		have[a.AccountID+"/"+a.RoleName] = true
-		stage, ou, region, prot := RenderLabel(a.AccountName), "", l.Region, Unprotected
-		var extra []Key
-		if st := byAccount[a.AccountID]; st != nil {
-			stage, ou, prot, extra = st.Name, st.OU, st.Protected, st.Extra
-			if st.Region != "" {
-				region = st.Region
+		for _, role := range st.Roles {
+			if role.Name == a.RoleName {
+				label = role.Label
 			}
 		}
-		if stage == "" {
-			stage = a.AccountID
-		}
-		label := RenderLabel(a.RoleName)
-		if st := byAccount[a.AccountID]; st != nil {
-			for _, r := range st.Roles {
-				if r.Name == a.RoleName {
-					label = r.Label
-				}
-			}
-		}
-		name, err := renderName(pattern, renderVars{namespace: l.Namespace, stage: stage, role: label, user: o.User, account: a.AccountID, ou: ou})
-		if err != nil || !layoutProfileRE.MatchString(name) {
-			// {user} without --user, or a name the config cannot hold: fall back to a plain one.
-			name = l.Namespace + "-" + stage + "-" + label
-		}
-		if names[" "+name] {
-			name += "-" + a.AccountID
-		}
-		if names[" "+name] {
-			continue
-		}
-		names[" "+name] = true
-		keys := []Key{}
-		if region != "" {
-			keys = append(keys, Key{"region", region})
-		}
-		keys = renderSSOKeys(keys, l.SSO.Session, a.AccountID, a.RoleName, name, exe, o.Style)
-		keys = append(keys, extra...)
-		ps = append(ps, Profile{Name: name, Namespace: l.Namespace, Stage: stage, OU: ou, Role: label,
-			Account: a.AccountID, Protected: prot, Keys: keys})
 	}
-	return ps, nil
+	if stage == "" {
+		stage = a.AccountID
+	}
+	name, err := renderName(r.pattern, renderVars{namespace: l.Namespace, stage: stage, role: label, user: r.o.User, account: a.AccountID, ou: ou})
+	if err != nil || !layoutProfileRE.MatchString(name) {
+		// {user} without --user, or a name the config cannot hold: fall back to a plain one.
+		name = l.Namespace + "-" + stage + "-" + label
+	}
+	if names[" "+name] {
+		name += "-" + a.AccountID
+	}
+	if names[" "+name] {
+		return Profile{}, false
+	}
+	names[" "+name] = true
+	keys := []Key{}
+	if region != "" {
+		keys = append(keys, Key{"region", region})
+	}
+	keys = renderSSOKeys(keys, l.SSO.Session, a.AccountID, a.RoleName, name, r.exe, r.o.Style)
+	keys = append(keys, extra...)
+	return Profile{Name: name, Namespace: l.Namespace, Stage: stage, OU: ou, Role: label,
+		Account: a.AccountID, Protected: prot, Keys: keys}, true
 }
 
 // RenderLabel makes a label of free text (an account name, a permission set): lowercase letters,

@@ -1,7 +1,6 @@
 package profiles
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -9,16 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
-
-// Kinds of resolution errors, for errors.Is.
-var (
-	ErrProfileNotFound = errors.New("profile not found")
-	ErrMissingSource   = errors.New("missing source_profile")
-	ErrCycle           = errors.New("source_profile cycle")
-	ErrBadRoleARN      = errors.New("bad role_arn")
-	ErrBadDuration     = errors.New("bad duration_seconds")
-	ErrUnsupported     = errors.New("unsupported setting")
 )
 
 // ChainRole is one role assumption of a Chain.
@@ -53,10 +42,9 @@ type Chain struct {
 	SSORegion    string
 	SSOAccountID string
 	SSORoleName  string
-}
 
-// ErrBadSSO is an SSO profile that cannot be used as written.
-var ErrBadSSO = errors.New("bad sso setting")
+	StageEnv // the profile's stage's variables, directory and clusters
+}
 
 // NotFoundError is a profile name that is not in the config.
 type NotFoundError struct {
@@ -74,6 +62,9 @@ func (e *NotFoundError) Error() string {
 
 func (e *NotFoundError) Is(target error) bool { return target == ErrProfileNotFound }
 
+// Unwrap gives the error ErrProfileNotFound's kind (bad input) for fault.Of.
+func (e *NotFoundError) Unwrap() error { return ErrProfileNotFound }
+
 // resolveRoleARN accepts IAM role ARNs of every partition, with paths.
 var resolveRoleARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
 
@@ -86,11 +77,14 @@ const resolveAcctPrefix = "acct_"
 //   - a profile with role_arn assumes that role with the credentials of its source_profile;
 //     source_profile may itself have role_arn (A -> B -> C), each hop being one role;
 //   - a profile with role_arn whose source_profile is itself uses its own keys or
-//     credential_process as the source (the AWS rule for that case);
+//     credential_process as the source (the AWS rule for that case). Only the profile asked for
+//     assumes its own role that way: as the source of another profile, it is just its keys (the
+//     AWS CLI's static keys win over role_arn in a source);
 //   - the chain ends at a profile without role_arn, or at a source_profile that has no section:
 //     acct keeps that profile's keys in the keyring under its name;
-//   - the source's credential_process becomes SourceProcess, unless it is acct's own
-//     `credential-process` for that same profile (which would call itself);
+//   - a source's credential_process becomes SourceProcess (and Source stays empty: the keyring is
+//     not asked), unless it is acct's own `credential-process` for that same profile (which would
+//     call itself);
 //   - region comes from the profile asked for, else the first hop down the chain that has one;
 //     mfa_serial from the first role profile down the chain that has one, else the source;
 //     mfa_process (acct's extension) likewise; endpoint_url from the profile asked for only, as
@@ -106,13 +100,12 @@ func (c *Config) Resolve(name string) (*Chain, error) {
 	}
 	ch := &Chain{
 		Profile: name, Namespace: e.Meta.Namespace, Stage: e.Meta.Stage, OU: e.Meta.OU,
-		Account: e.Meta.Account, Protected: e.Meta.Protected,
+		Account: e.Meta.Account, Protected: e.Meta.Protected, StageEnv: e.Meta.StageEnv,
 	}
 	var roles []ChainRole // requested profile first; reversed at the end
-	var srcMFA, srcMFAProcess string
+	var source map[string]string
 	path := []string{name}
-	cur := name
-	for {
+	for cur := name; ; {
 		keys, err := c.resolveKeys(cur)
 		if err != nil {
 			return nil, err
@@ -134,49 +127,26 @@ func (c *Config) Resolve(name string) (*Chain, error) {
 			}
 			break
 		}
-		if arn == "" {
-			ch.Source = cur
-			ch.SourceProcess = resolveSourceProcess(cur, keys["credential_process"])
-			srcMFA, srcMFAProcess = keys["mfa_serial"], keys["mfa_process"]
+		if arn == "" || (cur != name && keys["source_profile"] == cur) {
+			source = keys
+			ch.setSource(cur, keys)
 			break
 		}
-		if !resolveRoleARN.MatchString(arn) {
-			return nil, c.resolveErr(line, fmt.Sprintf("profile %s: role_arn %q is not an IAM role ARN", cur, arn),
-				"write arn:aws:iam::ACCOUNT:role/NAME", ErrBadRoleARN)
-		}
-		r := ChainRole{Profile: cur, ARN: arn, SessionName: keys["role_session_name"], ExternalID: keys["external_id"], MFASerial: keys["mfa_serial"]}
-		if d := keys["duration_seconds"]; d != "" {
-			n, err := strconv.Atoi(strings.TrimSpace(d))
-			if err != nil || n < 900 || n > 43200 {
-				return nil, c.resolveErr(line, fmt.Sprintf("profile %s: duration_seconds %q is not a number of seconds from 900 to 43200", cur, d),
-					"write e.g. duration_seconds=3600", ErrBadDuration)
-			}
-			r.Duration = time.Duration(n) * time.Second
+		r, err := c.resolveRole(cur, line, keys)
+		if err != nil {
+			return nil, err
 		}
 		roles = append(roles, r)
 		if ch.MFASerial == "" {
 			ch.MFASerial = r.MFASerial
 		}
-		src := keys["source_profile"]
-		if src == "" {
-			if cs := keys["credential_source"]; cs != "" {
-				return nil, c.resolveErr(line, fmt.Sprintf("profile %s: credential_source=%s is not supported by acct", cur, cs),
-					"use source_profile=NAME with keys stored by acct add NAME", ErrUnsupported)
-			}
-			return nil, c.resolveErr(line, fmt.Sprintf("profile %s has role_arn but no source_profile", cur),
-				"add source_profile=NAME, the profile whose keys acct keeps (acct add NAME)", ErrMissingSource)
+		src, err := c.resolveSourceProfile(name, cur, line, keys, path)
+		if err != nil {
+			return nil, err
 		}
 		if src == cur {
-			ch.Source = cur
-			ch.SourceProcess = resolveSourceProcess(cur, keys["credential_process"])
+			ch.setSource(cur, keys)
 			break
-		}
-		for i, p := range path {
-			if p == src {
-				cycle := strings.Join(append(append([]string(nil), path[i:]...), src), " -> ")
-				return nil, c.resolveErr(line, fmt.Sprintf("profile %s: source_profile cycle %s", name, cycle),
-					"point one of them at the profile whose keys acct keeps", ErrCycle)
-			}
 		}
 		path = append(path, src)
 		if _, ok := c.entries[src]; !ok {
@@ -186,11 +156,26 @@ func (c *Config) Resolve(name string) (*Chain, error) {
 		}
 		cur = src
 	}
+	ch.finish(roles, source)
+	return ch, nil
+}
+
+// setSource makes profile name, with keys, the start of the chain: its credential_process when it
+// has one of its own, else its keys in the keyring.
+func (ch *Chain) setSource(name string, keys map[string]string) {
+	if ch.SourceProcess = resolveSourceProcess(name, keys["credential_process"]); ch.SourceProcess == "" {
+		ch.Source = name
+	}
+}
+
+// finish puts the roles in the order they are assumed and fills what the source and the last
+// role give when the profiles above said nothing.
+func (ch *Chain) finish(roles []ChainRole, source map[string]string) {
 	if ch.MFASerial == "" {
-		ch.MFASerial = srcMFA
+		ch.MFASerial = source["mfa_serial"]
 	}
 	if ch.MFAProcess == "" {
-		ch.MFAProcess = srcMFAProcess
+		ch.MFAProcess = source["mfa_process"]
 	}
 	for i, j := 0, len(roles)-1; i < j; i, j = i+1, j-1 {
 		roles[i], roles[j] = roles[j], roles[i]
@@ -205,8 +190,56 @@ func (c *Config) Resolve(name string) (*Chain, error) {
 			ch.Account = f[4]
 		}
 	}
-	return ch, nil
 }
+
+// resolveRole is the role profile cur assumes, as its keys describe it.
+func (c *Config) resolveRole(cur string, line int, keys map[string]string) (ChainRole, error) {
+	arn := keys["role_arn"]
+	if !resolveRoleARN.MatchString(arn) {
+		return ChainRole{}, c.resolveErr(line, fmt.Sprintf("profile %s: role_arn %q is not an IAM role ARN", cur, arn),
+			"write arn:aws:iam::ACCOUNT:role/NAME", ErrBadRoleARN)
+	}
+	r := ChainRole{Profile: cur, ARN: arn, SessionName: keys["role_session_name"], ExternalID: keys["external_id"], MFASerial: keys["mfa_serial"]}
+	if d := keys["duration_seconds"]; d != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(d))
+		if err != nil || n < 900 || n > 43200 {
+			return ChainRole{}, c.resolveErr(line, fmt.Sprintf("profile %s: duration_seconds %q is not a number of seconds from 900 to 43200", cur, d),
+				"write e.g. duration_seconds=3600", ErrBadDuration)
+		}
+		r.Duration = time.Duration(n) * time.Second
+	}
+	return r, nil
+}
+
+// resolveSourceProfile is the source_profile of role profile cur, refused when it is missing
+// (credential_source is not supported) or leads back into the chain so far.
+func (c *Config) resolveSourceProfile(name, cur string, line int, keys map[string]string, path []string) (string, error) {
+	src := keys["source_profile"]
+	if src == "" {
+		if cs := keys["credential_source"]; cs != "" {
+			return "", c.resolveErr(line, fmt.Sprintf("profile %s: credential_source=%s is not supported by acct", cur, cs),
+				CredentialSourceFix, ErrUnsupported)
+		}
+		return "", c.resolveErr(line, fmt.Sprintf("profile %s has role_arn but no source_profile", cur),
+			"add source_profile=NAME, the profile whose keys acct keeps (acct add NAME)", ErrMissingSource)
+	}
+	if src == cur {
+		return src, nil
+	}
+	for i, p := range path {
+		if p == src {
+			cycle := strings.Join(append(append([]string(nil), path[i:]...), src), " -> ")
+			return "", c.resolveErr(line, fmt.Sprintf("profile %s: source_profile cycle %s", name, cycle),
+				"point one of them at the profile whose keys acct keeps", ErrCycle)
+		}
+	}
+	return src, nil
+}
+
+// CredentialSourceFix is what to do instead of credential_source, which acct does not support:
+// the EC2 metadata, ECS container and environment sources it names are for code running on AWS,
+// not for a person at a terminal.
+const CredentialSourceFix = "use source_profile=NAME with keys stored by acct add NAME (or credential_process), instead of credential_source"
 
 // resolveSSO fills the SSO fields of ch from profile cur, following sso_session to its
 // [sso-session NAME] section (keys on the profile itself win, as in the AWS CLI).
@@ -263,22 +296,22 @@ func (c *Config) SSOSessions() []SSOSessionInfo {
 	if len(c.raw) == 0 {
 		return nil
 	}
-	lines := blockSplit(c.raw)
-	if blockClassify(lines) != nil {
+	lines := iniSplit(c.raw)
+	if iniClassify(lines) != nil {
 		return nil
 	}
 	var out []SSOSessionInfo
 	for i, l := range lines {
 		f := strings.Fields(l.section)
-		if l.kind != blockLineSection || len(f) != 2 || f[0] != "sso-session" {
+		if l.kind != iniSection || len(f) != 2 || f[0] != "sso-session" {
 			continue
 		}
 		info := SSOSessionInfo{Name: f[1], Line: l.num}
 		for _, kl := range lines[i+1:] {
-			if kl.kind == blockLineSection {
+			if kl.kind == iniSection {
 				break
 			}
-			if kl.kind != blockLineKey {
+			if kl.kind != iniKey {
 				continue
 			}
 			v := kl.value

@@ -123,9 +123,9 @@ func TestResolve(t *testing.T) {
 			}},
 		"b": {Profile: "b", Region: "us-gov-west-1", Account: "222222222222", Source: "c", MFASerial: "arn:aws:iam::323330167063:mfa/c", MFAProcess: "pass otp aws",
 			Roles: []ChainRole{{Profile: "b", ARN: "arn:aws-us-gov:iam::222222222222:role/path/B"}}},
-		"viaproc": {Profile: "viaproc", Account: "333333333333", Source: "proc", SourceProcess: "/usr/bin/get-creds --json",
+		"viaproc": {Profile: "viaproc", Account: "333333333333", SourceProcess: "/usr/bin/get-creds --json",
 			Roles: []ChainRole{{Profile: "viaproc", ARN: "arn:aws:iam::333333333333:role/P"}}},
-		"self": {Profile: "self", Account: "444444444444", Source: "self", SourceProcess: "other-tool",
+		"self": {Profile: "self", Account: "444444444444", SourceProcess: "other-tool",
 			Roles: []ChainRole{{Profile: "self", ARN: "arn:aws:iam::444444444444:role/S"}}},
 		"keyring": {Profile: "keyring", Account: "555555555555", Source: "cpco",
 			Roles: []ChainRole{{Profile: "keyring", ARN: "arn:aws:iam::555555555555:role/K"}}},
@@ -156,7 +156,7 @@ func TestResolveErrors(t *testing.T) {
 		{"cpco-prd-admin", `profile "cpco-prd-admin" not found; did you mean cpco-prod-admin?`, ErrProfileNotFound},
 		{"zzzzzzzzzzzzzz", `profile "zzzzzzzzzzzzzz" not found in config; run acct list to see the profiles, or acct generate to create them`, ErrProfileNotFound},
 		{"nosource", "config config line 62: profile nosource has role_arn but no source_profile; add source_profile=NAME, the profile whose keys acct keeps (acct add NAME): missing source_profile", ErrMissingSource},
-		{"ec2", "config config line 65: profile ec2: credential_source=Ec2InstanceMetadata is not supported by acct; use source_profile=NAME with keys stored by acct add NAME: unsupported setting", ErrUnsupported},
+		{"ec2", "config config line 65: profile ec2: credential_source=Ec2InstanceMetadata is not supported by acct; use source_profile=NAME with keys stored by acct add NAME (or credential_process), instead of credential_source: unsupported setting", ErrUnsupported},
 		{"badarn", `config config line 69: profile badarn: role_arn "arn:aws:iam::12345:user/bob" is not an IAM role ARN; write arn:aws:iam::ACCOUNT:role/NAME: bad role_arn`, ErrBadRoleARN},
 		{"baddur", `config config line 73: profile baddur: duration_seconds "1h" is not a number of seconds from 900 to 43200; write e.g. duration_seconds=3600: bad duration_seconds`, ErrBadDuration},
 		{"x", "config config line 82: profile x: source_profile cycle x -> y -> x; point one of them at the profile whose keys acct keeps: source_profile cycle", ErrCycle},
@@ -190,7 +190,7 @@ func TestReadEntriesAndMeta(t *testing.T) {
 	}
 	e, ok := c.Entry("cpco-prod-admin")
 	want := Meta{Namespace: "cpco", Stage: "prod", Role: "admin", OU: "workloads", Account: "111111111111", Protected: Always, Managed: true}
-	if !ok || e.Meta != want || e.Line != 13 {
+	if !ok || !reflect.DeepEqual(e.Meta, want) || e.Line != 13 {
 		t.Fatalf("entry %+v", e)
 	}
 	if v, _ := e.Get("role_arn"); v != "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole" {
@@ -215,7 +215,7 @@ func TestReadEntriesAndMeta(t *testing.T) {
 	if err == nil || c == nil || c.ParseErr == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("not ini: %v", err)
 	}
-	if f := Doctor(c, nil); len(f) != 1 || f[0].Line != 2 {
+	if f := Doctor(c, nil, nil); len(f) != 1 || f[0].Line != 2 {
 		t.Fatalf("doctor on unparseable: %+v", f)
 	}
 }
@@ -289,7 +289,7 @@ region = dup
 `
 	c := resolveTestConfig(t, text)
 	got := map[string]bool{}
-	for _, f := range Doctor(c, nil) {
+	for _, f := range Doctor(c, nil, nil) {
 		got[fmt.Sprintf("%s %s %d", f.Severity, f.Profile, f.Line)] = true
 		if f.Message == "" || strings.Contains(f.Message, "\n") {
 			t.Errorf("finding %+v", f)
@@ -310,7 +310,7 @@ region = dup
 	}
 
 	broken := resolveTestConfig(t, "# >>> acct: cpco (x)\n[profile q]\nregion=x\n")
-	if f := Doctor(broken, nil); len(f) != 1 || f[0].Line != 1 || !strings.Contains(f[0].Message, "no end marker") {
+	if f := Doctor(broken, nil, nil); len(f) != 1 || f[0].Line != 1 || !strings.Contains(f[0].Message, "no end marker") {
 		t.Errorf("half-deleted: %+v", f)
 	}
 }
@@ -332,14 +332,14 @@ func TestDoctorLayoutOutOfDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := Read(path)
-	if f := Doctor(c, l); len(f) != 1 || !strings.Contains(f[0].Message, "no acct block") {
+	if f := Doctor(c, nil, l); len(f) != 1 || !strings.Contains(f[0].Message, "no acct block") {
 		t.Fatalf("no block: %+v", f)
 	}
 	if _, err := Write(path, l.Namespace, l.File, ps, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	c, _ = Read(path)
-	if f := Doctor(c, l); len(f) != 0 {
+	if f := Doctor(c, nil, l); len(f) != 0 {
 		t.Fatalf("fresh block: %+v", f)
 	}
 	if err := os.WriteFile(layoutPath, []byte(yaml+"  - name: prod\n    account: \"323330167063\"\n"), 0o600); err != nil {
@@ -348,7 +348,7 @@ func TestDoctorLayoutOutOfDate(t *testing.T) {
 	if l, err = Load(layoutPath); err != nil {
 		t.Fatal(err)
 	}
-	if f := Doctor(c, l); len(f) != 1 || f[0].Fix != "run acct generate (acct generate --dry-run shows the change)" {
+	if f := Doctor(c, nil, l); len(f) != 1 || f[0].Fix != "run acct generate (acct generate --dry-run shows the change)" {
 		t.Fatalf("stale block: %+v", f)
 	}
 }

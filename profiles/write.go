@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acct-cli/acct/internal/atomicfile"
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/gofrs/flock"
 	"github.com/pmezard/go-difflib/difflib"
 )
@@ -52,7 +52,7 @@ func Write(path string, namespace, layoutFile string, ps []Profile, o WriteOptio
 	}
 	if !o.DryRun && !dirExists {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return res, fmt.Errorf("config %s: cannot create its directory; check the permissions of %s: %w", path, dir, err)
+			return res, fault.Errorf(fault.Failed, "config %s: cannot create its directory; check the permissions of %s: %w", path, dir, err)
 		}
 		dirExists = true
 	}
@@ -65,7 +65,7 @@ func Write(path string, namespace, layoutFile string, ps []Profile, o WriteOptio
 			if err == nil {
 				err = context.DeadlineExceeded
 			}
-			return res, fmt.Errorf("config %s: another acct is writing it (lock %s held for %s); wait and run again, or delete the lock file if no acct is running: %w", path, path+".lock", writeLockWait, err)
+			return res, fault.Errorf(fault.Unavailable, "config %s: another acct is writing it (lock %s held for %s); wait and run again, or delete the lock file if no acct is running: %w", path, path+".lock", writeLockWait, err)
 		}
 		defer lock.Unlock()
 	}
@@ -73,11 +73,11 @@ func Write(path string, namespace, layoutFile string, ps []Profile, o WriteOptio
 	old, err := os.ReadFile(path)
 	existed := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return res, fmt.Errorf("config %s: cannot read it; check its permissions: %w", path, err)
+		return res, fault.Errorf(fault.Failed, "config %s: cannot read it; check its permissions: %w", path, err)
 	}
 	merged, err := Merge(old, namespace, layoutFile, ps)
 	if err != nil {
-		return res, blockWithPath(err, path)
+		return res, configWithPath(err, path)
 	}
 	if bytes.Equal(old, merged) && existed {
 		return res, nil
@@ -90,12 +90,12 @@ func Write(path string, namespace, layoutFile string, ps []Profile, o WriteOptio
 	if existed {
 		backup := path + ".acct.bak"
 		if err := atomicfile.Write(backup, old, 0o600); err != nil {
-			return res, fmt.Errorf("config %s: cannot write the backup %s; check the directory's permissions: %w", path, backup, err)
+			return res, fault.Errorf(fault.Failed, "config %s: cannot write the backup %s; check the directory's permissions: %w", path, backup, err)
 		}
 		res.Backup = backup
 	}
 	if err := atomicfile.Write(path, merged, 0o600); err != nil {
-		return res, fmt.Errorf("config %s: cannot replace it (the old file is untouched); check the directory's permissions: %w", path, err)
+		return res, fault.Errorf(fault.Failed, "config %s: cannot replace it (the old file is untouched); check the directory's permissions: %w", path, err)
 	}
 	return res, nil
 }

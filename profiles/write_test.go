@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/acct-cli/acct/internal/testtool"
 )
 
 func writeTestEnv(t *testing.T) string {
@@ -24,14 +26,22 @@ func writeTestEnv(t *testing.T) string {
 
 func TestConfigPath(t *testing.T) {
 	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("AWS_CONFIG_FILE", "")
-	if got := ConfigPath(); got != filepath.Join(home, ".aws", "config") {
+	env := map[string]string{"HOME": home}
+	getenv := func(k string) string { return env[k] }
+	if got := ConfigPath(getenv); got != filepath.Join(home, ".aws", "config") {
 		t.Errorf("default %s", got)
 	}
-	t.Setenv("AWS_CONFIG_FILE", "/x/y")
-	if got := ConfigPath(); got != "/x/y" {
+	env["AWS_CONFIG_FILE"] = "/x/y"
+	if got := ConfigPath(getenv); got != "/x/y" {
 		t.Errorf("AWS_CONFIG_FILE %s", got)
+	}
+	env["AWS_CONFIG_FILE"] = "~/cfg"
+	if got := ConfigPath(getenv); got != filepath.Join(home, "cfg") {
+		t.Errorf("AWS_CONFIG_FILE with ~ %s", got)
+	}
+	env["AWS_SHARED_CREDENTIALS_FILE"] = "~/creds"
+	if got := CredentialsPath(getenv); got != filepath.Join(home, "creds") {
+		t.Errorf("AWS_SHARED_CREDENTIALS_FILE with ~ %s", got)
 	}
 }
 
@@ -174,12 +184,9 @@ func TestWriteConcurrentProcesses(t *testing.T) {
 	}
 }
 
-// The Debian awscli (or any aws on PATH) reads what Write wrote.
+// The Debian AWS CLI v2 reads what Write wrote.
 func TestWriteReadByAWSCLI(t *testing.T) {
-	aws, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("aws not installed")
-	}
+	aws := testtool.AWSCLI(t)
 	path := writeTestEnv(t)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)
@@ -208,9 +215,6 @@ func TestWriteReadByAWSCLI(t *testing.T) {
 	cmd := exec.Command(aws, "configure", "list-profiles")
 	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+path, "AWS_PAGER=")
 	out, err := cmd.CombinedOutput()
-	if err != nil && strings.Contains(string(out), "Invalid choice") {
-		t.Skip("this aws (v1) has no configure list-profiles")
-	}
 	if err != nil {
 		t.Fatalf("aws configure list-profiles: %v\n%s", err, out)
 	}
