@@ -363,7 +363,10 @@ func (c *Config) resolveKeys(name string) (map[string]string, error) {
 	keys := map[string]string{}
 	seen := []string{}
 	for cur := name; cur != ""; {
-		e, ok := c.entries[cur]
+		e, ok, err := c.entry(cur)
+		if err != nil {
+			return nil, err
+		}
 		if !ok {
 			prev := c.entries[seen[len(seen)-1]]
 			return nil, c.resolveErr(prev.Line, fmt.Sprintf("profile %s: include_profile %s does not exist", prev.Name, cur),
