@@ -188,6 +188,7 @@ func (c *Config) parse(data []byte) error {
 	sections := c.sections(lines, inBlock)
 	if c.unloaded != nil && !configCrossesSections(lines) {
 		c.lines = lines
+		c.unloaded = make(map[*Entry][]configSection, len(sections))
 		for _, sec := range sections {
 			c.unloaded[sec.entry] = append(c.unloaded[sec.entry], sec)
 		}
@@ -211,9 +212,18 @@ func (c *Config) parse(data []byte) error {
 // the Go SDK do. [default] and [profile default] are two headers for one profile: the AWS CLI
 // uses the later of them whole, and so does acct.
 func (c *Config) sections(lines []iniLine, inBlock func(int) bool) []configSection {
-	first := map[string]int{}
-	header := map[string]string{} // profile -> the header form its sections use
-	var sections []configSection
+	n := 0
+	for i := range lines {
+		if lines[i].kind == iniSection {
+			n++
+		}
+	}
+	first := make(map[string]int, n)
+	header := make(map[string]string, n) // profile -> the header form its sections use
+	if len(c.entries) == 0 {
+		c.entries = make(map[string]*Entry, n)
+	}
+	sections := make([]configSection, 0, n)
 	for i := range lines {
 		l := &lines[i]
 		if l.kind != iniSection {

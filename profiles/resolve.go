@@ -432,6 +432,11 @@ func resolveSourceProcess(name, cp string) string {
 
 // resolveFields splits a command line on blanks, honouring single and double quotes.
 func resolveFields(s string) []string {
+	if !strings.ContainsAny(s, `"'`) {
+		// Without quotes, the words themselves: every section header of a 10,000-profile config
+		// is split three times on each read.
+		return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' })
+	}
 	var out []string
 	var cur strings.Builder
 	in, quote := false, byte(0)
