@@ -334,14 +334,10 @@ func (c *Config) SSOSessions() []SSOSessionInfo {
 				continue
 			}
 			v := kl.value
-			// An inline comment needs a space before it, as the SDKs read it.
-			if j := strings.Index(v, " #"); j >= 0 {
-				v = strings.TrimSpace(v[:j])
+			if i := inlineComment(v); i >= 0 {
+				v = strings.TrimSpace(v[:i])
 			}
-			if j := strings.Index(v, " ;"); j >= 0 {
-				v = strings.TrimSpace(v[:j])
-			}
-			switch kl.key {
+			switch strings.ToLower(kl.key) {
 			case "sso_start_url":
 				info.StartURL = v
 			case "sso_region":
