@@ -39,9 +39,10 @@ func (sys *system) history() history.File {
 // is; anything else is never run silently: a person picks among the candidates (and types the
 // stage name of a protected one), a script gets exit status 2 and the candidates.
 func (sys *system) resolveTarget(name string) (*target, error) {
-	cfg, err := sys.readConfig()
+	// On demand: the chain's sections are read, not the other thousands of a large config.
+	cfg, err := profiles.ReadOnDemand(sys.configPath())
 	if err != nil {
-		return nil, err
+		return nil, fault.Wrap(fault.BadInput, err)
 	}
 	profile, picked, err := sys.chooseProfile(cfg, name)
 	if err != nil {
