@@ -31,7 +31,8 @@ const tmpPrefix = "acct-tmp:"
 // fileItems are the file backend's files, in dir (absolute, as keyring.Config.FileDir).
 type fileItems struct {
 	dir     string
-	checked bool // the passphrase has opened an item there, or there was none to open
+	hint    string // where the passphrase came from and what to do (KeyringConfig.PassphraseHint)
+	checked bool   // the passphrase has opened an item there, or there was none to open
 }
 
 // path is the file holding key: the backend's name for it (percent-encoded slashes).
@@ -90,7 +91,11 @@ func (f *fileItems) checkPassphrase(inner keyring.Keyring) error {
 		locked = true
 	}
 	if locked {
-		return fault.Errorf(fault.Auth, "the passphrase does not open the items already in %s, so nothing was written; check ACCT_FILE_PASSPHRASE", f.dir)
+		msg := "the passphrase does not open the items already in " + f.dir + ", so nothing was written"
+		if f.hint != "" {
+			msg += "; " + f.hint
+		}
+		return fault.New(fault.Auth, msg)
 	}
 	f.checked = true
 	return nil

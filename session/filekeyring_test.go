@@ -146,6 +146,9 @@ func TestFileKeyringDamagedItems(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := CheckKeyring(fileKeyring(t, dir, "pass")); err != nil {
+		t.Errorf("CheckKeyring with a damaged item first: %v", err)
+	}
 	var debug strings.Builder
 	c := cacheIn(kr, RoleItem("cpco-testing-admin"), staticCreds(aws.Credentials{AccessKeyID: "ASIANEW", CanExpire: true, Expires: time.Now().Add(time.Hour)}))
 	c.logf = func(f string, a ...any) { debug.WriteString(fmt.Sprintf(f, a...) + "\n") }
@@ -178,7 +181,7 @@ func TestFileKeyringRefusesSecondPassphrase(t *testing.T) {
 	}
 	before := mustReadDir(t, dir)
 	err := Store{Keyring: fileKeyring(t, dir, "wrong")}.SetKeys("other", aws.Credentials{AccessKeyID: "AKIAI44QH8DHBEXAMPLE", SecretAccessKey: testSecret})
-	if err == nil || fault.Of(err) != fault.Auth || !strings.Contains(err.Error(), "check ACCT_FILE_PASSPHRASE") || strings.Contains(err.Error(), "wrong") {
+	if err == nil || fault.Of(err) != fault.Auth || !strings.Contains(err.Error(), "so nothing was written") || strings.Contains(err.Error(), "wrong") {
 		t.Fatalf("second passphrase: %v (%v)", err, fault.Of(err))
 	}
 	if after := mustReadDir(t, dir); len(after) != len(before) {
