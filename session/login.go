@@ -63,6 +63,21 @@ func LoginURL(ctx context.Context, c aws.Credentials, o LoginOptions) (string, e
 		return "", fault.Errorf(fault.Usage, "console sign-in: session duration %s is outside 15m to 12h", o.Duration)
 	}
 
+	tok, err := signinToken(ctx, c, base, o)
+	if err != nil {
+		return "", err
+	}
+	login := *base
+	lq := url.Values{"Action": {"login"}, "Destination": {dest}, "SigninToken": {tok}}
+	if o.Issuer != "" {
+		lq.Set("Issuer", o.Issuer)
+	}
+	login.RawQuery = lq.Encode()
+	return login.String(), nil
+}
+
+// signinToken asks the federation endpoint at base (getSigninToken) for a token for c.
+func signinToken(ctx context.Context, c aws.Credentials, base *url.URL, o LoginOptions) (string, error) {
 	sess, err := json.Marshal(map[string]string{
 		"sessionId": c.AccessKeyID, "sessionKey": c.SecretAccessKey, "sessionToken": c.SessionToken,
 	})
@@ -114,14 +129,7 @@ func LoginURL(ctx context.Context, c aws.Credentials, o LoginOptions) (string, e
 	if err := json.Unmarshal(body, &tok); err != nil || tok.SigninToken == "" {
 		return "", fmt.Errorf("console sign-in: %s gave no sign-in token", endpointName(base))
 	}
-
-	login := *base
-	lq := url.Values{"Action": {"login"}, "Destination": {dest}, "SigninToken": {tok.SigninToken}}
-	if o.Issuer != "" {
-		lq.Set("Issuer", o.Issuer)
-	}
-	login.RawQuery = lq.Encode()
-	return login.String(), nil
+	return tok.SigninToken, nil
 }
 
 func endpointName(u *url.URL) string {
