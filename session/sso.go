@@ -77,9 +77,6 @@ const (
 	ssoTokenPrefix  = "sso:"
 	ssoClientPrefix = "sso-client:"
 	deviceGrantType = "urn:ietf:params:oauth:grant-type:device_code"
-	// ssoMinRemaining: a token with less left than this is not used (GetRoleCredentials would
-	// work, but the next call a minute later would not).
-	ssoMinRemaining = 5 * time.Minute
 )
 
 // SSOTokenItem is the keyring item holding the access token of session s.
@@ -148,7 +145,7 @@ func CachedSSOToken(kr keyring.Keyring, s SSOSession, now time.Time) (SSOToken, 
 	if json.Unmarshal(it.Data, &t) != nil || t.AccessToken == "" || t.StartURL != s.StartURL {
 		return SSOToken{}, false
 	}
-	if !now.Before(t.ExpiresAt.Add(-ssoMinRemaining)) {
+	if !lasts(t.ExpiresAt, now, DefaultMinRemaining) {
 		return SSOToken{}, false
 	}
 	return t, true
@@ -177,7 +174,11 @@ func ssoAccessToken(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Clien
 		o.logf("sso token %s: hit, expires %s", SSOTokenItem(s), t.ExpiresAt.Format(time.RFC3339))
 		return t, nil
 	}
-	o.logf("sso token %s: miss", SSOTokenItem(s))
+	if _, err := kr.Get(SSOTokenItem(s)); errors.Is(err, ErrUnreadableItem) {
+		o.logf("sso token %s: unreadable item (a write cut short), replacing it", SSOTokenItem(s))
+	} else {
+		o.logf("sso token %s: miss", SSOTokenItem(s))
+	}
 	if o.SSO.Prompt == nil {
 		hint := o.SSO.LoginHint
 		if hint == "" {
@@ -193,7 +194,7 @@ func ssoRegistration(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Clie
 	item := ssoClientItem(s)
 	if it, err := kr.Get(item); err == nil {
 		var r ssoClientReg
-		if json.Unmarshal(it.Data, &r) == nil && r.ClientID != "" && o.now().Before(r.ExpiresAt.Add(-time.Hour)) {
+		if json.Unmarshal(it.Data, &r) == nil && r.ClientID != "" && lasts(r.ExpiresAt, o.now(), time.Hour) {
 			o.logf("sso client registration %s: hit, expires %s", item, r.ExpiresAt.Format(time.RFC3339))
 			return r, nil
 		}
