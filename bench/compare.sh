@@ -107,14 +107,18 @@ done
 /usr/bin/python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
-med = {}
+med, cpu = {}, {}
 for n in (6, 3000, 10000):
     for r in json.load(open(f"{work}/h{n}.json"))["results"]:
         med[n, r["command"]] = r["median"] * 1000
-print(f"{'median, ms':<28}" + "".join(f"{n:>10}" for n in (6, 3000, 10000)))
-for c in ("true", "acct exec", "acct credential-process", "aws-vault exec", "aws-vault exec --json"):
-    if (6, c) in med:
-        print(f"{c:<28}" + "".join(f"{med[n, c]:>10.1f}" for n in (6, 3000, 10000)))
+        cpu[n, r["command"]] = (r["user"] + r["system"]) * 1000
+names = ("true", "acct exec", "acct credential-process", "aws-vault exec", "aws-vault exec --json")
+for title, t in (("median wall, ms", med), ("mean CPU (user+sys), ms", cpu)):
+    print(f"{title:<28}" + "".join(f"{n:>10}" for n in (6, 3000, 10000)))
+    for c in names:
+        if (6, c) in t:
+            print(f"{c:<28}" + "".join(f"{t[n, c]:>10.1f}" for n in (6, 3000, 10000)))
+print("ratios of medians")
 def row(label, f):
     print(f"{label:<28}" + "".join(f"{f(n):>10.2f}" for n in (6, 3000, 10000)))
 row("acct exec - true", lambda n: med[n, "acct exec"] - med[n, "true"])
