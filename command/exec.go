@@ -2,9 +2,7 @@ package command
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/shellenv"
@@ -69,7 +67,7 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 		return err
 	}
 	defer srv.Close()
-	code, err := shellenv.Run(ctx, in.Argv, shellenv.ServerEnv(sys.Environ(), srv, tgt))
+	code, err := shellenv.Run(ctx, in.Argv, shellenv.ServerEnv(sys.Environ(), srv, tgt), sys.stdio())
 	if err != nil {
 		return err
 	}
@@ -125,17 +123,4 @@ func (sys IO) shellTarget(ch *profiles.Chain, creds aws.Credentials) shellenv.Ta
 		t.Stage = ch.Profile
 	}
 	return t
-}
-
-// banner is the one line shown when a shell starts: who, which account, when the credentials expire.
-func banner(t shellenv.Target, creds aws.Credentials) string {
-	exp := "refreshed automatically"
-	if creds.CanExpire {
-		exp = fmt.Sprintf("expire %s, refreshed automatically", creds.Expires.Local().Format(time.Kitchen))
-	}
-	acct := t.Account
-	if acct == "" {
-		acct = "?"
-	}
-	return fmt.Sprintf("acct: %s as %s in account %s; credentials %s; exit to leave", t.Profile, t.Identity, acct, exp)
 }

@@ -68,16 +68,19 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 		Env:     shellenv.ServerEnv(sys.Environ(), srv, tgt),
 		Target:  tgt,
 		Dir:     sys.stageDir(t.Chain),
-		Banner:  banner(tgt, creds),
+		Banner:  shellenv.Banner(tgt, creds, time.Local),
 		NoColor: sys.Getenv("NO_COLOR") != "" || !isTerminal(sys.Stdout),
-		Stdin:   sys.Stdin,
-		Stdout:  sys.Stdout,
-		Stderr:  sys.Stderr,
+		Stdio:   sys.stdio(),
 	})
 	if err != nil {
 		return err
 	}
 	return exitStatus(code)
+}
+
+// stdio are the streams a child gets: acct's own.
+func (sys IO) stdio() shellenv.Stdio {
+	return shellenv.Stdio{Stdin: sys.Stdin, Stdout: sys.Stdout, Stderr: sys.Stderr}
 }
 
 // refreshWindow is how long before cached credentials expire acct gets new ones (a shell's
