@@ -32,7 +32,8 @@ func TestShellAWSCLIUsesCredentialServer(t *testing.T) {
 	p.send(`echo "k:${AWS_SECRET_ACCESS_KEY-unset} u:${AWS_CONTAINER_CREDENTIALS_FULL_URI%%:*}"` + "\r")
 	at = p.screen.waitFor(t, at, "k:unset u:http", ptyTimeout)
 
-	p.send(aws_ + " sts get-caller-identity --endpoint-url " + sts.URL +
+	// AWS_PAGER= : on a terminal the CLI would page its output through less.
+	p.send("AWS_PAGER= " + aws_ + " sts get-caller-identity --endpoint-url " + sts.URL +
 		" --region us-east-1 --query Arn --output text; echo \"r\"\"c=$?\"\r")
 	// The CLI starts slowly; give it more than the usual bound.
 	// The typed line reads "r""c=", so only the output matches "rc=".

@@ -31,8 +31,8 @@ const waitDelay = 5 * time.Second
 // device, and an *os.File (a terminal) is handed to the child as it is, so that the child owns
 // the terminal; any other reader or writer is copied through a pipe.
 type Stdio struct {
-	Stdin          io.Reader
-	Stdout, Stderr io.Writer
+	In       io.Reader
+	Out, Err io.Writer
 }
 
 // LookPath resolves name the way the child would: through the PATH in env,
@@ -62,9 +62,10 @@ func LookPath(name string, env []string) (string, error) {
 	return "", &NotFoundError{Name: name}
 }
 
-// Run starts argv with env and the streams in stdio, waits for it, and returns its exit status (128+N when signal N killed it,
-// as shells report it). It is for when acct must stay alive next to the
-// command, e.g. to serve credentials; otherwise use Exec.
+// Run starts argv with env and the streams in stdio, waits for it, and
+// returns its exit status (128+N when signal N killed it, as shells report
+// it). It is for when acct must stay alive next to the command, e.g. to
+// serve credentials; otherwise use Exec.
 //
 // SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to acct are forwarded to the
 // child; while Run waits, they do not kill acct. When ctx is done the child
@@ -82,7 +83,7 @@ func Run(ctx context.Context, argv, env []string, stdio Stdio) (exitCode int, er
 	cmd := exec.CommandContext(ctx, path, argv[1:]...)
 	cmd.Args = argv // keep argv[0] as the user typed it
 	cmd.Env = env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.In, stdio.Out, stdio.Err
 	return supervise(ctx, cmd)
 }
 

@@ -99,7 +99,7 @@ func runHelper(raw string) int {
 }
 
 // ownStdio are the helper's own streams, which acct hands its children.
-var ownStdio = Stdio{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+var ownStdio = Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 
 // helperCmd returns a command that runs the test binary as the helper.
 func helperCmd(t *testing.T, req helperRequest, env []string) *exec.Cmd {

@@ -27,7 +27,7 @@ type ShellOptions struct {
 	Target Target
 	// Dir is the directory the shell starts in; "" is the current one.
 	Dir string
-	// Banner is printed as one line to Stderr before the shell starts.
+	// Banner is printed as one line to Err before the shell starts.
 	Banner string
 	// NoColor keeps the prompt prefix plain (the caller's choice: NO_COLOR,
 	// no terminal); so does NO_COLOR in Env.
@@ -85,8 +85,8 @@ func Shell(ctx context.Context, o ShellOptions) (exitCode int, err error) {
 		return -1, fmt.Errorf("start shell %s: %w", path, err)
 	}
 
-	if b := strings.TrimRight(o.Banner, "\n"); b != "" && o.Stderr != nil {
-		if _, err := fmt.Fprintln(o.Stderr, b); err != nil {
+	if b := strings.TrimRight(o.Banner, "\n"); b != "" && o.Err != nil {
+		if _, err := fmt.Fprintln(o.Err, b); err != nil {
 			return -1, fmt.Errorf("print banner: %w", err)
 		}
 	}
@@ -97,7 +97,7 @@ func Shell(ctx context.Context, o ShellOptions) (exitCode int, err error) {
 	cmd.Args[0] = filepath.Base(path)
 	cmd.Env = env
 	cmd.Dir = o.Dir
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, o.Stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.In, o.Out, o.Err
 	return supervise(ctx, cmd)
 }
 

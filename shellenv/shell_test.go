@@ -53,8 +53,6 @@ func shellHome(t *testing.T) (home, tmp string, env []string) {
 		// A credential variable that must not survive into the shell.
 		"AWS_PROFILE=someone-else",
 		"ACCT_FILE_PASSPHRASE=hunter2",
-		// The AWS CLI pages its output through less unless told not to.
-		"AWS_PAGER=",
 		// Another credential tool's secret, which must not reach the child either.
 		"AWS_VAULT_FILE_PASSPHRASE=vaultpass",
 	}
