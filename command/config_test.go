@@ -46,7 +46,7 @@ func TestGenerateBrokenConfigs(t *testing.T) {
 			w := newWorld(t)
 			os.MkdirAll(filepath.Dir(w.config), 0o700)
 			os.WriteFile(w.config, []byte(text), 0o600)
-			_, want := profiles.Write(w.config, l.Namespace, l.File, ps, profiles.WriteOptions{DryRun: true})
+			_, want := profiles.Write(w.config, profiles.Origin{Namespace: l.Namespace, LayoutFile: l.File}, ps, profiles.WriteOptions{DryRun: true})
 			if want == nil {
 				t.Fatalf("the config is accepted; the case is not broken")
 			}

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/urfave/cli/v2"
 )
@@ -12,21 +15,26 @@ import (
 type generateInput struct {
 	Layout string
 	User   string
-	DryRun bool
 	Style  string
+	Write  profiles.WriteOptions
 }
 
 func generateCommand(sys IO) *cli.Command {
 	return &cli.Command{
 		Name:      "generate",
 		Usage:     "write the layout's profiles into the managed block of ~/.aws/config",
-		UsageText: "acct generate [--layout FILE] [--user NAME] [--dry-run] [--style native|credential-process]",
+		UsageText: "acct generate [--layout FILE] [--user NAME] [--dry-run] [--style native|credential-process] [--replace] [--force]",
 		Description: "Everything outside acct's block is kept byte for byte. A second run with the same layout\n" +
-			"changes nothing. The config file is AWS_CONFIG_FILE, else ~/.aws/config.",
+			"changes nothing. The config file is AWS_CONFIG_FILE, else ~/.aws/config; a symlink is written\n" +
+			"through and the file keeps its mode. The block remembers the layout file and --user it was\n" +
+			"generated with: later runs reuse the user, and a block of another layout file is replaced only\n" +
+			"with --replace.",
 		Flags: []cli.Flag{
 			layoutFlag(),
-			&cli.StringFlag{Name: "user", Usage: "fill {user} in the layout (MFA device, personal accounts)", EnvVars: []string{"ACCT_USER"}},
-			&cli.BoolFlag{Name: "dry-run", Usage: "print the unified diff and write nothing"},
+			&cli.StringFlag{Name: "user", Usage: "fill {user} in the layout (MFA device, personal accounts); remembered in the block for later runs", EnvVars: []string{"ACCT_USER"}},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the unified diff and write nothing (not even the lock)"},
+			&cli.BoolFlag{Name: "replace", Usage: "replace the namespace's block even when another layout file generated it (the diff shows what goes)"},
+			&cli.BoolFlag{Name: "force", Usage: "replace a read-only config file (its mode is kept)"},
 			&cli.StringFlag{Name: "style", Value: "native", Usage: "native (role_arn, source_profile, mfa_serial) or credential-process (every tool goes through acct's cache)"},
 			&cli.BoolFlag{Name: "sso-discover", Usage: "with an sso: layout, add a profile for every account and permission set the SSO portal lists (signs in when needed)"},
 		},
@@ -34,11 +42,11 @@ func generateCommand(sys IO) *cli.Command {
 			if c.Bool("sso-discover") {
 				return runSSODiscover(c.Context, sys, ssoDiscoverInput{
 					Layout: c.String("layout"), User: c.String("user"), Style: c.String("style"),
-					DryRun: c.Bool("dry-run"), Debug: c.Bool("debug"),
+					Write: writeOptions(c), Debug: c.Bool("debug"),
 				})
 			}
 			return runGenerate(sys, generateInput{
-				Layout: c.String("layout"), User: c.String("user"), DryRun: c.Bool("dry-run"), Style: c.String("style"),
+				Layout: c.String("layout"), User: c.String("user"), Style: c.String("style"), Write: writeOptions(c),
 			})
 		},
 	}
@@ -70,12 +78,16 @@ func (sys IO) loadLayout(flag string) (*profiles.Layout, error) {
 	return l, nil
 }
 
+func writeOptions(c *cli.Context) profiles.WriteOptions {
+	return profiles.WriteOptions{DryRun: c.Bool("dry-run"), Replace: c.Bool("replace"), Force: c.Bool("force")}
+}
+
 func runGenerate(sys IO, in generateInput) error {
 	l, err := sys.loadLayout(in.Layout)
 	if err != nil {
 		return err
 	}
-	o, err := renderOptions(in.Style, in.User)
+	o, err := sys.renderOptions(l, in.Style, in.User)
 	if err != nil {
 		return err
 	}
@@ -83,31 +95,76 @@ func runGenerate(sys IO, in generateInput) error {
 	if err != nil {
 		return badInput(err)
 	}
-	return writeProfiles(sys, l, ps, in.DryRun, "")
+	return writeProfiles(sys, l, o.User, ps, in.Write, "")
 }
 
-// renderOptions parses --style and --user into what profiles.Render takes.
-func renderOptions(style, user string) (profiles.RenderOptions, error) {
+// renderOptions parses --style and --user into what profiles.Render takes. Without --user, the
+// user the layout's block was last generated with is used.
+func (sys IO) renderOptions(l *profiles.Layout, style, user string) (profiles.RenderOptions, error) {
 	st, err := profiles.ParseStyle(style)
 	if err != nil {
 		return profiles.RenderOptions{}, badInput(err)
 	}
+	if user == "" {
+		user = profiles.RememberedUser(sys.configPath(), profiles.Origin{Namespace: l.Namespace, LayoutFile: l.File})
+	}
 	o := profiles.RenderOptions{User: user, Style: st, Executable: "acct"}
 	if st == profiles.CredentialProcess {
-		// The config must call this very binary, wherever it is installed.
-		if p, err := os.Executable(); err == nil {
-			o.Executable = p
+		self, err := os.Executable()
+		if err != nil {
+			return o, fmt.Errorf("cannot find the running acct for credential_process: %w", err)
+		}
+		wd, _ := os.Getwd()
+		if o.Executable, err = credentialProcessProgram(os.Args[0], self, wd, sys.getenv("PATH")); err != nil {
+			return o, err
 		}
 	}
 	return o, nil
 }
 
+// credentialProcessProgram is how the config's credential_process calls this acct (self): as
+// `acct` when the first acct on path is this very file; else by the path the user ran it by
+// (arg0 made absolute against wd, symlinks kept), because the resolved file is a versioned
+// install directory that the next upgrade removes. A `go run` build lives in a temporary
+// directory that is gone after the run: refused.
+func credentialProcessProgram(arg0, self, wd, path string) (string, error) {
+	selfInfo, err := os.Stat(self)
+	if err != nil {
+		return "", fmt.Errorf("cannot find the running acct %s for credential_process: %w", self, err)
+	}
+	same := func(p string) bool {
+		st, err := os.Stat(p)
+		return err == nil && st.Mode().IsRegular() && os.SameFile(st, selfInfo)
+	}
+	if same(onPath("acct", path)) {
+		return "acct", nil
+	}
+	exe := self
+	switch {
+	case strings.ContainsRune(arg0, filepath.Separator) || strings.ContainsRune(arg0, '/'):
+		if !filepath.IsAbs(arg0) {
+			arg0 = filepath.Join(wd, arg0)
+		}
+		if same(arg0) {
+			exe = arg0
+		}
+	case same(onPath(arg0, path)):
+		exe, _ = filepath.Abs(onPath(arg0, path))
+	}
+	for _, part := range strings.Split(filepath.ToSlash(exe), "/") {
+		if strings.HasPrefix(part, "go-build") {
+			return "", fault.Errorf(fault.BadInput, "credential_process would call %s, a temporary build of `go run` that is deleted after the run; install acct first (go install, or a release), then run acct generate with it", exe)
+		}
+	}
+	return exe, nil
+}
+
 // writeProfiles writes the layout's block and says what happened; note adds to the summary.
-func writeProfiles(sys IO, l *profiles.Layout, ps []profiles.Profile, dryRun bool, note string) error {
+func writeProfiles(sys IO, l *profiles.Layout, user string, ps []profiles.Profile, w profiles.WriteOptions, note string) error {
 	path := sys.configPath()
-	res, err := profiles.Write(path, l.Namespace, l.File, ps, profiles.WriteOptions{DryRun: dryRun})
+	res, err := profiles.Write(path, profiles.Origin{Namespace: l.Namespace, LayoutFile: l.File, User: user}, ps, w)
 	var cfgErr *profiles.ConfigError
-	if errors.As(err, &cfgErr) {
+	if errors.As(err, &cfgErr) || fault.Of(err) == fault.BadInput {
 		// The user's file is in a state acct refuses to touch: bad input, never repaired.
 		return badInput(err)
 	}
@@ -121,13 +178,17 @@ func writeProfiles(sys IO, l *profiles.Layout, ps []profiles.Profile, dryRun boo
 		}
 	}
 	summary := fmt.Sprintf("%d profiles of %s%s", n, l.Namespace, note)
+	// The diff is there only when it is to be shown: a dry run, another layout's block replaced,
+	// another user.
+	fmt.Fprint(sys.Stdout, res.Diff)
 	switch {
-	case dryRun && res.Changed:
-		fmt.Fprint(sys.Stdout, res.Diff)
-	case res.Changed:
-		fmt.Fprintf(sys.Stdout, "%s: wrote %s (backup %s)\n", path, summary, res.Backup)
-	default:
+	case !res.Changed:
 		fmt.Fprintf(sys.Stdout, "%s: no change (%s)\n", path, summary)
+	case w.DryRun:
+	case res.Backup != "":
+		fmt.Fprintf(sys.Stdout, "%s: wrote %s (the previous file is in %s)\n", path, summary, res.Backup)
+	default:
+		fmt.Fprintf(sys.Stdout, "%s: wrote %s\n", path, summary)
 	}
 	return nil
 }

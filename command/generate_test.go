@@ -161,7 +161,8 @@ func TestGenerateBrokenLayouts(t *testing.T) {
 	}
 }
 
-// Twenty concurrent generate processes leave one valid file and no temporary debris.
+// Twenty concurrent generate processes, taking the block from each other's layout file, leave
+// one valid file and no temporary debris.
 func TestGenerateConcurrent(t *testing.T) {
 	w := newWorld(t)
 	layouts := []string{example("organization.yaml"), example("virtual-root.yaml")}
@@ -171,7 +172,7 @@ func TestGenerateConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			results[i] = w.run("", "generate", "--layout", layouts[i%2], "--user", "alice")
+			results[i] = w.run("", "generate", "--layout", layouts[i%2], "--user", "alice", "--replace")
 		}(i)
 	}
 	wg.Wait()

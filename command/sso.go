@@ -125,7 +125,8 @@ func runSSOLogin(ctx context.Context, sys IO, in ssoLoginInput) error {
 // ssoDiscoverInput is `acct generate --sso-discover` (and `acct login --sso X --sso-discover`).
 type ssoDiscoverInput struct {
 	Layout, User, Style string
-	DryRun, Print       bool
+	Write               profiles.WriteOptions
+	Print               bool
 	AWSCLICache, Debug  bool
 }
 
@@ -140,7 +141,7 @@ func runSSODiscover(ctx context.Context, sys IO, in ssoDiscoverInput) error {
 	if l.SSO == nil {
 		return usagef("layout %s has no sso: section; add `sso: {start_url: ..., region: ...}` to discover accounts", l.File)
 	}
-	ro, err := renderOptions(in.Style, in.User)
+	ro, err := sys.renderOptions(l, in.Style, in.User)
 	if err != nil {
 		return err
 	}
@@ -163,5 +164,5 @@ func runSSODiscover(ctx context.Context, sys IO, in ssoDiscoverInput) error {
 	if err != nil {
 		return badInput(err)
 	}
-	return writeProfiles(sys, l, ps, in.DryRun, fmt.Sprintf(", %d assignments found in the portal", len(found)))
+	return writeProfiles(sys, l, ro.User, ps, in.Write, fmt.Sprintf(", %d assignments found in the portal", len(found)))
 }

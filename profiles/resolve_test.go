@@ -174,7 +174,7 @@ func TestReadEntriesAndMeta(t *testing.T) {
 	if c, err := Read(path); err != nil || len(c.Names()) != 0 {
 		t.Fatalf("missing file: %v %v", c, err)
 	}
-	if _, err := Write(path, "cpco", "a.yaml", blockLayoutB(), WriteOptions{}); err != nil {
+	if _, err := Write(path, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutB(), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
@@ -232,16 +232,16 @@ func TestMatch(t *testing.T) {
 		Profile{Name: "cpco-stage3-ops", Namespace: "cpco", Stage: "stage3", Role: "ops"},
 		Profile{Name: "cpco-stage3-view", Namespace: "cpco", Stage: "stage3", Role: "view"},
 	)
-	text, err := Merge([]byte("[profile personal]\nregion=x\n"), "cpco", "", ps)
+	text, err := Merge([]byte("[profile personal]\nregion=x\n"), Origin{Namespace: "cpco"}, ps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	acme := []Profile{{Name: "acme-dev-admin", Namespace: "acme", Stage: "dev", Role: "admin"}, {Name: "acme-staging-admin", Namespace: "acme", Stage: "shared", Role: "admin"}}
-	text, err = Merge(text, "acme", "", acme)
+	text, err = Merge(text, Origin{Namespace: "acme"}, acme)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err = Merge(text, "zeta", "", []Profile{{Name: "zeta-dev-admin", Namespace: "zeta", Stage: "dev", Role: "admin"}})
+	text, err = Merge(text, Origin{Namespace: "zeta"}, []Profile{{Name: "zeta-dev-admin", Namespace: "zeta", Stage: "dev", Role: "admin"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestDoctorLayoutOutOfDate(t *testing.T) {
 	if f := Doctor(c, l); len(f) != 1 || !strings.Contains(f[0].Message, "no acct block") {
 		t.Fatalf("no block: %+v", f)
 	}
-	if _, err := Write(path, l.Namespace, l.File, ps, WriteOptions{}); err != nil {
+	if _, err := Write(path, Origin{Namespace: l.Namespace, LayoutFile: l.File}, ps, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	c, _ = Read(path)

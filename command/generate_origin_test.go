@@ -1,0 +1,290 @@
+package command_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acct-cli/acct/profiles"
+)
+
+// copyLayout copies an example layout to dir/acct.yaml and returns that path.
+func copyLayout(t *testing.T, example, dir string) string {
+	t.Helper()
+	data, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "acct.yaml")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// renderedNames are the profile names a layout file generates for user.
+func renderedNames(t *testing.T, path, user string) []string {
+	t.Helper()
+	l, err := profiles.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := profiles.Render(l, profiles.RenderOptions{User: user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// fileState is a file's bytes and mode, for "unchanged" checks.
+func fileState(t *testing.T, path string) string {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	return st.Mode().String() + "\n" + string(data)
+}
+
+// A block generated from one layout file is not silently replaced by another layout with the
+// same namespace: exit 2, one line naming both files and the count, the config untouched; with
+// --replace it goes through and the diff names every profile that goes. The same file, removals
+// included, regenerates as before.
+func TestGenerateTwoLayoutsOneNamespace(t *testing.T) {
+	w := newWorld(t)
+	a := copyLayout(t, example("organization.yaml"), filepath.Join(w.home, "team-a"))
+	b := copyLayout(t, example("virtual-root.yaml"), filepath.Join(w.home, "team-b"))
+	r := w.must("generate", "--layout", a, "--user", "alice")
+	if strings.Contains(r.stdout, "backup") || r.stdout != w.config+": wrote "+strconv.Itoa(len(renderedNames(t, a, "alice")))+" profiles of cpco\n" {
+		t.Errorf("first generate printed %q: want one line, no backup named", r.stdout)
+	}
+	before := fileState(t, w.config)
+
+	inB := map[string]bool{}
+	for _, n := range renderedNames(t, b, "alice") {
+		inB[n] = true
+	}
+	var gone []string
+	for _, n := range renderedNames(t, a, "alice") {
+		if !inB[n] {
+			gone = append(gone, n)
+		}
+	}
+	if len(gone) == 0 {
+		t.Fatal("the two example layouts generate the same names: no test")
+	}
+	r = w.run("", "generate", "--layout", b, "--user", "alice")
+	want := "acct: config " + w.config + ": the cpco block was generated from " + a + ", not " + b + "; generating it from " + b +
+		" would remove " + strconv.Itoa(len(gone)) + " of its " + strconv.Itoa(len(renderedNames(t, a, "alice"))) + " profiles; pass --replace to replace it, or give this layout another namespace\n"
+	if r.code != 2 || r.stderr != want || r.stdout != "" {
+		t.Errorf("second layout: exit %d, stdout %q, stderr\n%q\nwant exit 2 and\n%q", r.code, r.stdout, r.stderr, want)
+	}
+	if after := fileState(t, w.config); after != before {
+		t.Errorf("the refused generate changed the config")
+	}
+	if r := w.run("", "doctor", "--layout", b); r.code != 1 || !strings.Contains(r.stdout, "the acct block for cpco was generated from "+a+", not from layout "+b+"; fix: ") {
+		t.Errorf("doctor with the other layout: exit %d\n%s", r.code, r.stdout)
+	}
+
+	r = w.must("generate", "--layout", b, "--user", "alice", "--replace")
+	for _, n := range gone {
+		if !strings.Contains(r.stdout, "\n-[profile "+n+"]\n") {
+			t.Errorf("the --replace diff does not name the removed profile %s:\n%s", n, r.stdout)
+		}
+	}
+	if !strings.HasSuffix(r.stdout, ": wrote "+strconv.Itoa(len(inB))+" profiles of cpco (the previous file is in "+w.config+".acct.bak)\n") {
+		t.Errorf("--replace output ends %q", r.stdout)
+	}
+
+	// The same file with a stage removed: no question, no diff printed.
+	data, _ := os.ReadFile(b)
+	text, n := cutStage(string(data), "dev")
+	if n == 0 {
+		t.Fatalf("no dev stage in %s", b)
+	}
+	if err := os.WriteFile(b, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = w.must("generate", "--layout", b, "--user", "alice")
+	if strings.Contains(r.stdout, "@@") || !strings.Contains(r.stdout, ": wrote ") {
+		t.Errorf("regenerating from the same file printed %q", r.stdout)
+	}
+	if cfg, _ := os.ReadFile(w.config); strings.Contains(string(cfg), "[profile cpco-dev-admin]") {
+		t.Errorf("the removed stage's profile is still there")
+	}
+}
+
+// cutStage removes the stage named name (its list item) from a layout's text.
+func cutStage(text, name string) (string, int) {
+	lines := strings.SplitAfter(text, "\n")
+	var out []string
+	cut := 0
+	for i := 0; i < len(lines); i++ {
+		if strings.TrimSpace(strings.SplitN(lines[i], "#", 2)[0]) == "- name: "+name {
+			cut++
+			for i+1 < len(lines) && strings.HasPrefix(lines[i+1], "    ") {
+				i++
+			}
+			continue
+		}
+		out = append(out, lines[i])
+	}
+	return strings.Join(out, ""), cut
+}
+
+
+// --user is remembered in the block: later generates and doctor need no --user; another user
+// replaces it, with the diff shown.
+func TestGenerateRemembersUser(t *testing.T) {
+	w := newWorld(t)
+	layout := copyLayout(t, example("organization.yaml"), filepath.Join(w.home, "team"))
+	w.must("generate", "--layout", layout, "--user", "alice")
+	cfg, _ := os.ReadFile(w.config)
+	if !strings.Contains(string(cfg), "by `acct generate --user alice`") {
+		t.Fatalf("the block does not record the user:\n%s", cfg)
+	}
+	if r := w.must("generate", "--layout", layout); r.stdout != w.config+": no change ("+strconv.Itoa(len(renderedNames(t, layout, "alice")))+" profiles of cpco)\n" {
+		t.Errorf("generate without --user: %q, want no change", r.stdout)
+	}
+	if r := w.run("", "doctor", "--layout", layout); r.code != 0 || !strings.HasSuffix(r.stdout, "no problems found\n") {
+		t.Errorf("doctor without --user: exit %d\n%s", r.code, r.stdout)
+	}
+
+	r := w.must("generate", "--layout", layout, "--user", "bob")
+	if !strings.Contains(r.stdout, "\n-mfa_serial=arn:aws:iam::323330167063:mfa/alice\n") || !strings.Contains(r.stdout, "\n+mfa_serial=arn:aws:iam::323330167063:mfa/bob\n") ||
+		!strings.Contains(r.stdout, ": wrote ") {
+		t.Errorf("another --user: want the diff and the summary, got\n%s", r.stdout)
+	}
+	if r := w.must("generate", "--layout", layout); !strings.Contains(r.stdout, ": no change (") {
+		t.Errorf("generate after --user bob: %q, want no change", r.stdout)
+	}
+	if r := w.must("generate", "--layout", layout, "--dry-run"); !strings.Contains(r.stdout, ": no change (") {
+		t.Errorf("dry run after --user bob: %q, want no change", r.stdout)
+	}
+}
+
+// runAs runs the program at path under the name arg0 (as a shell would), with the world's
+// environment and PATH set to path.
+func (w *world) runAs(prog, arg0, pathVar string, args ...string) result {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, prog, args...)
+	cmd.Args[0] = arg0
+	for _, kv := range w.env() {
+		if !strings.HasPrefix(kv, "PATH=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "PATH="+pathVar)
+	cmd.Dir = w.home
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	} else if err != nil {
+		w.t.Fatalf("%s: %v", prog, err)
+	}
+	return r
+}
+
+// credential_process names acct as the user reaches it: through the symlink of a versioned
+// install (never the version directory an upgrade removes), `acct` when it is first on PATH;
+// doctor reports a program that is gone or cannot run.
+func TestGenerateCredentialProcessProgram(t *testing.T) {
+	w := newWorld(t)
+	layout := copyLayout(t, example("organization.yaml"), filepath.Join(w.home, "team"))
+	inst := filepath.Join(w.home, "opt")
+	real := filepath.Join(inst, "versions", "1.0", "acct")
+	link := filepath.Join(inst, "bin", "acct")
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, acctBin, real, 0o755)
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../versions/1.0/acct", link); err != nil {
+		t.Fatal(err)
+	}
+	sysPath := "/usr/bin:/bin"
+	gen := []string{"generate", "--layout", layout, "--user", "alice", "--style", "credential-process"}
+
+	// Run by its path: the config names the symlink.
+	if r := w.runAs(link, link, sysPath, gen...); r.code != 0 {
+		t.Fatalf("generate through %s: exit %d: %s", link, r.code, r.stderr)
+	}
+	cfg, _ := os.ReadFile(w.config)
+	if !strings.Contains(string(cfg), "\ncredential_process="+link+" credential-process cpco-prod-admin\n") || strings.Contains(string(cfg), "versions") {
+		t.Fatalf("credential_process does not name %s:\n%s", link, cfg)
+	}
+	// Run as `acct` found first on PATH: the config says acct.
+	if r := w.runAs(link, "acct", filepath.Dir(link)+":"+sysPath, gen...); r.code != 0 {
+		t.Fatalf("generate as acct on PATH: exit %d: %s", r.code, r.stderr)
+	}
+	cfg, _ = os.ReadFile(w.config)
+	if !strings.Contains(string(cfg), "\ncredential_process=acct credential-process cpco-prod-admin\n") {
+		t.Fatalf("credential_process does not call acct from PATH:\n%s", cfg)
+	}
+	// acct not on doctor's PATH any more.
+	if r := w.runAs(acctBin, "acct", sysPath, "doctor", "--layout", layout); r.code != 1 ||
+		!strings.Contains(r.stdout, "profile cpco-root-admin: credential_process program acct (and ") || !strings.Contains(r.stdout, "not found on PATH") {
+		t.Errorf("doctor with acct off PATH: exit %d\n%s", r.code, r.stdout)
+	}
+
+	// Back to the symlink; then the upgrade removes version 1.0.
+	w.runAs(link, link, sysPath, gen...)
+	if r := w.runAs(acctBin, "acct", sysPath, "doctor", "--layout", layout); r.code != 0 {
+		t.Fatalf("doctor with the program in place: exit %d\n%s", r.code, r.stdout)
+	}
+	if err := os.Remove(real); err != nil {
+		t.Fatal(err)
+	}
+	r := w.runAs(acctBin, "acct", sysPath, "doctor", "--layout", layout)
+	wantFirst := "checking " + w.config + " with layout " + layout + "\n"
+	if r.code != 1 || !strings.HasPrefix(r.stdout, wantFirst) || !strings.Contains(r.stdout, "credential_process program "+link+" (and ") ||
+		!strings.Contains(r.stdout, ": does not exist; fix: run acct generate --style credential-process with the acct you use now\n") {
+		t.Errorf("doctor after the binary went: exit %d\n%s\nwant exit 1, first line %q and the program named", r.code, r.stdout, wantFirst)
+	}
+	// Not executable.
+	copyFile(t, acctBin, real, 0o644)
+	if r := w.runAs(acctBin, "acct", sysPath, "doctor", "--layout", layout); r.code != 1 || !strings.Contains(r.stdout, "is not executable") {
+		t.Errorf("doctor with a program that is not executable: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+func copyFile(t *testing.T, from, to string, mode os.FileMode) {
+	t.Helper()
+	src, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(to, mode)
+}
