@@ -13,7 +13,8 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-go build -o "$work/acct" .
+# Built as .goreleaser.yaml builds the Linux release.
+CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$work/acct" .
 go build -o "$work/ststest-serve" ./bench/ststest-serve
 
 export HOME="$work/home" AWS_CONFIG_FILE="$work/home/.aws/config" XDG_CONFIG_HOME="$work/home/.config" \

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/acct" .
+# Built as .goreleaser.yaml builds the Linux release.
+CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$work/acct" .
 
 layout="$work/acct.yaml"
 {

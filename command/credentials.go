@@ -44,16 +44,6 @@ func sessionInputFrom(c *cli.Context) sessionInput {
 	}
 }
 
-func (in sessionInput) validate() error {
-	if in.SessionDuration < 15*time.Minute || in.SessionDuration > 12*time.Hour {
-		return usagef("--session-duration %s is out of range; give 15m to 12h", in.SessionDuration)
-	}
-	if in.RoleDuration != 0 && (in.RoleDuration < 15*time.Minute || in.RoleDuration > 12*time.Hour) {
-		return usagef("--duration %s is out of range; give 15m to 12h", in.RoleDuration)
-	}
-	return nil
-}
-
 // openKeyring opens the keyring the environment picks, asking for the file passphrase on a terminal.
 func (sys IO) openKeyring() (keyring.Keyring, error) {
 	cfg := session.KeyringConfigFromEnv(sys.Getenv)
@@ -79,19 +69,6 @@ func (sys IO) debugWriter(on bool) io.Writer {
 	return nil
 }
 
-// mfa picks where MFA codes come from: the flag, ACCT_MFA_TOKEN, the profile's mfa_process, the terminal.
-func (sys IO) mfa(in sessionInput, chain *profiles.Chain) session.MFA {
-	switch {
-	case in.MFAToken != "":
-		return session.StaticMFA(in.MFAToken)
-	case sys.Getenv("ACCT_MFA_TOKEN") != "":
-		return session.StaticMFA(sys.Getenv("ACCT_MFA_TOKEN"))
-	case chain.MFAProcess != "":
-		return session.ProcessMFA(chain.MFAProcess)
-	}
-	return terminalMFA{sys}
-}
-
 // terminalMFA asks the person at the terminal; in a script it says how to pass a code instead.
 type terminalMFA struct{ sys IO }
 
@@ -110,7 +87,11 @@ func (t terminalMFA) Code(_ context.Context, serial string) (string, error) {
 // credentials resolves chain into working credentials. A wrong MFA code typed at a terminal is
 // asked again, up to three tries; a script gets STS's words and exit status 1.
 func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
-	if err := in.validate(); err != nil {
+	if err := session.CheckDurations(in.SessionDuration, in.RoleDuration); err != nil {
+		return nil, aws.Credentials{}, badInput(err)
+	}
+	window, err := refreshWindow(sys)
+	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
 	kr, err := sys.openKeyring()
@@ -121,7 +102,10 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 		SessionDuration: in.SessionDuration,
 		RoleDuration:    in.RoleDuration,
 		NoSession:       in.NoSession,
-		MFA:             sys.mfa(in, chain),
+		MFAToken:        in.MFAToken,
+		EnvMFAToken:     sys.Getenv("ACCT_MFA_TOKEN"),
+		MFA:             terminalMFA{sys},
+		MinRemaining:    window,
 		Env:             awsconfig.FromEnv(sys.Getenv),
 		Debug:           sys.debugWriter(in.Debug),
 		SSO:             sys.ssoOptions(false, false), // on a terminal, sign in when the SSO token is missing
@@ -137,7 +121,7 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 		if err == nil {
 			return p, creds, nil
 		}
-		if !errors.As(err, &mfaErr) || try == 3 || in.MFAToken != "" || sys.Getenv("ACCT_MFA_TOKEN") != "" || !sys.interactive() {
+		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 || !sys.interactive() {
 			err = fmt.Errorf("%s: %w", chain.Profile, err)
 			if errors.Is(err, session.ErrNoKeys) {
 				// A missing keyring item is bad input (SPEC §5): the user runs acct add.
@@ -211,4 +195,22 @@ func commandArgs(c *cli.Context, names int) (positional, rest []string, err erro
 		}
 	}
 	return positional, nil, nil
+}
+
+// serviceConfig is the configuration of a client of service (awsconfig.STS, awsconfig.EKS) that
+// acts as chain with p's credentials, in region (the chain's when ""), at the endpoint the
+// environment or the profile's endpoint_url names.
+func (sys IO) serviceConfig(chain *profiles.Chain, p aws.CredentialsProvider, service, region string) (aws.Config, error) {
+	if region == "" {
+		region = chain.Region
+	}
+	if region == "" {
+		region = session.DefaultRegion
+	}
+	env := awsconfig.FromEnv(sys.Getenv)
+	cfg, err := awsconfig.New(env, awsconfig.Client{Region: region, Credentials: p, Endpoint: env.Endpoint(service, chain.EndpointURL)})
+	if err != nil {
+		return aws.Config{}, badInput(err)
+	}
+	return cfg, nil
 }

@@ -63,7 +63,7 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 	if !in.Server {
 		return shellenv.Exec(in.Argv, shellenv.Env(sys.Environ(), creds, tgt))
 	}
-	srv, err := sys.serve(provider)
+	srv, err := shellenv.Serve(provider)
 	if err != nil {
 		return err
 	}

@@ -1,17 +1,15 @@
 package command
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/99designs/keyring"
-	"github.com/acct-cli/acct/internal/atomicfile"
+	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
@@ -55,16 +53,16 @@ func (sys IO) importKeys(c *cli.Context, profile string) error {
 		creds aws.Credentials
 		from  string
 		err   error
-		cf    *credentialsFile
+		cf    *profiles.INIFile
 	)
 	if c.Bool("from-credentials") {
 		if cf, err = readCredentialsFile(sys.credentialsPath()); err != nil {
 			return err
 		}
-		if creds, err = cf.keys(section); err != nil {
+		if creds, err = credentialsKeys(cf, section); err != nil {
 			return err
 		}
-		from = fmt.Sprintf("[%s] of %s", section, cf.path)
+		from = fmt.Sprintf("[%s] of %s", section, cf.Path)
 	} else {
 		if creds, err = sys.awsVaultKeys(section); err != nil {
 			return err
@@ -90,183 +88,58 @@ func (sys IO) importKeys(c *cli.Context, profile string) error {
 
 	remove := c.Bool("delete-plaintext")
 	if !remove && sys.interactive() {
-		answer, err := sys.prompt(fmt.Sprintf("Delete the plain-text copy, [%s] in %s? [y/N]", section, cf.path), false, nil)
+		answer, err := sys.prompt(fmt.Sprintf("Delete the plain-text copy, [%s] in %s? [y/N]", section, cf.Path), false, nil)
 		if err != nil {
 			return err
 		}
 		remove = strings.EqualFold(answer, "y") || strings.EqualFold(answer, "yes")
 	}
 	if !remove {
-		fmt.Fprintf(sys.Stderr, "acct: the key is still in plain text in [%s] of %s; remove it with acct add %s --from-credentials --delete-plaintext\n", section, cf.path, profile)
+		fmt.Fprintf(sys.Stderr, "acct: the key is still in plain text in [%s] of %s; remove it with acct add %s --from-credentials --delete-plaintext\n", section, cf.Path, profile)
 		return nil
 	}
-	if err := cf.removeSection(section); err != nil {
-		return err
+	if cf.Remove(section) {
+		if err := cf.Write(); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(sys.Stdout, "removed [%s] from %s; everything else in it is unchanged\n", section, cf.path)
+	fmt.Fprintf(sys.Stdout, "removed [%s] from %s; everything else in it is unchanged\n", section, cf.Path)
 	return nil
 }
 
 // credentialsPath is where the AWS CLI finds the shared credentials file.
-func (sys IO) credentialsPath() string {
-	if p := sys.getenv("AWS_SHARED_CREDENTIALS_FILE"); p != "" {
-		return expandHome(p, sys.getenv("HOME"))
-	}
-	home := sys.getenv("HOME")
-	if home == "" {
-		home, _ = os.UserHomeDir()
-	}
-	return filepath.Join(home, ".aws", "credentials")
-}
+func (sys IO) credentialsPath() string { return profiles.CredentialsPath(sys.getenv) }
 
-func expandHome(p, home string) string {
-	if home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
-		return filepath.Join(home, p[1:])
-	}
-	return p
-}
-
-// credentialsFile is ~/.aws/credentials as text: like acct's block in ~/.aws/config, it is changed
-// by cutting lines, never by re-serialising, so comments, spacing and other sections stay byte for
-// byte.
-type credentialsFile struct {
-	path  string
-	mode  os.FileMode
-	lines []string // each with its line ending
-}
-
-var sectionRE = regexp.MustCompile(`^\s*\[\s*([^\]]*?)\s*\]\s*([;#].*)?$`)
-
-func readCredentialsFile(path string) (*credentialsFile, error) {
-	data, err := os.ReadFile(path)
+// readCredentialsFile reads ~/.aws/credentials; a missing one has nothing to import.
+func readCredentialsFile(path string) (*profiles.INIFile, error) {
+	cf, err := profiles.ReadINI(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, usagef("%s does not exist; nothing to import (AWS_SHARED_CREDENTIALS_FILE names another file)", path)
 	}
-	if err != nil {
-		return nil, err
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	cf := &credentialsFile{path: path, mode: st.Mode().Perm()}
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			cf.lines = append(cf.lines, string(data))
-			break
-		}
-		cf.lines = append(cf.lines, string(data[:i+1]))
-		data = data[i+1:]
-	}
-	return cf, nil
+	return cf, err
 }
 
-// sectionName returns the name of the section line i opens, if it opens one.
-func (cf *credentialsFile) sectionName(i int) (string, bool) {
-	m := sectionRE.FindStringSubmatch(strings.TrimRight(cf.lines[i], "\r\n"))
-	if m == nil {
-		return "", false
-	}
-	return strings.TrimSpace(strings.TrimPrefix(m[1], "profile ")), true
-}
-
-// spans lists each [start, end) line range of section name: its header and key lines, without the
-// comments and blank lines that precede the next section (they usually describe that one).
-func (cf *credentialsFile) spans(name string) [][2]int {
-	var out [][2]int
-	for i := 0; i < len(cf.lines); i++ {
-		if n, ok := cf.sectionName(i); !ok || n != name {
-			continue
-		}
-		end := i + 1
-		for j := i + 1; j < len(cf.lines); j++ {
-			if _, ok := cf.sectionName(j); ok {
-				break
-			}
-			t := strings.TrimSpace(cf.lines[j])
-			if t != "" && !strings.HasPrefix(t, "#") && !strings.HasPrefix(t, ";") {
-				end = j + 1
-			}
-		}
-		out = append(out, [2]int{i, end})
-		i = end - 1
-	}
-	return out
-}
-
-func (cf *credentialsFile) sections() []string {
-	var names []string
-	for i := range cf.lines {
-		if n, ok := cf.sectionName(i); ok {
-			names = append(names, n)
-		}
-	}
-	return names
-}
-
-// keys reads the key of section name (later lines win, as in the AWS CLI).
-func (cf *credentialsFile) keys(name string) (aws.Credentials, error) {
-	spans := cf.spans(name)
-	if len(spans) == 0 {
-		return aws.Credentials{}, usagef("%s has no [%s] section (it has: %s); name one with --section", cf.path, name, strings.Join(cf.sections(), ", "))
+// credentialsKeys reads the key of section name (later lines win, as in the AWS CLI).
+func credentialsKeys(cf *profiles.INIFile, name string) (aws.Credentials, error) {
+	keys, ok := cf.Section(name)
+	if !ok {
+		return aws.Credentials{}, usagef("%s has no [%s] section (it has: %s); name one with --section", cf.Path, name, strings.Join(cf.Sections(), ", "))
 	}
 	var c aws.Credentials
-	for _, sp := range spans {
-		for _, l := range cf.lines[sp[0]+1 : sp[1]] {
-			k, v, ok := strings.Cut(l, "=")
-			if !ok {
-				continue
-			}
-			v = strings.TrimSpace(v)
-			switch strings.ToLower(strings.TrimSpace(k)) {
-			case "aws_access_key_id":
-				c.AccessKeyID = v
-			case "aws_secret_access_key":
-				c.SecretAccessKey = v
-			case "aws_session_token":
-				c.SessionToken = v
-			}
+	for _, k := range keys {
+		switch k.Name {
+		case "aws_access_key_id":
+			c.AccessKeyID = k.Value
+		case "aws_secret_access_key":
+			c.SecretAccessKey = k.Value
+		case "aws_session_token":
+			c.SessionToken = k.Value
 		}
 	}
 	if c.AccessKeyID == "" || c.SecretAccessKey == "" {
-		return aws.Credentials{}, usagef("[%s] in %s has no aws_access_key_id and aws_secret_access_key", name, cf.path)
+		return aws.Credentials{}, usagef("[%s] in %s has no aws_access_key_id and aws_secret_access_key", name, cf.Path)
 	}
 	return c, nil
-}
-
-// removeSection cuts every [name] section out and writes the file back atomically with its mode.
-// One blank line after a removed section goes too when the line before it is blank as well, so no
-// gap of two blank lines is left behind.
-func (cf *credentialsFile) removeSection(name string) error {
-	spans := cf.spans(name)
-	if len(spans) == 0 {
-		return nil
-	}
-	drop := map[int]bool{}
-	for _, sp := range spans {
-		for i := sp[0]; i < sp[1]; i++ {
-			drop[i] = true
-		}
-		blankBefore := sp[0] == 0 || strings.TrimSpace(cf.lines[sp[0]-1]) == ""
-		if blankBefore && sp[1] < len(cf.lines) && strings.TrimSpace(cf.lines[sp[1]]) == "" {
-			drop[sp[1]] = true
-		}
-	}
-	var b strings.Builder
-	for i, l := range cf.lines {
-		if !drop[i] {
-			b.WriteString(l)
-		}
-	}
-	mode := cf.mode
-	if mode == 0 {
-		mode = 0o600
-	}
-	if err := atomicfile.Write(cf.path, []byte(b.String()), mode); err != nil {
-		return fmt.Errorf("rewrite %s: %w", cf.path, err)
-	}
-	return nil
 }
 
 // awsVaultKeys reads profile's keys from aws-vault's encrypted file keyring: service "aws-vault",
@@ -284,7 +157,7 @@ func (sys IO) awsVaultKeys(name string) (aws.Credentials, error) {
 		}
 		dir = filepath.Join(home, ".awsvault", "keys")
 	}
-	dir = expandHome(dir, sys.getenv("HOME"))
+	dir = profiles.ExpandHome(dir, sys.getenv("HOME"))
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return aws.Credentials{}, usagef("no aws-vault file keyring in %s; for aws-vault's other backends run: aws-vault exec --no-session %s -- acct add %s --env", dir, name, name)
 	}

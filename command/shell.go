@@ -2,7 +2,6 @@ package command
 
 import (
 	"context"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"time"
 
 	"github.com/acct-cli/acct/shellenv"
@@ -56,7 +55,7 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 	if err != nil {
 		return err
 	}
-	srv, err := sys.serve(provider)
+	srv, err := shellenv.Serve(provider)
 	if err != nil {
 		return err
 	}
@@ -78,18 +77,9 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 	return exitStatus(code)
 }
 
-// serve starts the local credential endpoint for a shell or `acct exec --server`.
-func (sys IO) serve(p aws.CredentialsProvider) (*shellenv.Server, error) {
-	window, err := refreshWindow(sys)
-	if err != nil {
-		return nil, err
-	}
-	return shellenv.ServeWith(p, shellenv.ServeOptions{ExpiryWindow: window})
-}
-
-// refreshWindow is how long before the shell's credentials expire the credential endpoint gets
-// new ones: ACCT_REFRESH_WINDOW (a Go duration such as 2m), else shellenv's default. Tests shorten
-// it to watch credentials expire and be replaced within seconds.
+// refreshWindow is how long before cached credentials expire acct gets new ones (a shell's
+// credential endpoint too): ACCT_REFRESH_WINDOW (a Go duration such as 2m), else session's
+// default. Tests shorten it to watch credentials expire and be replaced within seconds.
 func refreshWindow(sys IO) (time.Duration, error) {
 	v := sys.Getenv("ACCT_REFRESH_WINDOW")
 	if v == "" {

@@ -7,13 +7,9 @@ package profiles
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/acct-cli/acct/internal/fault"
-	"gopkg.in/ini.v1"
 )
 
 // Marker prefixes of the managed block. They start at column 0 so that a user's indented text
@@ -23,197 +19,6 @@ const (
 	blockEndPrefix   = "# <<< acct: "
 	blockMetaPrefix  = "# acct: "
 )
-
-// Kinds of configuration errors, for errors.Is. They end every ConfigError's text, and give it
-// its fault kind: every one is the user's file or layout to fix.
-var (
-	ErrNotINI           = fault.New(fault.BadInput, "not an ini file")
-	ErrBrokenBlock      = fault.New(fault.BadInput, "broken acct block")
-	ErrConflict         = fault.New(fault.BadInput, "profile conflict")
-	ErrDuplicateSection = fault.New(fault.BadInput, "duplicate section")
-	ErrBadProfile       = fault.New(fault.BadInput, "bad generated profile")
-)
-
-// ConfigError is a problem in a config file at a line. Its text is one line:
-// "config PATH line N: what; fix: kind".
-type ConfigError struct {
-	Path string // empty when the text did not come from a file (Merge)
-	Line int    // 1-based; 0 when the problem has no single line
-	What string
-	Fix  string
-	Err  error // one of the Err* kinds above
-}
-
-func (e *ConfigError) Error() string {
-	var b strings.Builder
-	b.WriteString("config")
-	if e.Path != "" {
-		b.WriteString(" " + e.Path)
-	}
-	if e.Line > 0 {
-		b.WriteString(" line " + strconv.Itoa(e.Line))
-	}
-	b.WriteString(": " + e.What)
-	if e.Fix != "" {
-		b.WriteString("; " + e.Fix)
-	}
-	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
-	}
-	// Values quoted from the file may hold line breaks (ini continuation lines); the message
-	// stays one line.
-	return configOneLine.Replace(b.String())
-}
-
-var configOneLine = strings.NewReplacer("\r\n", `\n`, "\n", `\n`, "\r", `\r`)
-
-func (e *ConfigError) Unwrap() error { return e.Err }
-
-// blockWithPath sets the path on a ConfigError coming from text-only code.
-func blockWithPath(err error, path string) error {
-	var ce *ConfigError
-	if errors.As(err, &ce) && ce.Path == "" {
-		c := *ce
-		c.Path = path
-		return &c
-	}
-	return err
-}
-
-// Line kinds of the scanner.
-const (
-	blockLineBlank = iota
-	blockLineComment
-	blockLineSection
-	blockLineKey
-	blockLineCont // an indented continuation of the previous key's value
-)
-
-// blockLine is one physical line of the file.
-type blockLine struct {
-	num        int    // 1-based
-	raw        string // with its terminator
-	text       string // without "\n" / "\r\n"
-	eol        string // "", "\n" or "\r\n"
-	kind       int
-	section    string // header, trimmed inside the brackets (kind section)
-	sectionRaw string // header as ini.v1 names it: untrimmed inside the brackets
-	key        string // kind key
-	value      string // kind key, trimmed
-}
-
-// blockSplit cuts text into lines, each keeping its own terminator so that joining them gives
-// the input back byte for byte.
-func blockSplit(data []byte) []blockLine {
-	out := make([]blockLine, 0, bytes.Count(data, []byte{'\n'})+1)
-	s := string(data)
-	for n := 1; len(s) > 0; n++ {
-		i := strings.IndexByte(s, '\n')
-		var raw string
-		if i < 0 {
-			raw, s = s, ""
-		} else {
-			raw, s = s[:i+1], s[i+1:]
-		}
-		l := blockLine{num: n, raw: raw, text: raw}
-		switch {
-		case strings.HasSuffix(raw, "\r\n"):
-			l.text, l.eol = raw[:len(raw)-2], "\r\n"
-		case strings.HasSuffix(raw, "\n"):
-			l.text, l.eol = raw[:len(raw)-1], "\n"
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
-// blockClassify gives every line a kind, the way the AWS CLI's configparser reads the file, and
-// returns an ErrNotINI ConfigError for the first line that is neither a section header, a
-// key/value, a comment, a blank line nor a continuation.
-func blockClassify(lines []blockLine) error {
-	inSection, inKey := false, false
-	for i := range lines {
-		l := &lines[i]
-		t := l.text
-		if i == 0 {
-			t = strings.TrimPrefix(t, "\ufeff")
-		}
-		if strings.ContainsRune(t, '\r') {
-			return &ConfigError{Line: l.num, What: "carriage return inside a line", Fix: "use \\n or \\r\\n line endings", Err: ErrNotINI}
-		}
-		trimmed := strings.TrimSpace(t)
-		switch {
-		case trimmed == "":
-			l.kind = blockLineBlank
-			continue
-		case trimmed[0] == '#' || trimmed[0] == ';':
-			l.kind = blockLineComment
-			continue
-		case (t[0] == ' ' || t[0] == '\t') && inKey:
-			l.kind = blockLineCont
-			continue
-		case trimmed[0] == '[':
-			// Like configparser: the header ends at the last ']'; only a comment may follow.
-			end := strings.LastIndexByte(trimmed, ']')
-			if end < 0 {
-				return &ConfigError{Line: l.num, What: fmt.Sprintf("section header %q has no closing ]", blockShorten(trimmed)), Fix: "close the bracket", Err: ErrNotINI}
-			}
-			if rest := strings.TrimSpace(trimmed[end+1:]); rest != "" && rest[0] != '#' && rest[0] != ';' {
-				return &ConfigError{Line: l.num, What: fmt.Sprintf("text %q after the section header", blockShorten(rest)), Fix: "put it on its own line as a key=value or a comment", Err: ErrNotINI}
-			}
-			name := strings.TrimSpace(trimmed[1:end])
-			if name == "" || strings.ContainsAny(name, "[]") {
-				return &ConfigError{Line: l.num, What: fmt.Sprintf("bad section header %q", blockShorten(trimmed)), Fix: "write [profile NAME]", Err: ErrNotINI}
-			}
-			l.kind, l.section, l.sectionRaw = blockLineSection, name, trimmed[1:end]
-			inSection, inKey = true, false
-			continue
-		}
-		d := strings.IndexAny(trimmed, "=:")
-		if d <= 0 {
-			return &ConfigError{Line: l.num, What: fmt.Sprintf("%q is not a key=value line, a [section] or a comment", blockShorten(trimmed)), Fix: "fix or comment out the line", Err: ErrNotINI}
-		}
-		if !inSection {
-			return &ConfigError{Line: l.num, What: fmt.Sprintf("key %q comes before any [section]", strings.TrimSpace(trimmed[:d])), Fix: "move it under a [profile NAME] header", Err: ErrNotINI}
-		}
-		l.kind = blockLineKey
-		l.key = strings.TrimSpace(trimmed[:d])
-		l.value = strings.TrimSpace(trimmed[d+1:])
-		inKey = true
-	}
-	return nil
-}
-
-func blockShorten(s string) string {
-	if len(s) > 40 {
-		return s[:37] + "..."
-	}
-	return s
-}
-
-// blockIniCheck asks ini.v1 for a second opinion on text that passed blockClassify; it is only
-// used to validate, never to save.
-func blockIniCheck(data []byte) error {
-	if _, err := ini.LoadSources(blockIniOptions(), data); err != nil {
-		return &ConfigError{What: "cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the file by hand or restore ~/.aws/config.acct.bak", Err: ErrNotINI}
-	}
-	return nil
-}
-
-// blockIniOptions matches what the AWS CLI accepts: `#` and `;` comments, case-sensitive names,
-// indented continuation lines (nested s3 = settings), no backslash continuations, quotes kept.
-// An inline comment needs a space before it, like the Go SDK reads it.
-func blockIniOptions() ini.LoadOptions {
-	return ini.LoadOptions{
-		Insensitive:                false,
-		IgnoreContinuation:         true,
-		AllowPythonMultilineValues: true,
-		SpaceBeforeInlineComment:   true,
-		PreserveSurroundedQuote:    true,
-		AllowBooleanKeys:           false,
-		KeyValueDelimiters:         "=:",
-	}
-}
 
 // Origin is what a block's begin line records: whose block it is and how it was generated.
 type Origin struct {
@@ -227,6 +32,9 @@ type blockRegion struct {
 	origin     Origin
 	begin, end int
 }
+
+// contains tells whether line index i is in the block; a nil block contains nothing.
+func (r *blockRegion) contains(i int) bool { return r != nil && i >= r.begin && i <= r.end }
 
 // blockMarker tells whether a line is a begin or end marker and for which namespace.
 func blockMarker(text string) (begin bool, ns string, ok bool) {
@@ -273,7 +81,7 @@ func blockOrigin(text string) Origin {
 
 // blockFind returns the blocks of the file, or a ConfigError for a half-deleted, nested or
 // duplicated block.
-func blockFind(lines []blockLine) ([]blockRegion, error) {
+func blockFind(lines []iniLine) ([]blockRegion, error) {
 	var out []blockRegion
 	open := -1
 	seen := map[string]int{} // namespace -> begin line number
@@ -317,56 +125,9 @@ func blockFind(lines []blockLine) ([]blockRegion, error) {
 	return out, nil
 }
 
-func (l blockLine) blockNS() string {
+func (l iniLine) blockNS() string {
 	_, ns, _ := blockMarker(l.text)
 	return ns
-}
-
-// blockProfileName is the profile a section header defines for conflict and duplicate checks:
-// `default`, `profile X` -> X, and a bare `[X]` -> X (the AWS CLI ignores bare sections in the
-// config file, but the user most likely meant a profile, so acct will not generate one over it).
-// Other typed sections (sso-session, services, plugins) return "".
-func blockProfileName(section string) string {
-	if section == "default" {
-		return "default"
-	}
-	f := strings.Fields(section)
-	switch {
-	case len(f) == 2 && f[0] == "profile":
-		return f[1]
-	case len(f) == 1:
-		return f[0]
-	}
-	return ""
-}
-
-// blockSectionKey identifies a section for duplicate detection.
-func blockSectionKey(section string) string {
-	if p := blockProfileName(section); p != "" {
-		return "profile " + p
-	}
-	return strings.Join(strings.Fields(section), " ")
-}
-
-// blockEOL is the file's dominant line ending, counted outside acct's own block so that the
-// choice never flips between runs. Ties and files without any newline get "\n".
-func blockEOL(lines []blockLine, skip *blockRegion) string {
-	crlf, lf := 0, 0
-	for i, l := range lines {
-		if skip != nil && i >= skip.begin && i <= skip.end {
-			continue
-		}
-		switch l.eol {
-		case "\r\n":
-			crlf++
-		case "\n":
-			lf++
-		}
-	}
-	if crlf > lf {
-		return "\r\n"
-	}
-	return "\n"
 }
 
 // blockMetaValue quotes a metadata value only when it needs it, so the usual line stays readable.
@@ -475,8 +236,8 @@ func Merge(existing []byte, o Origin, ps []Profile) ([]byte, error) {
 	if err := blockCheckProfiles(namespace, ps); err != nil {
 		return nil, err
 	}
-	lines := blockSplit(existing)
-	if err := blockClassify(lines); err != nil {
+	lines := iniSplit(existing)
+	if err := iniClassify(lines); err != nil {
 		return nil, err
 	}
 	blocks, err := blockFind(lines)
@@ -493,7 +254,7 @@ func Merge(existing []byte, o Origin, ps []Profile) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, blockStart := blockReplace(existing, lines, own, blockRender(o, ps, blockEOL(lines, own)))
+	out, blockStart := blockReplace(existing, lines, own, blockRender(o, ps, iniEOL(lines, own.contains)))
 	if err := blockConflicts(namespace, ps, firstSeen, blockStart); err != nil {
 		return nil, err
 	}
@@ -503,18 +264,18 @@ func Merge(existing []byte, o Origin, ps []Profile) ([]byte, error) {
 // blockOutside checks everything that is not own, the block being replaced: it is the user's
 // (other layouts' blocks included), must hold no duplicate section and must read as ini. It
 // returns the line of each section there.
-func blockOutside(lines []blockLine, own *blockRegion) (map[string]int, error) {
+func blockOutside(lines []iniLine, own *blockRegion) (map[string]int, error) {
 	var outside bytes.Buffer
 	firstSeen := map[string]int{}
 	for i, l := range lines {
-		if own != nil && i >= own.begin && i <= own.end {
+		if own.contains(i) {
 			continue
 		}
 		outside.WriteString(l.raw)
-		if l.kind != blockLineSection {
+		if l.kind != iniSection {
 			continue
 		}
-		key := blockSectionKey(l.section)
+		key := iniSectionKey(l.section)
 		if first, dup := firstSeen[key]; dup {
 			return nil, &ConfigError{Line: l.num, What: fmt.Sprintf("section [%s] is also at line %d", l.section, first),
 				Fix: "merge the two sections into one", Err: ErrDuplicateSection}
@@ -523,14 +284,14 @@ func blockOutside(lines []blockLine, own *blockRegion) (map[string]int, error) {
 	}
 	// A line inside our old block can still close a multi-line value of the user's section just
 	// before it: checking the text without our block keeps that case honest.
-	return firstSeen, blockIniCheck(outside.Bytes())
+	return firstSeen, iniCheck(outside.Bytes())
 }
 
 // blockPrevious is the origin and the profile names of namespace's block in existing; ok is
 // false when there is none, or when the file is too broken to tell (Merge then says why).
 func blockPrevious(existing []byte, namespace string) (o Origin, names []string, ok bool) {
-	lines := blockSplit(existing)
-	if blockClassify(lines) != nil {
+	lines := iniSplit(existing)
+	if iniClassify(lines) != nil {
 		return o, nil, false
 	}
 	blocks, err := blockFind(lines)
@@ -542,7 +303,7 @@ func blockPrevious(existing []byte, namespace string) (o Origin, names []string,
 			continue
 		}
 		for _, l := range lines[b.begin:b.end] {
-			if n := blockProfileName(l.section); l.kind == blockLineSection && n != "" {
+			if n := iniProfileName(l.section); l.kind == iniSection && n != "" {
 				names = append(names, n)
 			}
 		}
@@ -554,8 +315,8 @@ func blockPrevious(existing []byte, namespace string) (o Origin, names []string,
 // blockReplace puts block (rendered without its last line ending) in place of own, or appends it
 // after a blank line when own is nil, and returns the text with the 1-based line where the
 // block begins.
-func blockReplace(existing []byte, lines []blockLine, own *blockRegion, block string) ([]byte, int) {
-	eol := blockEOL(lines, own)
+func blockReplace(existing []byte, lines []iniLine, own *blockRegion, block string) ([]byte, int) {
+	eol := iniEOL(lines, own.contains)
 	var out strings.Builder
 	if own != nil {
 		for _, l := range lines[:own.begin] {

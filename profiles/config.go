@@ -60,6 +60,7 @@ type Meta struct {
 	Namespace, Stage, Role, OU, Account string
 	Protected                           Protection
 	Managed                             bool // the section is inside an acct block
+	StageEnv
 }
 
 // Entry is one profile of the config file.
@@ -123,7 +124,7 @@ func Read(path string) (*Config, error) {
 		return c, c.ParseErr
 	}
 	if err := c.parse(data); err != nil {
-		c.ParseErr = blockWithPath(err, path)
+		c.ParseErr = configWithPath(err, path)
 		return c, c.ParseErr
 	}
 	return c, nil
@@ -133,7 +134,7 @@ func Read(path string) (*Config, error) {
 func configParse(path string, data []byte) (*Config, error) {
 	c := &Config{Path: path, entries: map[string]*Entry{}}
 	if err := c.parse(data); err != nil {
-		c.ParseErr = blockWithPath(err, path)
+		c.ParseErr = configWithPath(err, path)
 		return c, c.ParseErr
 	}
 	return c, nil
@@ -141,13 +142,13 @@ func configParse(path string, data []byte) (*Config, error) {
 
 func (c *Config) parse(data []byte) error {
 	c.raw = data
-	lines := blockSplit(data)
-	if err := blockClassify(lines); err != nil {
+	lines := iniSplit(data)
+	if err := iniClassify(lines); err != nil {
 		return err
 	}
 	blocks, err := blockFind(lines)
 	if err != nil {
-		c.BlockErr = blockWithPath(err, c.Path)
+		c.BlockErr = configWithPath(err, c.Path)
 	}
 	for _, b := range blocks {
 		c.blocks = append(c.blocks, Block{Origin: b.origin, Begin: b.begin + 1, End: b.end + 1})
@@ -165,10 +166,10 @@ func (c *Config) parse(data []byte) error {
 	var sections []configSection
 	for i := range lines {
 		l := &lines[i]
-		if l.kind != blockLineSection {
+		if l.kind != iniSection {
 			continue
 		}
-		key := blockSectionKey(l.section)
+		key := iniSectionKey(l.section)
 		if at, dup := first[key]; dup {
 			c.dups = append(c.dups, configDup{Section: l.section, First: at, Line: l.num})
 		} else {
@@ -191,7 +192,7 @@ func (c *Config) parse(data []byte) error {
 			e.Meta.Managed = true
 		}
 		end := i + 1
-		for end < len(lines) && lines[end].kind != blockLineSection {
+		for end < len(lines) && lines[end].kind != iniSection {
 			end++
 		}
 		sections = append(sections, configSection{entry: e, from: i, to: end})
@@ -223,7 +224,7 @@ type configSection struct {
 }
 
 // configLoad reads the values of sections (each a profile) with ini.v1 in one load.
-func configLoad(lines []blockLine, sections []configSection) error {
+func configLoad(lines []iniLine, sections []configSection) error {
 	var chunk strings.Builder
 	for _, sec := range sections {
 		for _, cl := range lines[sec.from:sec.to] {
@@ -234,7 +235,7 @@ func configLoad(lines []blockLine, sections []configSection) error {
 			chunk.WriteString("\n")
 		}
 	}
-	opts := blockIniOptions()
+	opts := iniOptions()
 	opts.ReaderBufferSize = chunk.Len() + 64 // the default 4 KiB buffer dominates otherwise
 	f, err := ini.LoadSources(opts, []byte(chunk.String()))
 	if err != nil {
@@ -305,6 +306,9 @@ func configParseMeta(s string) Meta {
 				end = len(s)
 			}
 			val, s = s[:end], s[end:]
+		}
+		if m.StageEnv.set(key, val) {
+			continue
 		}
 		switch key {
 		case "namespace":

@@ -193,7 +193,7 @@ func doctorLayout(c *Config, l *Layout, ps []Profile, renderErr error) []Finding
 	// Keep the origin recorded in the block: only the profiles decide "out of date".
 	merged, err := Merge(data, own.Origin, ps)
 	if err != nil {
-		return []Finding{doctorFromErr("", blockWithPath(err, c.Path), "")}
+		return []Finding{doctorFromErr("", configWithPath(err, c.Path), "")}
 	}
 	if !bytes.Equal(merged, data) {
 		return []Finding{{Severity: SeverityError, Line: own.Begin,

@@ -8,18 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/acct-cli/acct/internal/fault"
-)
-
-// Kinds of resolution errors, for errors.Is.
-var (
-	ErrProfileNotFound = fault.New(fault.BadInput, "profile not found")
-	ErrMissingSource   = fault.New(fault.BadInput, "missing source_profile")
-	ErrCycle           = fault.New(fault.BadInput, "source_profile cycle")
-	ErrBadRoleARN      = fault.New(fault.BadInput, "bad role_arn")
-	ErrBadDuration     = fault.New(fault.BadInput, "bad duration_seconds")
-	ErrUnsupported     = fault.New(fault.BadInput, "unsupported setting")
 )
 
 // ChainRole is one role assumption of a Chain.
@@ -54,10 +42,9 @@ type Chain struct {
 	SSORegion    string
 	SSOAccountID string
 	SSORoleName  string
-}
 
-// ErrBadSSO is an SSO profile that cannot be used as written.
-var ErrBadSSO = fault.New(fault.BadInput, "bad sso setting")
+	StageEnv // the profile's stage's variables, directory and clusters
+}
 
 // NotFoundError is a profile name that is not in the config.
 type NotFoundError struct {
@@ -113,7 +100,7 @@ func (c *Config) Resolve(name string) (*Chain, error) {
 	}
 	ch := &Chain{
 		Profile: name, Namespace: e.Meta.Namespace, Stage: e.Meta.Stage, OU: e.Meta.OU,
-		Account: e.Meta.Account, Protected: e.Meta.Protected,
+		Account: e.Meta.Account, Protected: e.Meta.Protected, StageEnv: e.Meta.StageEnv,
 	}
 	var roles []ChainRole // requested profile first; reversed at the end
 	var source map[string]string
@@ -309,22 +296,22 @@ func (c *Config) SSOSessions() []SSOSessionInfo {
 	if len(c.raw) == 0 {
 		return nil
 	}
-	lines := blockSplit(c.raw)
-	if blockClassify(lines) != nil {
+	lines := iniSplit(c.raw)
+	if iniClassify(lines) != nil {
 		return nil
 	}
 	var out []SSOSessionInfo
 	for i, l := range lines {
 		f := strings.Fields(l.section)
-		if l.kind != blockLineSection || len(f) != 2 || f[0] != "sso-session" {
+		if l.kind != iniSection || len(f) != 2 || f[0] != "sso-session" {
 			continue
 		}
 		info := SSOSessionInfo{Name: f[1], Line: l.num}
 		for _, kl := range lines[i+1:] {
-			if kl.kind == blockLineSection {
+			if kl.kind == iniSection {
 				break
 			}
-			if kl.kind != blockLineKey {
+			if kl.kind != iniKey {
 				continue
 			}
 			v := kl.value

@@ -70,7 +70,7 @@ func Write(path string, o Origin, ps []Profile, opt WriteOptions) (WriteResult, 
 	}
 	merged, err := Merge(old, o, ps)
 	if err != nil {
-		return res, blockWithPath(err, path)
+		return res, configWithPath(err, path)
 	}
 	prev, prevNames, hadBlock := blockPrevious(old, o.Namespace)
 	if hadBlock {

@@ -8,16 +8,11 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/99designs/keyring"
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
-
-// DefaultMinRemaining is how long cached credentials must still be valid to be handed out: a
-// program started now should not have its credentials expire under it in the first minutes.
-const DefaultMinRemaining = 5 * time.Minute
 
 const (
 	sessionPrefix = "session:"
@@ -47,110 +42,88 @@ type cachedCreds struct {
 	For             string `json:",omitempty"`
 }
 
-// CachedProvider hands out credentials kept in the keyring under Item and asks Provider for new
-// ones once fewer than MinRemaining are left before they expire. It also keeps the last value in
-// memory, so a long-lived credential endpoint does not read the keyring on every request, and it
-// serialises Retrieve, so two concurrent callers cause one STS call (and one MFA prompt).
-type CachedProvider struct {
-	Keyring      keyring.Keyring
-	Item         string
-	For          string // identity of what is cached; a stored value for something else is a miss
-	Provider     aws.CredentialsProvider
-	Now          func() time.Time // default time.Now
-	MinRemaining time.Duration    // default DefaultMinRemaining
-	Log          func(format string, args ...any)
+// keyringCache hands out credentials kept in the keyring under item and asks p for new ones
+// once fewer than minRemaining are left before they expire. It keeps nothing in memory: a Cache
+// in front of it does.
+type keyringCache struct {
+	kr           keyring.Keyring
+	item         string
+	forWhat      string // identity of what is cached; a stored value for something else is a miss
+	p            aws.CredentialsProvider
+	now          func() time.Time
+	minRemaining time.Duration
+	logf         func(format string, args ...any)
+}
 
-	mu   sync.Mutex
-	last *aws.Credentials
+// cachedHop is a hop of a chain cached in the keyring and, in front of it, in memory.
+func (o *Options) cachedHop(kr keyring.Keyring, item, forWhat string, p aws.CredentialsProvider) *Cache {
+	kc := &keyringCache{kr: kr, item: item, forWhat: forWhat, p: p, now: o.now, minRemaining: o.minRemaining(), logf: o.logf}
+	return NewCache(kc, o.now, o.minRemaining())
 }
 
 // Retrieve implements aws.CredentialsProvider.
-func (p *CachedProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now, minLeft := p.now(), p.minRemaining()
-	if p.last != nil && now.Before(p.last.Expires.Add(-minLeft)) {
-		return *p.last, nil
+func (p *keyringCache) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	creds, ok, err := p.stored()
+	if ok || err != nil {
+		return creds, err
 	}
-	it, err := p.Keyring.Get(p.Item)
-	switch {
-	case err == nil:
-		var c cachedCreds
-		if jerr := json.Unmarshal(it.Data, &c); jerr != nil || c.AccessKeyID == "" {
-			p.logf("cache %s: damaged item, refreshing", p.Item)
-		} else if c.For != p.For {
-			p.logf("cache %s: made for %s, now needed for %s, refreshing", p.Item, c.For, p.For)
-		} else if !now.Before(c.Expires.Add(-minLeft)) {
-			p.logf("cache %s: miss, expires %s (less than %s left)", p.Item, c.Expires.Format(time.RFC3339), minLeft)
-		} else {
-			p.logf("cache %s: hit, expires %s", p.Item, c.Expires.Format(time.RFC3339))
-			creds := aws.Credentials{
-				AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
-				CanExpire: true, Expires: c.Expires, Source: "acct cache",
-			}
-			p.last = &creds
-			return creds, nil
-		}
-	case errors.Is(err, keyring.ErrKeyNotFound):
-		p.logf("cache %s: miss, nothing cached", p.Item)
-	default:
-		return aws.Credentials{}, fmt.Errorf("read cached credentials %s: %w", p.Item, err)
-	}
-
-	creds, err := p.Provider.Retrieve(ctx)
+	creds, err = p.p.Retrieve(ctx)
 	if err != nil {
 		return aws.Credentials{}, err
 	}
 	data, err := json.Marshal(cachedCreds{
 		AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken,
-		Expires: creds.Expires.UTC(), For: p.For,
+		Expires: creds.Expires.UTC(), For: p.forWhat,
 	})
 	if err == nil {
-		err = p.Keyring.Set(keyring.Item{
-			Key:         p.Item,
+		err = p.kr.Set(keyring.Item{
+			Key:         p.item,
 			Data:        data,
-			Label:       "acct " + p.Item,
+			Label:       "acct " + p.item,
 			Description: "expires " + creds.Expires.UTC().Format(time.RFC3339),
 		})
 	}
 	if err != nil {
 		// The credentials are good and an MFA code may have been spent on them: hand them out
 		// and only note that the next run will have to ask again.
-		p.logf("cache %s: could not store: %v", p.Item, err)
+		p.logf("cache %s: could not store: %v", p.item, err)
 	}
-	p.last = &creds
 	return creds, nil
 }
 
-// Invalidate forgets the cached credentials, in memory and in the keyring, so the next Retrieve
-// asks Provider. Used when STS says credentials the cache still thought valid are expired or
-// revoked (clock skew, a revoked session).
-func (p *CachedProvider) Invalidate() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.last = nil
-	p.logf("cache %s: dropped, STS no longer accepts it", p.Item)
-	return removeItem(p.Keyring, p.Item)
+// stored is the item's credentials when they are fresh; ok is false for a miss.
+func (p *keyringCache) stored() (creds aws.Credentials, ok bool, err error) {
+	it, err := p.kr.Get(p.item)
+	if errors.Is(err, keyring.ErrKeyNotFound) {
+		p.logf("cache %s: miss, nothing cached", p.item)
+		return aws.Credentials{}, false, nil
+	}
+	if err != nil {
+		return aws.Credentials{}, false, fmt.Errorf("read cached credentials %s: %w", p.item, err)
+	}
+	var c cachedCreds
+	creds = aws.Credentials{CanExpire: true, Source: "acct cache"}
+	if jerr := json.Unmarshal(it.Data, &c); jerr != nil || c.AccessKeyID == "" {
+		p.logf("cache %s: damaged item, refreshing", p.item)
+		return aws.Credentials{}, false, nil
+	}
+	creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken, creds.Expires = c.AccessKeyID, c.SecretAccessKey, c.SessionToken, c.Expires
+	switch {
+	case c.For != p.forWhat:
+		p.logf("cache %s: made for %s, now needed for %s, refreshing", p.item, c.For, p.forWhat)
+	case !fresh(creds, p.now(), p.minRemaining):
+		p.logf("cache %s: miss, expires %s (less than %s left)", p.item, c.Expires.Format(time.RFC3339), p.minRemaining)
+	default:
+		p.logf("cache %s: hit, expires %s", p.item, c.Expires.Format(time.RFC3339))
+		return creds, true, nil
+	}
+	return aws.Credentials{}, false, nil
 }
 
-func (p *CachedProvider) now() time.Time {
-	if p.Now != nil {
-		return p.Now()
-	}
-	return time.Now()
-}
-
-func (p *CachedProvider) minRemaining() time.Duration {
-	if p.MinRemaining > 0 {
-		return p.MinRemaining
-	}
-	return DefaultMinRemaining
-}
-
-func (p *CachedProvider) logf(format string, args ...any) {
-	if p.Log != nil {
-		p.Log(format, args...)
-	}
+// Invalidate removes the item, so the next Retrieve asks p.
+func (p *keyringCache) Invalidate() error {
+	p.logf("cache %s: dropped, STS no longer accepts it", p.item)
+	return removeItem(p.kr, p.item)
 }
 
 // CacheEntry describes one cached credential for `acct list`.
@@ -282,3 +255,16 @@ func hasItem(kr keyring.Keyring, key string) (bool, error) {
 
 // isNotExist catches the file backend, which reports a missing item as the os.Remove error.
 func isNotExist(err error) bool { return err != nil && errors.Is(err, fs.ErrNotExist) }
+
+// Expiry says when the credentials cached under item (SessionItem, RoleItem) expire; ok is false
+// when nothing is cached there.
+func Expiry(kr keyring.Keyring, item string) (expires time.Time, ok bool, err error) {
+	t, err := expiresOf(kr, item)
+	if errors.Is(err, keyring.ErrKeyNotFound) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("read cached credentials %s: %w", item, err)
+	}
+	return t, true, nil
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/keyring"
 	libsecret "github.com/gsterjov/go-libsecret"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/internal/nodbuslaunch"
 )
 
@@ -129,20 +130,20 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 		} else if slices.Contains(allBackends, keyring.SecretServiceBackend) {
 			why = noDBus
 		}
-		return nil, fmt.Errorf("%s; set ACCT_KEYRING_BACKEND=file to use the encrypted file keyring (available here: %s)",
+		return nil, fault.Errorf(fault.Unavailable, "%s; set ACCT_KEYRING_BACKEND=file to use the encrypted file keyring (available here: %s)",
 			why, names(available))
 	}
 
 	b := keyring.BackendType(c.Backend)
 	if !slices.Contains(allBackends, b) {
-		return nil, fmt.Errorf("%w %q in ACCT_KEYRING_BACKEND; available here: %s", ErrUnknownBackend, c.Backend, names(available))
+		return nil, fault.Errorf(fault.BadInput, "%w %q in ACCT_KEYRING_BACKEND; available here: %s", ErrUnknownBackend, c.Backend, names(available))
 	}
 	if !slices.Contains(available, b) {
 		why := "not available on this system"
 		if b == keyring.SecretServiceBackend || b == keyring.KWalletBackend {
 			why = "no D-Bus session (is a keyring daemon running?)"
 		}
-		return nil, fmt.Errorf("%s: %s; set ACCT_KEYRING_BACKEND to one of: %s", b, why, names(available))
+		return nil, fault.Errorf(fault.Unavailable, "%s: %s; set ACCT_KEYRING_BACKEND to one of: %s", b, why, names(available))
 	}
 	kr, err := openOne(cfg, b)
 	if err != nil {
@@ -274,6 +275,8 @@ func (k *Keyring) explain(err error) error {
 }
 
 // KeyringError is a backend failure with the advice for it. Err is kept for errors.Is/As.
+// explainKeyringError gives it a kind: a refused or missing passphrase is Auth, a backend that
+// cannot be reached or used is Unavailable.
 type KeyringError struct {
 	Backend string
 	Advice  string
@@ -292,7 +295,7 @@ func explainKeyringError(b keyring.BackendType, collection string, err error) er
 		return err
 	}
 	msg := oneLine(err.Error())
-	advice := ""
+	advice, kind := "", fault.Unavailable
 	switch b {
 	case keyring.SecretServiceBackend:
 		switch {
@@ -315,17 +318,17 @@ func explainKeyringError(b keyring.BackendType, collection string, err error) er
 	case keyring.FileBackend:
 		switch {
 		case strings.Contains(msg, "needs a passphrase") || strings.Contains(msg, "passphrase is empty") || strings.Contains(msg, "read the file keyring passphrase"):
-			advice = "file keyring: " + msg
+			advice, kind = "file keyring: "+msg, fault.Auth
 		case strings.Contains(msg, "aes") || strings.Contains(msg, "jose") || strings.Contains(msg, "decrypt") ||
 			strings.Contains(msg, "authentication failed") || strings.Contains(msg, "Compact") || strings.Contains(msg, "unwrap"):
-			advice = "file keyring: wrong passphrase (or a damaged file); check ACCT_FILE_PASSPHRASE"
+			advice, kind = "file keyring: wrong passphrase (or a damaged file); check ACCT_FILE_PASSPHRASE", fault.Auth
 		default:
 			advice = "file keyring: " + msg
 		}
 	default:
 		advice = string(b) + ": " + msg
 	}
-	return &KeyringError{Backend: string(b), Advice: advice, Err: err}
+	return fault.Wrap(kind, &KeyringError{Backend: string(b), Advice: advice, Err: err})
 }
 
 func oneLine(s string) string {

@@ -83,8 +83,8 @@ func TestFileKeyring(t *testing.T) {
 		t.Fatal(err)
 	}
 	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
-	cp := &CachedProvider{Keyring: kr, Item: RoleItem("cpco-testing-admin"), Provider: staticCreds(aws.Credentials{
-		AccessKeyID: "ASIAXXXXXXXXXXXXXXXX", SecretAccessKey: "tmpsecret", SessionToken: "tmptoken", CanExpire: true, Expires: exp})}
+	cp := cacheIn(kr, RoleItem("cpco-testing-admin"), staticCreds(aws.Credentials{
+		AccessKeyID: "ASIAXXXXXXXXXXXXXXXX", SecretAccessKey: "tmpsecret", SessionToken: "tmptoken", CanExpire: true, Expires: exp}))
 	if _, err := cp.Retrieve(t.Context()); err != nil {
 		t.Fatal(err)
 	}

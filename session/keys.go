@@ -9,6 +9,8 @@ import (
 
 	"github.com/99designs/keyring"
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/acct-cli/acct/internal/fault"
 )
 
 // ErrNoKeys is matched (errors.Is) by the error Keys returns when a profile has no stored keys.
@@ -23,6 +25,11 @@ func (e *NoKeysError) Error() string {
 
 // Is makes errors.Is(err, ErrNoKeys) true.
 func (e *NoKeysError) Is(target error) bool { return target == ErrNoKeys }
+
+// Unwrap gives the error kind BadInput: the user runs acct add.
+func (e *NoKeysError) Unwrap() error {
+	return &fault.Error{Kind: fault.BadInput, Err: errors.New(e.Error())}
+}
 
 // Store keeps long-lived IAM user keys in a keyring, one item per source profile.
 type Store struct{ Keyring keyring.Keyring }
@@ -70,11 +77,11 @@ func ValidateKeys(c aws.Credentials) error {
 // for profile: they belong to the old keys (maybe another user).
 func (s Store) SetKeys(profile string, c aws.Credentials) error {
 	if profile == "" {
-		return errors.New("store keys: no profile name")
+		return fault.New(fault.BadInput, "store keys: no profile name")
 	}
 	c.AccessKeyID = strings.TrimSpace(c.AccessKeyID)
 	if err := ValidateKeys(c); err != nil {
-		return fmt.Errorf("store keys for %q: %w", profile, err)
+		return fault.Errorf(fault.BadInput, "store keys for %q: %w", profile, err)
 	}
 	data, err := json.Marshal(storedKeys{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken})
 	if err != nil {
@@ -107,7 +114,7 @@ func (s Store) Keys(profile string) (aws.Credentials, error) {
 	var k storedKeys
 	if err := json.Unmarshal(it.Data, &k); err != nil || k.AccessKeyID == "" || k.SecretAccessKey == "" {
 		// The decoder's message could quote the item, secret included: say only what to do.
-		return aws.Credentials{}, fmt.Errorf("keys for %q in the keyring are damaged; run acct add %s again", profile, profile)
+		return aws.Credentials{}, fault.Errorf(fault.BadInput, "keys for %q in the keyring are damaged; run acct add %s again", profile, profile)
 	}
 	return aws.Credentials{
 		AccessKeyID:     k.AccessKeyID,

@@ -22,7 +22,7 @@ func TestStore(t *testing.T) {
 		t.Fatalf("missing keys: %v", err)
 	}
 	// A session cached for the old keys goes when new keys are stored.
-	(&CachedProvider{Keyring: kr, Item: SessionItem("cpco", ""), Provider: staticCreds(aws.Credentials{AccessKeyID: "ASIA", CanExpire: true, Expires: time.Now().Add(time.Hour)})}).Retrieve(t.Context())
+	cacheIn(kr, SessionItem("cpco", ""), staticCreds(aws.Credentials{AccessKeyID: "ASIA", CanExpire: true, Expires: time.Now().Add(time.Hour)})).Retrieve(t.Context())
 
 	if err := st.SetKeys("cpco", aws.Credentials{AccessKeyID: " AKIAIOSFODNN7EXAMPLE\n", SecretAccessKey: secret}); err != nil {
 		t.Fatal(err)

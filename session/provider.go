@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 
 	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 )
 
@@ -27,6 +28,7 @@ const (
 	DefaultSessionDuration = 8 * time.Hour
 	MaxSessionDuration     = 12 * time.Hour
 	DefaultRoleDuration    = time.Hour
+	MaxRoleDuration        = 12 * time.Hour
 	MaxChainedRoleDuration = time.Hour
 	minDuration            = 15 * time.Minute // STS's floor for both calls
 )
@@ -39,11 +41,15 @@ type Options struct {
 	// MFA if the profile has mfa_serial. With no role at all, the long-lived keys are returned
 	// as they are (the caller asked for exactly that).
 	NoSession bool
-	// MFA gives codes; nil falls back to the chain's mfa_process, else asking fails with a line
-	// saying how to give one. See ChooseMFA for the rule the command layer applies.
-	MFA          MFA
-	Now          func() time.Time // default time.Now; the cache's clock
-	MinRemaining time.Duration    // default DefaultMinRemaining
+	// MFA codes come, in this order, from MFAToken (--mfa-token), EnvMFAToken (ACCT_MFA_TOKEN),
+	// the chain's mfa_process, then MFA, which asks the person (nil when nobody can be asked:
+	// needing a code is then an error saying how to give one).
+	MFAToken, EnvMFAToken string
+	MFA                   MFA
+	Now                   func() time.Time // default time.Now; the caches' clock
+	// MinRemaining is how long before they expire cached credentials are replaced; default
+	// DefaultMinRemaining.
+	MinRemaining time.Duration
 	// Env is what the environment says about AWS endpoints and the CA bundle (the command layer
 	// reads it with awsconfig.FromEnv); the chain's EndpointURL applies where it names none.
 	Env awsconfig.Env
@@ -72,10 +78,33 @@ func (o *Options) now() time.Time {
 	return time.Now()
 }
 
+func (o *Options) minRemaining() time.Duration {
+	if o.MinRemaining > 0 {
+		return o.MinRemaining
+	}
+	return DefaultMinRemaining
+}
+
+// CheckDurations is the rule for the lifetimes a caller asks for: an MFA session of 15m to 12h
+// (STS would give 36 h; acct asks for a code at least once a working day), role credentials of
+// 15m to 12h (0: the profile's duration_seconds, else 1h).
+func CheckDurations(session, role time.Duration) error {
+	if session != 0 && (session < minDuration || session > MaxSessionDuration) {
+		return fault.Errorf(fault.Usage, "MFA session duration %s is out of range; give 15m to %s (--session-duration)", session, MaxSessionDuration)
+	}
+	if role != 0 && (role < minDuration || role > MaxRoleDuration) {
+		return fault.Errorf(fault.Usage, "role duration %s is out of range; give 15m to %s (--duration)", role, MaxRoleDuration)
+	}
+	return nil
+}
+
 // NewProvider returns the credentials for chain: the source's long-lived keys (keyring) or its
 // credential_process, then a GetSessionToken session (with MFA when mfa_serial is set; cached in
 // the keyring per source and device), then each role in turn (each cached in the keyring under its
-// profile). Roles[0] is assumed with the session, every later role with the one before it.
+// profile). Roles[0] is assumed with the session, every later role with the one before it. Every
+// hop is cached in memory too (Cache), the last one included: a caller keeping the provider (a
+// shell's credential endpoint) gets new credentials before the old ones expire, without a cache
+// of its own.
 //
 // Without a role and without MFA, a GetSessionToken session without MFA is still made, so the
 // long-lived keys never reach a child process. Without MFA but with roles, the first role is
@@ -85,130 +114,142 @@ func (o *Options) now() time.Time {
 //
 // No STS call is made here; the first Retrieve makes them, and a cache hit makes none.
 func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring, o Options) (aws.CredentialsProvider, error) {
-	if chain == nil {
-		return nil, errors.New("credentials: no profile")
+	if err := checkChain(chain, kr); err != nil {
+		return nil, err
 	}
-	if chain.Source == "" && chain.SourceProcess == "" && chain.SSOAccountID == "" {
-		return nil, fmt.Errorf("credentials for %q: no source profile with keys and no credential_process; run acct add <source-profile>", chain.Profile)
-	}
-	if chain.Source != "" && kr == nil {
-		return nil, fmt.Errorf("credentials for %q: no keyring", chain.Profile)
-	}
-	for i, r := range chain.Roles {
-		if r.ARN == "" {
-			return nil, fmt.Errorf("credentials for %q: role %d in the chain (%s) has no role_arn", chain.Profile, i+1, r.Profile)
-		}
+	if err := CheckDurations(o.SessionDuration, o.RoleDuration); err != nil {
+		return nil, err
 	}
 	if o.SessionDuration == 0 {
 		o.SessionDuration = DefaultSessionDuration
 	}
-	if o.SessionDuration < minDuration || o.SessionDuration > MaxSessionDuration {
-		return nil, fmt.Errorf("session duration %s is outside 15m to %s", o.SessionDuration, MaxSessionDuration)
-	}
 	if o.RoleDuration == 0 {
 		o.RoleDuration = DefaultRoleDuration
-	}
-	if o.RoleDuration < minDuration {
-		return nil, fmt.Errorf("role duration %s is under STS's minimum of 15m", o.RoleDuration)
-	}
-	if o.MFA == nil && chain.MFAProcess != "" {
-		o.MFA = ProcessMFA(chain.MFAProcess)
 	}
 	if k, ok := kr.(*Keyring); ok {
 		o.logf("keyring backend %s", k.Backend())
 	}
+	b := &chainBuilder{chain: chain, kr: kr, o: &o, mfa: chooseMFA(o.MFAToken, o.EnvMFAToken, chain.MFAProcess, o.MFA)}
 	region := chain.Region
 	if region == "" {
 		region = DefaultRegion
 	}
-	po := &o
-	cfg := sync.OnceValues(func() (aws.Config, error) { return po.clientConfig(awsconfig.STS, region, chain.EndpointURL) })
-	cache := func(item, forWhat string, p aws.CredentialsProvider) *CachedProvider {
-		return &CachedProvider{Keyring: kr, Item: item, For: forWhat, Provider: p, Now: o.Now, MinRemaining: o.MinRemaining, Log: o.logf}
+	b.cfg = sync.OnceValues(func() (aws.Config, error) { return b.o.clientConfig(awsconfig.STS, region, chain.EndpointURL) })
+	if err := b.source(ctx); err != nil {
+		return nil, err
 	}
-
-	var cur aws.CredentialsProvider
-	var prev *CachedProvider // the cached hop cur is, if any
-	from := chain.Source
-	if chain.SSOAccountID != "" {
-		// IAM Identity Center: the portal's role credentials start the chain (sso.go).
-		sp, err := newSSOProvider(ctx, chain, kr, po)
-		if err != nil {
-			return nil, err
-		}
-		from, cur, prev = "sso "+chain.SSOProfile, sp, sp
-	} else if chain.Source != "" {
-		cur = &memo{p: &keysProvider{store: Store{Keyring: kr}, profile: chain.Source, o: po}}
-	} else {
-		from = "credential_process"
-		cur = &memo{p: &processProvider{p: processcreds.NewProvider(chain.SourceProcess), o: po}}
-	}
-
-	serial := chain.MFASerial
-	if serial == "" && len(chain.Roles) > 0 {
-		serial = chain.Roles[0].MFASerial
-	}
-	useSession := chain.Source != "" && !o.NoSession && (serial != "" || len(chain.Roles) == 0)
-	if useSession {
-		prev = cache(SessionItem(chain.Source, serial), "", &sessionTokenProvider{
-			client: &lazyClient{cfg: cfg, creds: cur}, creds: cur, source: chain.Source, serial: serial,
-			duration: o.SessionDuration, mfa: o.MFA, o: po,
-		})
-		cur = prev
-	}
-
+	b.session()
 	for i, r := range chain.Roles {
-		d := r.Duration
-		if d == 0 {
-			d = o.RoleDuration
-		}
-		chained := i > 0
-		if chained && d > MaxChainedRoleDuration {
-			o.logf("role %s: duration %s capped at %s (role chaining)", r.ARN, d, MaxChainedRoleDuration)
-			d = MaxChainedRoleDuration
-		}
-		rp := &roleProvider{
-			client: &lazyClient{cfg: cfg, creds: cur}, creds: cur, arn: r.ARN, externalID: r.ExternalID, duration: d,
-			sessionName: r.SessionName, mfa: o.MFA, o: po, prev: prev,
-		}
-		if rp.sessionName == "" {
-			rp.sessionName = defaultSessionName(o.User, serial, o.now())
-		}
-		if i == 0 && !useSession && serial != "" {
-			rp.serial = serial
-		}
-		name := r.Profile
-		if name == "" {
-			name = r.ARN
-		}
-		prev = cache(RoleItem(name), r.ARN+" from "+from, rp)
-		cur = prev
-		from = name
+		b.role(i, r)
 	}
-	return cur, nil
+	return b.cur, nil
 }
 
-// memo keeps the source credentials in memory while they are valid, so retries and several hops
-// read the keyring (or run credential_process) once. aws.CredentialsCache would do the same but
-// prefixes its errors with "failed to refresh cached credentials", which is noise to the user.
-type memo struct {
-	p    aws.CredentialsProvider
-	mu   sync.Mutex
-	last *aws.Credentials
+// checkChain refuses a chain NewProvider cannot start.
+func checkChain(chain *profiles.Chain, kr keyring.Keyring) error {
+	if chain == nil {
+		return errors.New("credentials: no profile")
+	}
+	if chain.Source == "" && chain.SourceProcess == "" && chain.SSOAccountID == "" {
+		return fault.Errorf(fault.BadInput, "credentials for %q: no source profile with keys and no credential_process; run acct add <source-profile>", chain.Profile)
+	}
+	if (chain.Source != "" || chain.SSOAccountID != "") && kr == nil {
+		return fmt.Errorf("credentials for %q: no keyring", chain.Profile)
+	}
+	for i, r := range chain.Roles {
+		if r.ARN == "" {
+			return fault.Errorf(fault.BadInput, "credentials for %q: role %d in the chain (%s) has no role_arn", chain.Profile, i+1, r.Profile)
+		}
+	}
+	return nil
 }
 
-func (m *memo) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.last != nil && !m.last.Expired() {
-		return *m.last, nil
+// chainBuilder puts a chain's providers together, hop by hop: cur is the last so far.
+type chainBuilder struct {
+	chain *profiles.Chain
+	kr    keyring.Keyring
+	o     *Options
+	mfa   mfaSource
+	cfg   func() (aws.Config, error) // the STS clients' configuration, made at the first STS call
+
+	cur        aws.CredentialsProvider
+	prev       *Cache // cur when it is a hop cached in the keyring, else nil
+	from       string // what cur is, for the cache's record of what role credentials were made from
+	useSession bool
+}
+
+// serial is the MFA device of the chain: the profile's, else the first role's.
+func (b *chainBuilder) serial() string {
+	if b.chain.MFASerial == "" && len(b.chain.Roles) > 0 {
+		return b.chain.Roles[0].MFASerial
 	}
-	c, err := m.p.Retrieve(ctx)
-	if err != nil {
-		return aws.Credentials{}, err
+	return b.chain.MFASerial
+}
+
+// source starts the chain: IAM Identity Center's role credentials, the keys in the keyring or
+// the source's credential_process.
+func (b *chainBuilder) source(ctx context.Context) error {
+	switch {
+	case b.chain.SSOAccountID != "":
+		sp, err := newSSOProvider(ctx, b.chain, b.kr, b.o)
+		if err != nil {
+			return err
+		}
+		b.from, b.cur, b.prev = "sso "+b.chain.SSOProfile, sp, sp
+	case b.chain.Source != "":
+		b.from = b.chain.Source
+		b.cur = NewCache(&keysProvider{store: Store{Keyring: b.kr}, profile: b.chain.Source, o: b.o}, b.o.now, b.o.minRemaining())
+	default:
+		b.from = "credential_process"
+		b.cur = NewCache(&processProvider{p: processcreds.NewProvider(b.chain.SourceProcess), o: b.o}, b.o.now, b.o.minRemaining())
 	}
-	m.last = &c
-	return c, nil
+	return nil
+}
+
+// session adds the GetSessionToken hop where the chain takes one: keys with MFA, or keys alone
+// with no role (so the long-lived keys never reach a child process).
+func (b *chainBuilder) session() {
+	serial := b.serial()
+	b.useSession = b.chain.Source != "" && !b.o.NoSession && (serial != "" || len(b.chain.Roles) == 0)
+	if !b.useSession {
+		return
+	}
+	b.prev = b.o.cachedHop(b.kr, SessionItem(b.chain.Source, serial), "", &sessionTokenProvider{
+		client: &lazyClient{cfg: b.cfg, creds: b.cur}, creds: b.cur, source: b.chain.Source, serial: serial,
+		duration: b.o.SessionDuration, mfa: b.mfa, o: b.o,
+	})
+	b.cur = b.prev
+}
+
+// role adds the hop that assumes chain role i. Role chaining (every hop after the first) caps
+// the duration at 1h.
+func (b *chainBuilder) role(i int, r profiles.ChainRole) {
+	d := r.Duration
+	if d == 0 {
+		d = b.o.RoleDuration
+	}
+	if i > 0 && d > MaxChainedRoleDuration {
+		b.o.logf("role %s: duration %s capped at %s (role chaining)", r.ARN, d, MaxChainedRoleDuration)
+		d = MaxChainedRoleDuration
+	}
+	serial := b.serial()
+	rp := &roleProvider{
+		client: &lazyClient{cfg: b.cfg, creds: b.cur}, creds: b.cur, arn: r.ARN, externalID: r.ExternalID, duration: d,
+		sessionName: r.SessionName, mfa: b.mfa, o: b.o, prev: b.prev,
+	}
+	if rp.sessionName == "" {
+		rp.sessionName = defaultSessionName(b.o.User, serial, b.o.now())
+	}
+	if i == 0 && !b.useSession && serial != "" {
+		rp.serial = serial
+	}
+	name := r.Profile
+	if name == "" {
+		name = r.ARN
+	}
+	b.prev = b.o.cachedHop(b.kr, RoleItem(name), r.ARN+" from "+b.from, rp)
+	b.cur = b.prev
+	b.from = name
 }
 
 // keysProvider reads the long-lived keys from the keyring when first needed, so a chain whose

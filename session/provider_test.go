@@ -336,7 +336,7 @@ func TestWrongMFAThenRetry(t *testing.T) {
 	if err := Clear(f.kr, ""); err != nil {
 		t.Fatal(err)
 	}
-	o.MFA = StaticMFA("12345")
+	o.MFA = staticMFA("12345")
 	_, err = f.retrieve(f.chain("cpco-testing-admin", roleA), o)
 	if !errors.As(err, &me) || f.srv.Calls("") != 0 {
 		t.Errorf("5-digit code: %v after %d STS calls", err, f.srv.Calls(""))

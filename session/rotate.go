@@ -138,7 +138,7 @@ func (r *rotation) create(ctx context.Context) error {
 			return &RotateError{Err: fault.Wrap(fault.BadInput, err), Msg: fmt.Sprintf("rotate %s: %s already has two access keys (%s stored here%s); delete the one not in use in IAM (aws iam delete-access-key --access-key-id ID) and run acct rotate %s again; nothing was changed",
 				r.source, r.who, r.oldID, others, r.source)}
 		}
-		return &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: could not create a new access key (%s); nothing was changed, the old key %s is still stored and active", r.source, apiLine(err), r.oldID)}
+		return &RotateError{Err: fault.Wrap(awsKind(err), err), Msg: fmt.Sprintf("rotate %s: could not create a new access key (%s); nothing was changed, the old key %s is still stored and active", r.source, apiLine(err), r.oldID)}
 	}
 	r.nk = aws.Credentials{AccessKeyID: aws.ToString(out.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(out.AccessKey.SecretAccessKey), Source: "acct keyring"}
 	r.newID = redact(r.nk.AccessKeyID)
@@ -200,7 +200,7 @@ func (r *rotation) deleteOld(ctx context.Context) error {
 	if err == nil || code(err) == "NoSuchEntity" {
 		return nil
 	}
-	return &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: the new key %s is stored and works, but deleting the old key %s failed (%s); it is still active: delete it in IAM (aws iam delete-access-key --access-key-id %s) or run acct rotate again", r.source, r.newID, r.oldID, apiLine(err), r.old.AccessKeyID)}
+	return &RotateError{Err: fault.Wrap(awsKind(err), err), Msg: fmt.Sprintf("rotate %s: the new key %s is stored and works, but deleting the old key %s failed (%s); it is still active: delete it in IAM (aws iam delete-access-key --access-key-id %s) or run acct rotate again", r.source, r.newID, r.oldID, apiLine(err), r.old.AccessKeyID)}
 }
 
 func (r *rotation) iam(c aws.Credentials) *iam.Client {
@@ -217,7 +217,7 @@ func (r *rotation) identity(ctx context.Context, c aws.Credentials) (string, err
 	out, err := cl.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	r.logf("sts GetCallerIdentity key=%s err=%v", redact(c.AccessKeyID), err)
 	if err != nil {
-		return "", errors.New(apiLine(err))
+		return "", fault.New(awsKind(err), apiLine(err))
 	}
 	return aws.ToString(out.Arn), nil
 }

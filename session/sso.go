@@ -23,6 +23,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 )
 
@@ -109,6 +110,11 @@ type ssoLoginNeeded struct{ msg string }
 
 func (e *ssoLoginNeeded) Error() string   { return e.msg }
 func (e *ssoLoginNeeded) Is(t error) bool { return t == ErrSSOLoginNeeded }
+
+// Unwrap gives the error kind Auth: the sign-in is missing or has ended.
+func (e *ssoLoginNeeded) Unwrap() error {
+	return &fault.Error{Kind: fault.Auth, Err: errors.New(e.msg)}
+}
 
 func (s SSOSession) validate() error {
 	if s.StartURL == "" || s.Region == "" {
@@ -268,7 +274,7 @@ func ssoDeviceFlow(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client
 	for {
 		select {
 		case <-ctx.Done():
-			return SSOToken{}, fmt.Errorf("%s: sign-in interrupted: %w", s, ctx.Err())
+			return SSOToken{}, fault.Errorf(awsKind(ctx.Err()), "%s: sign-in interrupted: %w", s, ctx.Err())
 		case <-timer.C:
 		}
 		out, err := oidc.CreateToken(ctx, &ssooidc.CreateTokenInput{
@@ -299,14 +305,14 @@ func ssoDeviceFlow(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client
 			interval += 5 * unit
 			o.logf("sso-oidc CreateToken: slow down, polling every %s", interval)
 		case errors.As(err, &expired):
-			return SSOToken{}, fmt.Errorf("%s: the code expired before it was approved; run the sign-in again and approve it in the browser", s)
+			return SSOToken{}, fault.Errorf(fault.Auth, "%s: the code expired before it was approved; run the sign-in again and approve it in the browser", s)
 		case errors.As(err, &denied):
-			return SSOToken{}, fmt.Errorf("%s: the sign-in was denied in the browser; run it again and choose Allow", s)
+			return SSOToken{}, fault.Errorf(fault.Auth, "%s: the sign-in was denied in the browser; run it again and choose Allow", s)
 		default:
 			return SSOToken{}, ssoError("CreateToken", s, err)
 		}
 		if time.Now().Add(interval).After(deadline) {
-			return SSOToken{}, fmt.Errorf("%s: the code expired before it was approved; run the sign-in again and approve it in the browser", s)
+			return SSOToken{}, fault.Errorf(fault.Auth, "%s: the code expired before it was approved; run the sign-in again and approve it in the browser", s)
 		}
 		timer.Reset(interval)
 	}
@@ -439,7 +445,7 @@ func (p *ssoRoleProvider) Retrieve(ctx context.Context) (aws.Credentials, error)
 
 // newSSOProvider is the provider of an SSO chain's base credentials, cached in the keyring
 // under the SSO profile's role item like any assumed role.
-func newSSOProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring, o *Options) (*CachedProvider, error) {
+func newSSOProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring, o *Options) (*Cache, error) {
 	s := SSOSessionOf(chain)
 	if kr == nil {
 		return nil, fmt.Errorf("credentials for %q: no keyring", chain.Profile)
@@ -459,10 +465,7 @@ func newSSOProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyri
 	if name == "" {
 		name = chain.Profile
 	}
-	return &CachedProvider{
-		Keyring: kr, Item: RoleItem(name), For: "sso " + chain.SSOAccountID + "/" + chain.SSORoleName + " via " + s.StartURL,
-		Provider: p, Now: o.Now, MinRemaining: o.MinRemaining, Log: o.logf,
-	}, nil
+	return o.cachedHop(kr, RoleItem(name), "sso "+chain.SSOAccountID+"/"+chain.SSORoleName+" via "+s.StartURL, p), nil
 }
 
 // SSOAssignments lists every account and permission set the session's user may use
@@ -503,7 +506,8 @@ func SSOAssignments(ctx context.Context, kr keyring.Keyring, s SSOSession, o Opt
 	return out, nil
 }
 
-// ssoError is one line for an OIDC or portal failure, never with a token in it.
+// ssoError is one line for an OIDC or portal failure, never with a token in it, of the kind
+// awsKind gives.
 func ssoError(op string, s SSOSession, err error) error {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
@@ -512,14 +516,14 @@ func ssoError(op string, s SSOSession, err error) error {
 		case "UnauthorizedException":
 			return &ssoLoginNeeded{fmt.Sprintf("%s: the portal refused the sign-in (%s); run acct login --sso %s", s, op, s.id())}
 		case "ForbiddenException":
-			return fmt.Errorf("%s: %s: not allowed (%s); check sso_account_id and sso_role_name, or ask for the assignment", s, op, oneLine(msg))
+			return fault.Errorf(fault.Auth, "%s: %s: not allowed (%s); check sso_account_id and sso_role_name, or ask for the assignment", s, op, oneLine(msg))
 		}
 		if msg == "" {
 			msg = ae.ErrorCode()
 		} else {
 			msg = ae.ErrorCode() + ": " + msg
 		}
-		return fmt.Errorf("%s: IAM Identity Center %s: %s", s, op, oneLine(msg))
+		return fault.Errorf(awsKind(err), "%s: IAM Identity Center %s: %s", s, op, oneLine(msg))
 	}
-	return fmt.Errorf("%s: IAM Identity Center %s: %s", s, op, oneLine(err.Error()))
+	return fault.Errorf(awsKind(err), "%s: IAM Identity Center %s: %s", s, op, oneLine(err.Error()))
 }

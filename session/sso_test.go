@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session/ssotest"
 	"github.com/acct-cli/acct/session/ststest"
@@ -232,7 +233,7 @@ func TestSSOTokenAndCredentialsCached(t *testing.T) {
 func TestSSOScriptWithoutToken(t *testing.T) {
 	f := newSSOFixture(t)
 	_, err := f.retrieve(Options{})
-	if !errors.Is(err, ErrSSOLoginNeeded) || !strings.Contains(err.Error(), "run acct login --sso cpco-prod-admin") || strings.Contains(err.Error(), "\n") {
+	if !errors.Is(err, ErrSSOLoginNeeded) || fault.Of(err) != fault.Auth || !strings.Contains(err.Error(), "run acct login --sso cpco-prod-admin") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("err = %v", err)
 	}
 	if f.fake.Calls("") != 0 {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -87,7 +88,7 @@ type sessionTokenProvider struct {
 	source   string
 	serial   string
 	duration time.Duration
-	mfa      MFA
+	mfa      mfaSource
 	o        *Options
 }
 
@@ -113,7 +114,7 @@ func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 	out, err := client.GetSessionToken(ctx, in)
 	p.o.logf("sts GetSessionToken source=%s mfa=%s duration=%s took %s", p.source, orNone(p.serial), p.duration, time.Since(start).Round(time.Millisecond))
 	if err != nil {
-		return aws.Credentials{}, stsError(op, p.serial, endpointOf(client), err)
+		return aws.Credentials{}, stsError(op, p.serial, p.mfa.prompted, endpointOf(client), err)
 	}
 	if out.Credentials == nil {
 		return aws.Credentials{}, fmt.Errorf("%s: STS returned no credentials", op)
@@ -138,9 +139,9 @@ type roleProvider struct {
 	externalID  string
 	duration    time.Duration
 	serial      string // set only on the first hop of a NoSession chain
-	mfa         MFA
+	mfa         mfaSource
 	o           *Options
-	prev        *CachedProvider // the cached hop client signs with; nil for long-lived keys
+	prev        *Cache // the cached hop client signs with; nil for long-lived keys
 }
 
 func (p *roleProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
@@ -191,7 +192,7 @@ func (p *roleProvider) assume(ctx context.Context, code string) (aws.Credentials
 	c, err := arp.Retrieve(ctx)
 	p.o.logf("sts AssumeRole role=%s session=%s mfa=%s duration=%s took %s", p.arn, p.sessionName, orNone(p.serial), p.duration, time.Since(start).Round(time.Millisecond))
 	if err != nil {
-		return aws.Credentials{}, stsError(op, p.serial, endpointOf(client), err)
+		return aws.Credentials{}, stsError(op, p.serial, p.mfa.prompted, endpointOf(client), err)
 	}
 	return c, nil
 }
@@ -214,24 +215,25 @@ func (e *STSError) Error() string {
 
 func (e *STSError) Unwrap() error { return e.Err }
 
-// stsError turns what the SDK returns into one line: the STS code and message, a rejected MFA
-// code as *MFAError, an unreachable endpoint with its URL. SDK and STS messages carry no secrets
-// (requests are signed, never echoed).
-func stsError(op, serial, endpoint string, err error) error {
+// stsError turns what the SDK returns into one line of the right kind: the STS code and message
+// (a refusal, Auth; throttling or an STS fault, Unavailable), a rejected MFA code as *MFAError
+// (Auth; prompted says the person typed it), an unreachable endpoint with its URL (Unavailable).
+// SDK and STS messages carry no secrets (requests are signed, never echoed).
+func stsError(op, serial string, prompted bool, endpoint string, err error) error {
 	var hop *hopError
 	if errors.As(err, &hop) {
 		return hop.err
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%s: %w", op, err)
+		return fault.Errorf(awsKind(err), "%s: %w", op, err)
 	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		code, msg := api.ErrorCode(), oneLine(api.ErrorMessage())
 		if serial != "" && isMFAFailure(code, msg) {
-			return fmt.Errorf("%s: %w", op, &MFAError{Serial: serial, Message: code + ": " + msg, Err: err})
+			return fault.Errorf(fault.Auth, "%s: %w", op, &MFAError{Serial: serial, Message: code + ": " + msg, Prompted: prompted, Err: err})
 		}
-		return &STSError{Op: op, Code: code, Message: msg, Err: err}
+		return fault.Wrap(awsKind(err), &STSError{Op: op, Code: code, Message: msg, Err: err})
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -240,10 +242,32 @@ func stsError(op, serial, endpoint string, err error) error {
 		if errors.As(ue.Err, &oe) && oe.Err != nil {
 			why = oe.Err.Error()
 		}
-		return &lineError{err: err, msg: fmt.Sprintf("%s: cannot reach STS at %s (%s); check the network or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL",
-			op, hostOf(ue.URL, endpoint), oneLine(why))}
+		return fault.Wrap(fault.Unavailable, &lineError{err: err, msg: fmt.Sprintf("%s: cannot reach STS at %s (%s); check the network or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL",
+			op, hostOf(ue.URL, endpoint), oneLine(why))})
 	}
 	return &lineError{err: err, msg: op + ": " + oneLine(err.Error())}
+}
+
+// awsKind is the kind of an error from an AWS call: the user stopping acct is Interrupted; a
+// refusal (denied, expired, invalid) is Auth; throttling, a fault of the service, a timeout or
+// an endpoint that cannot be reached is Unavailable.
+func awsKind(err error) fault.Kind {
+	var api smithy.APIError
+	var ue *url.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return fault.Interrupted
+	case errors.Is(err, context.DeadlineExceeded):
+		return fault.Unavailable
+	case errors.As(err, &api):
+		if api.ErrorFault() == smithy.FaultServer || retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err).Bool() {
+			return fault.Unavailable
+		}
+		return fault.Auth
+	case errors.As(err, &ue):
+		return fault.Unavailable
+	}
+	return fault.Failed
 }
 
 // lineError is a one-line message that keeps the error it replaces reachable through errors.Is/As

@@ -1,7 +1,6 @@
 package shellenv
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
@@ -18,30 +17,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// DefaultExpiryWindow is how long before expiry the server fetches new
-// credentials when ServeOptions does not say.
-const DefaultExpiryWindow = 5 * time.Minute
-
 // staticLifetime is the Expiration given for credentials that never expire:
 // botocore's container provider fails on a response without one.
 const staticLifetime = time.Hour
 
-// ServeOptions tune Serve.
-type ServeOptions struct {
-	// ExpiryWindow makes the server fetch new credentials from the provider
-	// this long before the current ones expire, so clients never get
-	// credentials about to lapse. Zero means DefaultExpiryWindow.
-	ExpiryWindow time.Duration
-}
-
 // Server is a local container-credentials endpoint (the protocol of
 // AWS_CONTAINER_CREDENTIALS_FULL_URI): every AWS SDK and the CLI fetch and
-// refresh credentials from it on their own.
+// refresh credentials from it on their own. It asks its provider on every
+// request and keeps no copy: the provider is expected to cache (session's
+// providers do, and replace credentials before they expire).
 type Server struct {
 	URL   string // http://127.0.0.1:PORT/
 	Token string // the Authorization header value clients must send
 
-	creds *refreshCache
+	creds aws.CredentialsProvider
 	ln    net.Listener
 	srv   *http.Server
 	done  chan struct{}
@@ -50,19 +39,10 @@ type Server struct {
 }
 
 // Serve starts a credential endpoint for p on a random loopback port with a
-// fresh random token, using default options.
+// fresh random token.
 func Serve(p aws.CredentialsProvider) (*Server, error) {
-	return ServeWith(p, ServeOptions{})
-}
-
-// ServeWith is Serve with options.
-func ServeWith(p aws.CredentialsProvider, o ServeOptions) (*Server, error) {
 	if p == nil {
 		return nil, errors.New("credential server: no credentials provider")
-	}
-	window := o.ExpiryWindow
-	if window <= 0 {
-		window = DefaultExpiryWindow
 	}
 	tok := make([]byte, 32)
 	if _, err := rand.Read(tok); err != nil {
@@ -75,7 +55,7 @@ func ServeWith(p aws.CredentialsProvider, o ServeOptions) (*Server, error) {
 	s := &Server{
 		URL:   "http://" + ln.Addr().String() + "/",
 		Token: hex.EncodeToString(tok),
-		creds: &refreshCache{p: p, window: window},
+		creds: p,
 		ln:    ln,
 		done:  make(chan struct{}),
 	}
@@ -144,7 +124,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use GET")
 		return
 	}
-	c, err := s.creds.get(r.Context())
+	c, err := s.creds.Retrieve(r.Context())
 	if err != nil {
 		// The provider's messages are written for the user (session keeps
 		// secrets out of error text); the client shows this one to them.
@@ -193,41 +173,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 var _ http.Handler = (*Server)(nil)
-
-// refreshCache keeps the provider's credentials until window before they
-// expire. aws.CredentialsCache is not used because it moves Expires earlier
-// by its window: the endpoint would then announce an earlier expiry than the
-// real one, and once truncated to RFC 3339 seconds it could hand out
-// credentials whose announced expiry has already passed. Clients' own caches
-// (the Go SDK's 5 minutes, botocore's 10-15) would also come back on every
-// call during that gap.
-type refreshCache struct {
-	p      aws.CredentialsProvider
-	window time.Duration
-
-	// mu is held across the provider call so that a burst of clients makes
-	// one call (one STS request, at most one MFA prompt), not one each.
-	mu    sync.Mutex
-	creds aws.Credentials
-	have  bool
-}
-
-func (c *refreshCache) get(ctx context.Context) (aws.Credentials, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := time.Now()
-	if c.have && (!c.creds.CanExpire || now.Add(c.window).Before(c.creds.Expires)) {
-		return c.creds, nil
-	}
-	fresh, err := c.p.Retrieve(ctx)
-	if err != nil {
-		// Early refresh failed (e.g. STS unreachable for a moment): the
-		// credentials we have are still good until they really expire.
-		if c.have && now.Before(c.creds.Expires) {
-			return c.creds, nil
-		}
-		return aws.Credentials{}, err
-	}
-	c.creds, c.have = fresh, true
-	return fresh, nil
-}
