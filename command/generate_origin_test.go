@@ -146,7 +146,6 @@ func cutStage(text, name string) (string, int) {
 	return strings.Join(out, ""), cut
 }
 
-
 // --user is remembered in the block: later generates and doctor need no --user; another user
 // replaces it, with the diff shown.
 func TestGenerateRemembersUser(t *testing.T) {
