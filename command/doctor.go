@@ -36,7 +36,8 @@ func doctorCommand(sys IO) *cli.Command {
 			}
 			fmt.Fprintf(sys.Stdout, "checking %s with %s\n", sys.configPath(), checked)
 			cfg, _ := profiles.Read(sys.configPath())
-			found := append(profiles.Doctor(cfg, layout), profiles.DoctorPrograms(cfg, sys.lookProgram)...)
+			creds, _ := profiles.ReadINI(profiles.CredentialsPath(sys.getenv)) // nil when there is none
+			found := append(profiles.Doctor(cfg, creds, layout), profiles.DoctorPrograms(cfg, sys.lookProgram)...)
 			for _, f := range found {
 				findings = append(findings, findingLine(f))
 			}
