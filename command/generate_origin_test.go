@@ -2,7 +2,9 @@ package command_test
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -286,4 +288,77 @@ func copyFile(t *testing.T, from, to string, mode os.FileMode) {
 		t.Fatal(err)
 	}
 	os.Chmod(to, mode)
+}
+
+// bigLayout writes an organization layout of n stages whose accounts start with digit.
+func bigLayout(t *testing.T, dir string, n int, digit string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("namespace: cpco\nmode: organization\nregion: us-west-2\nroot:\n  account: \"323330167063\"\nstages:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  - name: s%d\n    account: \"%s%011d\"\n", i, digit, i)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "acct.yaml")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// kill -9 at random moments of 200 generates never leaves a config the AWS CLI cannot read, and
+// the next successful generate leaves nothing but the config, its lock and its backup.
+func TestGenerateKilledLeavesNoDebris(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	layouts := []string{bigLayout(t, filepath.Join(w.home, "a"), 300, "1"), bigLayout(t, filepath.Join(w.home, "b"), 300, "2")}
+	gen := func(i int) *exec.Cmd {
+		cmd := exec.Command(acctBin, "generate", "--layout", layouts[i%2], "--replace")
+		cmd.Env = w.env()
+		return cmd
+	}
+	start := time.Now()
+	if out, err := gen(0).CombinedOutput(); err != nil {
+		t.Fatalf("generate: %v\n%s", err, out)
+	}
+	full := time.Since(start)
+	r := rand.New(rand.NewSource(1))
+	killed, debrisSeen := 0, 0
+	deadline := time.Now().Add(time.Minute) // bounded on a slow machine
+	for i := 1; i <= 200 && time.Now().Before(deadline); i++ {
+		cmd := gen(i)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// The file is written at the end of a run: most kills land in its last part.
+		time.Sleep(full/2 + time.Duration(r.Int63n(int64(full)/2+1)))
+		cmd.Process.Kill()
+		if err := cmd.Wait(); err != nil {
+			killed++
+		}
+		if _, err := profiles.Read(w.config); err != nil {
+			t.Fatalf("after kill %d the config does not read: %v", i, err)
+		}
+		entries, _ := os.ReadDir(filepath.Dir(w.config))
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), ".") {
+				debrisSeen++
+			}
+		}
+	}
+	t.Logf("%d of the runs killed before they ended; %d temporary files seen between runs", killed, debrisSeen)
+	if killed == 0 {
+		t.Fatal("no run was killed while running: the test proves nothing")
+	}
+	w.must("generate", "--layout", layouts[0], "--replace")
+	entries, _ := os.ReadDir(filepath.Dir(w.config))
+	for _, e := range entries {
+		switch e.Name() {
+		case "config", "config.lock", "config.acct.bak":
+		default:
+			t.Errorf("debris left after a successful run: %s", e.Name())
+		}
+	}
 }
