@@ -215,6 +215,7 @@ func blockRender(o Origin, ps []Profile, eol string) string {
 			b.WriteString(" ou=" + blockMetaValue(p.OU))
 		}
 		b.WriteString(" protected=" + blockProtection(p.Protected))
+		b.WriteString(p.StageEnv.meta())
 		b.WriteString(eol)
 		b.WriteString(blockSectionHeader(p.Name) + eol)
 		for _, k := range p.Keys {
