@@ -116,6 +116,9 @@ func (sys IO) renderOptions(l *profiles.Layout, style, user string) (profiles.Re
 		}
 		wd, _ := os.Getwd()
 		if o.Executable, err = credentialProcessProgram(os.Args[0], self, wd, sys.getenv("PATH")); err != nil {
+			if fault.Of(err) == fault.BadInput {
+				err = badInput(err)
+			}
 			return o, err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/profiles"
 )
 
@@ -360,5 +361,72 @@ func TestGenerateKilledLeavesNoDebris(t *testing.T) {
 		default:
 			t.Errorf("debris left after a successful run: %s", e.Name())
 		}
+	}
+}
+
+// Bad input and failures of generate's writing: each its one line, its status, and the config's
+// bytes and mode unchanged.
+func TestGenerateWriteFailures(t *testing.T) {
+	layout := example("virtual-root.yaml")
+	cases := []struct {
+		name  string
+		setup func(t *testing.T, w *world) // makes w.config (and may move it)
+		args  []string
+		code  int
+		line  func(w *world) string
+	}{
+		{"read-only config", func(t *testing.T, w *world) {
+			os.MkdirAll(filepath.Dir(w.config), 0o700)
+			os.WriteFile(w.config, []byte("[default]\nregion = eu-west-1\n"), 0o400)
+		}, nil, 2, func(w *world) string {
+			return "acct: config " + w.config + " is read-only (mode 0400); make it writable (chmod u+w " + w.config + ") or pass --force to replace it with its mode kept"
+		}},
+		{"symlink loop", func(t *testing.T, w *world) {
+			os.MkdirAll(filepath.Dir(w.config), 0o700)
+			os.Symlink("config", w.config)
+		}, nil, 2, func(w *world) string {
+			return "acct: config " + w.config + ": too many symbolic links (a loop?); point it at a file"
+		}},
+		{"full disk", func(t *testing.T, w *world) {
+			disk := testtool.SmallDisk(t, 256<<10)
+			w.config = filepath.Join(disk, "config")
+			w.vars["AWS_CONFIG_FILE"] = w.config
+			os.WriteFile(w.config, []byte("[default]\nregion = eu-west-1\n"), 0o600)
+			testtool.Fill(t, disk)
+		}, nil, 1, func(w *world) string {
+			dir := filepath.Dir(w.config)
+			return "acct: config " + w.config + ": cannot write the backup " + w.config + ".acct.bak (the config is untouched): the disk holding " + dir + " is full (no space left on device); free some space and run again"
+		}},
+		{"go-build program", func(t *testing.T, w *world) {
+			os.MkdirAll(filepath.Dir(w.config), 0o700)
+			os.WriteFile(w.config, []byte("[default]\nregion = eu-west-1\n"), 0o600)
+		}, []string{"--style", "credential-process"}, 2, func(w *world) string {
+			return "acct: credential_process would call " + w.vars["ACCT_TEST_GOBUILD"] + ", a temporary build of `go run` that is deleted after the run; install acct first (go install, or a release), then run acct generate with it"
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			c.setup(t, w)
+			st, _ := os.Lstat(w.config)
+			before, _ := os.ReadFile(w.config)
+			prog := acctBin
+			if c.name == "go-build program" {
+				// As `go run` leaves it: a temporary go-build directory.
+				prog = filepath.Join(w.home, "tmp", "go-build123", "b001", "exe", "acct")
+				os.MkdirAll(filepath.Dir(prog), 0o700)
+				copyFile(t, acctBin, prog, 0o755)
+				w.vars["ACCT_TEST_GOBUILD"] = prog
+			}
+			r := w.runAs(prog, prog, "/usr/bin:/bin", append([]string{"generate", "--layout", layout, "--user", "alice"}, c.args...)...)
+			if want := c.line(w); r.code != c.code || r.stderr != want+"\n" {
+				t.Errorf("exit %d, stderr\n%q\nwant exit %d and\n%q", r.code, r.stderr, c.code, want)
+			}
+			after, _ := os.Lstat(w.config)
+			now, _ := os.ReadFile(w.config)
+			if string(now) != string(before) || after.Mode() != st.Mode() {
+				t.Errorf("the config changed: mode %v -> %v, %q -> %q", st.Mode(), after.Mode(), before, now)
+			}
+		})
 	}
 }
