@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/acct-cli/acct/profiles"
+	"github.com/acct-cli/acct/shellenv"
 	"github.com/urfave/cli/v2"
 )
 
@@ -59,20 +59,10 @@ func (sys IO) lookProgram(program string) error {
 	if strings.ContainsAny(program, `/\`) {
 		return programRuns(program)
 	}
-	if onPath(program, sys.getenv("PATH")) == "" {
+	if _, err := shellenv.LookPath(program, sys.Environ()); err != nil {
 		return fmt.Errorf("not found on PATH")
 	}
 	return nil
-}
-
-// onPath is the first executable file named name in the directories of path (a PATH value), or "".
-func onPath(name, path string) string {
-	for _, dir := range filepath.SplitList(path) {
-		if p := filepath.Join(dir, name); programRuns(p) == nil {
-			return p
-		}
-	}
-	return ""
 }
 
 // programRuns says why the file at path cannot be run, or nil.

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
@@ -110,56 +108,11 @@ func (sys IO) renderOptions(l *profiles.Layout, style, user string) (profiles.Re
 	}
 	o := profiles.RenderOptions{User: user, Style: st, Executable: "acct"}
 	if st == profiles.CredentialProcess {
-		self, err := os.Executable()
-		if err != nil {
-			return o, fmt.Errorf("cannot find the running acct for credential_process: %w", err)
-		}
-		wd, _ := os.Getwd()
-		if o.Executable, err = credentialProcessProgram(os.Args[0], self, wd, sys.getenv("PATH")); err != nil {
-			if fault.Of(err) == fault.BadInput {
-				err = badInput(err)
-			}
+		if o.Executable, err = selfCommand(sys); err != nil {
 			return o, err
 		}
 	}
 	return o, nil
-}
-
-// credentialProcessProgram is how the config's credential_process calls this acct (self): as
-// `acct` when the first acct on path is this very file; else by the path the user ran it by
-// (arg0 made absolute against wd, symlinks kept), because the resolved file is a versioned
-// install directory that the next upgrade removes. A `go run` build lives in a temporary
-// directory that is gone after the run: refused.
-func credentialProcessProgram(arg0, self, wd, path string) (string, error) {
-	selfInfo, err := os.Stat(self)
-	if err != nil {
-		return "", fmt.Errorf("cannot find the running acct %s for credential_process: %w", self, err)
-	}
-	same := func(p string) bool {
-		st, err := os.Stat(p)
-		return err == nil && st.Mode().IsRegular() && os.SameFile(st, selfInfo)
-	}
-	if same(onPath("acct", path)) {
-		return "acct", nil
-	}
-	exe := self
-	switch {
-	case strings.ContainsRune(arg0, filepath.Separator) || strings.ContainsRune(arg0, '/'):
-		if !filepath.IsAbs(arg0) {
-			arg0 = filepath.Join(wd, arg0)
-		}
-		if same(arg0) {
-			exe = arg0
-		}
-	case same(onPath(arg0, path)):
-		exe, _ = filepath.Abs(onPath(arg0, path))
-	}
-	for _, part := range strings.Split(filepath.ToSlash(exe), "/") {
-		if strings.HasPrefix(part, "go-build") {
-			return "", fault.Errorf(fault.BadInput, "credential_process would call %s, a temporary build of `go run` that is deleted after the run; install acct first (go install, or a release), then run acct generate with it", exe)
-		}
-	}
-	return exe, nil
 }
 
 // writeProfiles writes the layout's block and says what happened; note adds to the summary.

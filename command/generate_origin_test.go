@@ -401,7 +401,7 @@ func TestGenerateWriteFailures(t *testing.T) {
 			os.MkdirAll(filepath.Dir(w.config), 0o700)
 			os.WriteFile(w.config, []byte("[default]\nregion = eu-west-1\n"), 0o600)
 		}, []string{"--style", "credential-process"}, 2, func(w *world) string {
-			return "acct: credential_process would call " + w.vars["ACCT_TEST_GOBUILD"] + ", a temporary build of `go run` that is deleted after the run; install acct first (go install, or a release), then run acct generate with it"
+			return "acct: this acct runs from a temporary go build directory (" + filepath.Dir(w.vars["ACCT_TEST_GOBUILD"]) + "), which other programs cannot run later; install acct first (go install, or a release) and run that"
 		}},
 	}
 	for _, c := range cases {
