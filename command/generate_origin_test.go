@@ -354,12 +354,19 @@ func TestGenerateKilledLeavesNoDebris(t *testing.T) {
 		t.Fatal("no run was killed while running: the test proves nothing")
 	}
 	w.must("generate", "--layout", layouts[0], "--replace")
-	entries, _ := os.ReadDir(filepath.Dir(w.config))
+	noDebris(t, w.config)
+}
+
+// noDebris fails t when the config's directory holds anything but the config, its lock and its
+// backup.
+func noDebris(t *testing.T, config string) {
+	t.Helper()
+	entries, _ := os.ReadDir(filepath.Dir(config))
 	for _, e := range entries {
 		switch e.Name() {
 		case "config", "config.lock", "config.acct.bak":
 		default:
-			t.Errorf("debris left after a successful run: %s", e.Name())
+			t.Errorf("debris left beside the config: %s", e.Name())
 		}
 	}
 }

@@ -188,14 +188,7 @@ func TestGenerateConcurrent(t *testing.T) {
 	if got := cfg.Namespaces(); len(got) != 1 || got[0] != "cpco" {
 		t.Errorf("blocks %v, want one cpco block", got)
 	}
-	entries, _ := os.ReadDir(filepath.Dir(w.config))
-	for _, e := range entries {
-		switch e.Name() {
-		case "config", "config.lock", "config.acct.bak":
-		default:
-			t.Errorf("debris left in ~/.aws: %s", e.Name())
-		}
-	}
+	noDebris(t, w.config)
 	if findings := profiles.Doctor(cfg, nil, nil); len(findings) != 0 {
 		t.Errorf("doctor after concurrent runs: %v", findings)
 	}
