@@ -28,11 +28,9 @@ type WriteResult struct {
 	// Diff is the unified diff old -> new, computed only when it is to be shown: on a dry run,
 	// and when the block of another layout file or another --user is replaced.
 	Diff     string
-	Backup   string   // path of the backup of the previous content; empty when none was written
-	Path     string   // the config path as the user has it (maybe a symlink)
-	Target   string   // the file written: Path with its symlinks followed
-	Previous Origin   // the block's origin before this run; zero when there was no block
-	Removed  []string // profiles of the previous block that are gone
+	Backup string // path of the backup of the previous content; empty when none was written
+	Path   string // the config path as the user has it (maybe a symlink)
+	Target string // the file written: Path with its symlinks followed
 }
 
 // writeLockWait bounds how long a second `acct generate` waits for the first one.
@@ -73,13 +71,9 @@ func Write(path string, o Origin, ps []Profile, opt WriteOptions) (WriteResult, 
 		return res, configWithPath(err, path)
 	}
 	prev, prevNames, hadBlock := blockPrevious(old, o.Namespace)
-	if hadBlock {
-		res.Previous = prev
-		res.Removed = writeRemoved(prevNames, ps)
-		if !opt.Replace && writeOtherLayout(prev, o) {
-			return res, fault.Errorf(fault.BadInput, "config %s: the %s block was generated from %s, not %s; generating it from %s would remove %d of its %d profiles; pass --replace to replace it, or give this layout another namespace",
-				path, o.Namespace, prev.LayoutFile, o.LayoutFile, o.LayoutFile, len(res.Removed), len(prevNames))
-		}
+	if hadBlock && !opt.Replace && writeOtherLayout(prev, o) {
+		return res, fault.Errorf(fault.BadInput, "config %s: the %s block was generated from %s, not %s; generating it from %s would remove %d of its %d profiles; pass --replace to replace it, or give this layout another namespace",
+			path, o.Namespace, prev.LayoutFile, o.LayoutFile, o.LayoutFile, len(writeRemoved(prevNames, ps)), len(prevNames))
 	}
 	if bytes.Equal(old, merged) && existed {
 		return res, nil
