@@ -27,7 +27,7 @@ type WriteResult struct {
 	Changed bool // the new content differs from the old one
 	// Diff is the unified diff old -> new, computed only when it is to be shown: on a dry run,
 	// and when the block of another layout file or another --user is replaced.
-	Diff     string
+	Diff   string
 	Backup string // path of the backup of the previous content; empty when none was written
 	Path   string // the config path as the user has it (maybe a symlink)
 	Target string // the file written: Path with its symlinks followed
