@@ -7,12 +7,13 @@ import (
 	"os"
 	"strings"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/shellenv"
-	"github.com/urfave/cli/v2"
 )
 
-func doctorCommand(sys IO) *cli.Command {
+func doctorCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "doctor",
 		Usage:     "check the layout and ~/.aws/config; one line per finding with its fix",
@@ -22,6 +23,9 @@ func doctorCommand(sys IO) *cli.Command {
 			"were generated with), every profile resolves, and every credential_process program exists.",
 		Flags: []cli.Flag{layoutFlag()},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			var findings []string
 			var layout *profiles.Layout
 			checked := "no layout"
@@ -34,20 +38,20 @@ func doctorCommand(sys IO) *cli.Command {
 			} else if c.String("layout") != "" {
 				findings = append(findings, err.Error())
 			}
-			fmt.Fprintf(sys.Stdout, "checking %s with %s\n", sys.configPath(), checked)
+			fmt.Fprintf(sys.Console.Out, "checking %s with %s\n", sys.configPath(), checked)
 			cfg, _ := profiles.Read(sys.configPath())
-			creds, _ := profiles.ReadINI(profiles.CredentialsPath(sys.getenv)) // nil when there is none
+			creds, _ := profiles.ReadINI(profiles.CredentialsPath(sys.Getenv)) // nil when there is none
 			found := append(profiles.Doctor(cfg, creds, layout), profiles.DoctorPrograms(cfg, sys.lookProgram)...)
 			for _, f := range found {
 				findings = append(findings, findingLine(f))
 			}
 			for _, f := range findings {
-				fmt.Fprintln(sys.Stdout, f)
+				fmt.Fprintln(sys.Console.Out, f)
 			}
 			if len(findings) > 0 {
 				return ExitStatus(1)
 			}
-			fmt.Fprintf(sys.Stdout, "%s: no problems found\n", sys.configPath())
+			fmt.Fprintf(sys.Console.Out, "%s: no problems found\n", sys.configPath())
 			return nil
 		},
 	}
@@ -55,7 +59,7 @@ func doctorCommand(sys IO) *cli.Command {
 
 // lookProgram says why a credential_process program cannot be run: a bare name is looked up on
 // acct's PATH, as the AWS CLI would; a path must be an executable file.
-func (sys IO) lookProgram(program string) error {
+func (sys *system) lookProgram(program string) error {
 	if strings.ContainsAny(program, `/\`) {
 		return programRuns(program)
 	}

@@ -1,13 +1,13 @@
 package command
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
-	"github.com/urfave/cli/v2"
 )
 
 type generateInput struct {
@@ -17,7 +17,7 @@ type generateInput struct {
 	Write  profiles.WriteOptions
 }
 
-func generateCommand(sys IO) *cli.Command {
+func generateCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "generate",
 		Usage:     "write the layout's profiles into the managed block of ~/.aws/config",
@@ -37,6 +37,9 @@ func generateCommand(sys IO) *cli.Command {
 			&cli.BoolFlag{Name: "sso-discover", Usage: "with an sso: layout, add a profile for every account and permission set the SSO portal lists (signs in when needed)"},
 		},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			if c.Bool("sso-discover") {
 				return runSSODiscover(c.Context, sys, ssoDiscoverInput{
 					Layout: c.String("layout"), User: c.String("user"), Style: c.String("style"),
@@ -55,23 +58,23 @@ func layoutFlag() cli.Flag {
 }
 
 // findLayout is profiles.Find from acct's working directory and environment.
-func (sys IO) findLayout(flag string) (string, error) {
+func (sys *system) findLayout(flag string) (string, error) {
 	wd, _ := os.Getwd()
-	return profiles.Find(flag, wd, sys.getenv)
+	return profiles.Find(flag, wd, sys.Getenv)
 }
 
 // configPath is the ~/.aws/config acct reads and writes, as the AWS CLI finds it.
-func (sys IO) configPath() string { return profiles.ConfigPath(sys.getenv) }
+func (sys *system) configPath() string { return profiles.ConfigPath(sys.Getenv) }
 
 // loadLayout finds and loads the layout; every failure is bad input.
-func (sys IO) loadLayout(flag string) (*profiles.Layout, error) {
+func (sys *system) loadLayout(flag string) (*profiles.Layout, error) {
 	path, err := sys.findLayout(flag)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, fault.Wrap(fault.BadInput, err)
 	}
 	l, err := profiles.Load(path)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, fault.Wrap(fault.BadInput, err)
 	}
 	return l, nil
 }
@@ -80,7 +83,7 @@ func writeOptions(c *cli.Context) profiles.WriteOptions {
 	return profiles.WriteOptions{DryRun: c.Bool("dry-run"), Replace: c.Bool("replace"), Force: c.Bool("force")}
 }
 
-func runGenerate(sys IO, in generateInput) error {
+func runGenerate(sys *system, in generateInput) error {
 	l, err := sys.loadLayout(in.Layout)
 	if err != nil {
 		return err
@@ -91,17 +94,17 @@ func runGenerate(sys IO, in generateInput) error {
 	}
 	ps, err := profiles.Render(l, o)
 	if err != nil {
-		return badInput(err)
+		return fault.Wrap(fault.BadInput, err)
 	}
 	return writeProfiles(sys, l, o.User, ps, in.Write, "")
 }
 
 // renderOptions parses --style and --user into what profiles.Render takes. Without --user, the
 // user the layout's block was last generated with is used.
-func (sys IO) renderOptions(l *profiles.Layout, style, user string) (profiles.RenderOptions, error) {
+func (sys *system) renderOptions(l *profiles.Layout, style, user string) (profiles.RenderOptions, error) {
 	st, err := profiles.ParseStyle(style)
 	if err != nil {
-		return profiles.RenderOptions{}, badInput(err)
+		return profiles.RenderOptions{}, fault.Wrap(fault.BadInput, err)
 	}
 	if user == "" {
 		user = profiles.RememberedUser(sys.configPath(), profiles.Origin{Namespace: l.Namespace, LayoutFile: l.File})
@@ -116,15 +119,11 @@ func (sys IO) renderOptions(l *profiles.Layout, style, user string) (profiles.Re
 }
 
 // writeProfiles writes the layout's block and says what happened; note adds to the summary.
-func writeProfiles(sys IO, l *profiles.Layout, user string, ps []profiles.Profile, w profiles.WriteOptions, note string) error {
+func writeProfiles(sys *system, l *profiles.Layout, user string, ps []profiles.Profile, w profiles.WriteOptions, note string) error {
 	path := sys.configPath()
 	res, err := profiles.Write(path, profiles.Origin{Namespace: l.Namespace, LayoutFile: l.File, User: user}, ps, w)
-	var cfgErr *profiles.ConfigError
-	if errors.As(err, &cfgErr) || fault.Of(err) == fault.BadInput {
-		// The user's file is in a state acct refuses to touch: bad input, never repaired.
-		return badInput(err)
-	}
 	if err != nil {
+		// Write's errors carry their kind: a file acct refuses to touch is bad input.
 		return err
 	}
 	n := 0
@@ -136,15 +135,15 @@ func writeProfiles(sys IO, l *profiles.Layout, user string, ps []profiles.Profil
 	summary := fmt.Sprintf("%d profiles of %s%s", n, l.Namespace, note)
 	// The diff is there only when it is to be shown: a dry run, another layout's block replaced,
 	// another user.
-	fmt.Fprint(sys.Stdout, res.Diff)
+	fmt.Fprint(sys.Console.Out, res.Diff)
 	switch {
 	case !res.Changed:
-		fmt.Fprintf(sys.Stdout, "%s: no change (%s)\n", path, summary)
+		fmt.Fprintf(sys.Console.Out, "%s: no change (%s)\n", path, summary)
 	case w.DryRun:
 	case res.Backup != "":
-		fmt.Fprintf(sys.Stdout, "%s: wrote %s (the previous file is in %s)\n", path, summary, res.Backup)
+		fmt.Fprintf(sys.Console.Out, "%s: wrote %s (the previous file is in %s)\n", path, summary, res.Backup)
 	default:
-		fmt.Fprintf(sys.Stdout, "%s: wrote %s\n", path, summary)
+		fmt.Fprintf(sys.Console.Out, "%s: wrote %s\n", path, summary)
 	}
 	return nil
 }

@@ -6,13 +6,15 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/orgs"
 	"github.com/acct-cli/acct/profiles"
-	"github.com/urfave/cli/v2"
 )
 
-func importCommand(sys IO) *cli.Command {
+func importCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "import",
 		Usage:     "add accounts to the layout from another source of truth",
@@ -27,7 +29,7 @@ func importCommand(sys IO) *cli.Command {
 				"earlier import added whose accounts are suspended, closed or gone. Stage names and hand-set\n" +
 				"keys of stages already in the layout are kept. See docs/import.md.",
 			Flags: append([]cli.Flag{
-				&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile (or stage) with organizations:List*/Describe* rights, usually the management account's", Required: true},
+				&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile (or stage) with organizations:List*/Describe* rights, usually the management account's"},
 				layoutFlag(),
 				&cli.StringFlag{Name: "ou", Usage: "only accounts under this OU path, e.g. workloads/prod"},
 				&cli.StringSliceFlag{Name: "exclude", Usage: "account ID, account name or stage name to leave alone (repeatable)"},
@@ -37,12 +39,20 @@ func importCommand(sys IO) *cli.Command {
 				&cli.StringFlag{Name: "mfa-serial", Usage: "mfa_serial of a new layout, {user} for the user name (default: the --profile's MFA device, its name made {user})"},
 				&cli.BoolFlag{Name: "dry-run", Usage: "print the unified diff of the layout and write nothing"},
 			}, sessionFlags()...),
-			Action: func(c *cli.Context) error { return runImport(c, sys) },
+			Action: func(c *cli.Context) error {
+				if err := noArgs(c); err != nil {
+					return err
+				}
+				if c.String("profile") == "" {
+					return usagef("name the management account's profile: acct import organizations --profile <profile>")
+				}
+				return runImport(c, sys)
+			},
 		}},
 	}
 }
 
-func runImport(c *cli.Context, sys IO) error {
+func runImport(c *cli.Context, sys *system) error {
 	path, err := sys.importLayoutPath(c.String("layout"))
 	if err != nil {
 		return err
@@ -51,12 +61,12 @@ func runImport(c *cli.Context, sys IO) error {
 	if errors.Is(err, os.ErrNotExist) {
 		old = nil
 	} else if err != nil {
-		return badInput(fmt.Errorf("layout %s: %v", path, err))
+		return fault.Wrap(fault.BadInput, fmt.Errorf("layout %s: %v", path, err))
 	}
 	// A bad layout is reported before anyone types an MFA code.
 	if old != nil {
 		if _, err := profiles.Parse(path, old); err != nil {
-			return badInput(err)
+			return fault.Wrap(fault.BadInput, err)
 		}
 	} else if c.String("namespace") == "" {
 		return usagef("%s does not exist; pass --namespace to create it (e.g. --namespace cpco)", path)
@@ -86,49 +96,49 @@ func runImport(c *cli.Context, sys IO) error {
 		Exclude: c.StringSlice("exclude"), StripPrefixes: c.StringSlice("strip-prefix"),
 	})
 	if err != nil {
-		return badInput(err)
+		return fault.Wrap(fault.BadInput, err)
 	}
 	for _, n := range res.Notices {
-		fmt.Fprintf(sys.Stderr, "acct: %s\n", n)
+		fmt.Fprintf(sys.Console.Err, "acct: %s\n", n)
 	}
 	if !res.Changed {
-		fmt.Fprintf(sys.Stdout, "%s: no change (%d accounts in %s)\n", path, len(org.Accounts), org.ID)
+		fmt.Fprintf(sys.Console.Out, "%s: no change (%d accounts in %s)\n", path, len(org.Accounts), org.ID)
 		return nil
 	}
 	if c.Bool("dry-run") {
-		fmt.Fprint(sys.Stdout, orgs.Diff(path, old, res.Data))
+		fmt.Fprint(sys.Console.Out, orgs.Diff(path, old, res.Data))
 		return nil
 	}
 	if err := orgs.Write(path, res.Data); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	for _, ch := range res.Changes {
-		fmt.Fprintf(sys.Stdout, "  %s\n", ch)
+		fmt.Fprintf(sys.Console.Out, "  %s\n", ch)
 	}
-	fmt.Fprintf(sys.Stdout, "%s: %d changes from %s (%d accounts); run acct generate to update the profiles\n", path, len(res.Changes), org.ID, len(org.Accounts))
+	fmt.Fprintf(sys.Console.Out, "%s: %d changes from %s (%d accounts); run acct generate to update the profiles\n", path, len(res.Changes), org.ID, len(org.Accounts))
 	return nil
 }
 
 // importMFASerial is the mfa_serial of a new layout when --mfa-serial is not given: the importing
 // profile's MFA device with its name made {user}, said in a notice so it can be checked; none,
 // with a notice, when that profile has no MFA device.
-func importMFASerial(sys IO, serial, profile string) string {
+func importMFASerial(sys *system, serial, profile string) string {
 	if serial == "" {
-		fmt.Fprintf(sys.Stderr, "acct: the new layout has no mfa_serial (profile %s has none); add one, e.g. mfa_serial: arn:aws:iam::ACCOUNT:mfa/{user}, or import again with --mfa-serial\n", profile)
+		fmt.Fprintf(sys.Console.Err, "acct: the new layout has no mfa_serial (profile %s has none); add one, e.g. mfa_serial: arn:aws:iam::ACCOUNT:mfa/{user}, or import again with --mfa-serial\n", profile)
 		return ""
 	}
 	tmpl, user, ok := orgs.MFASerialTemplate(serial)
 	if !ok {
-		fmt.Fprintf(sys.Stderr, "acct: mfa_serial %s is profile %s's own device; every user of the layout needs theirs: edit mfa_serial (it may contain {user})\n", serial, profile)
+		fmt.Fprintf(sys.Console.Err, "acct: mfa_serial %s is profile %s's own device; every user of the layout needs theirs: edit mfa_serial (it may contain {user})\n", serial, profile)
 		return serial
 	}
-	fmt.Fprintf(sys.Stderr, "acct: mfa_serial %s, from profile %s's device %s: each user's device is taken to be named after them (acct generate --user %s)\n", tmpl, profile, serial, user)
+	fmt.Fprintf(sys.Console.Err, "acct: mfa_serial %s, from profile %s's device %s: each user's device is taken to be named after them (acct generate --user %s)\n", tmpl, profile, serial, user)
 	return tmpl
 }
 
 // importLayoutPath is the layout to merge into: --layout (which may not exist yet), else the
 // layout acct would find, else acct.yaml here.
-func (sys IO) importLayoutPath(flag string) (string, error) {
+func (sys *system) importLayoutPath(flag string) (string, error) {
 	if flag != "" {
 		return filepath.Abs(flag)
 	}

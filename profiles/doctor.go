@@ -146,7 +146,7 @@ func doctorRender(c *Config, l *Layout) ([]Profile, error) {
 		}
 	}
 	for _, n := range c.names {
-		e := c.entries[n]
+		e, _, _ := c.entry(n)
 		if !e.Meta.Managed || e.Meta.Namespace != l.Namespace {
 			continue
 		}

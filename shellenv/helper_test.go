@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -56,12 +57,16 @@ func runHelper(raw string) int {
 	case "fg":
 		fmt.Printf("fg:%v,%v\n", sentByTerminal(syscall.SIGINT), sentByTerminal(syscall.SIGTERM))
 		return 0
+	case "flood":
+		n, _ := strconv.Atoi(req.Argv[1])
+		flood(req.Argv[0], n)
+		return 0
 	case "exec":
 		err := Exec(req.Argv, Env(base, req.Creds, req.Target))
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		return 101
 	case "run":
-		code, err := Run(context.Background(), req.Argv, Env(base, req.Creds, req.Target))
+		code, err := Run(context.Background(), req.Argv, Env(base, req.Creds, req.Target), Stdio{})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "helper:", err)
 			return 102

@@ -4,13 +4,14 @@ package shellenv
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/acct-cli/acct/internal/testtool"
 )
 
 const ptyTimeout = 10 * time.Second
@@ -53,6 +54,8 @@ func shellHome(t *testing.T) (home, tmp string, env []string) {
 		// A credential variable that must not survive into the shell.
 		"AWS_PROFILE=someone-else",
 		"ACCT_FILE_PASSPHRASE=hunter2",
+		// Another credential tool's secret, which must not reach the child either.
+		"AWS_VAULT_FILE_PASSPHRASE=vaultpass",
 	}
 	return home, tmp, env
 }
@@ -67,13 +70,10 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
+// needShell is the shell name on PATH; a missing one fails under CI, else is a recorded skip.
 func needShell(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed", name)
-	}
-	return p
+	return testtool.Need(t, name)
 }
 
 type shellCase struct {
@@ -135,7 +135,7 @@ func TestShellPromptRCAndExitStatus(t *testing.T) {
 			p.send(`echo "rc:$MYVAR"` + "\r")
 			at = p.screen.waitFor(t, at, "rc:from-user-rc", ptyTimeout)
 
-			p.send(`echo "p:$ACCT_PROFILE s:$ACCT_STAGE n:$ACCT_NAMESPACE d:$ACCT_SHELL_DEPTH k:$AWS_ACCESS_KEY_ID x:$AWS_PROFILE$ACCT_FILE_PASSPHRASE:x"` + "\r")
+			p.send(`echo "p:$ACCT_PROFILE s:$ACCT_STAGE n:$ACCT_NAMESPACE d:$ACCT_SHELL_DEPTH k:$AWS_ACCESS_KEY_ID x:$AWS_PROFILE$ACCT_FILE_PASSPHRASE$AWS_VAULT_FILE_PASSPHRASE:x"` + "\r")
 			at = p.screen.waitFor(t, at, "p:cpco-staging-admin s:staging n:cpco d:1 k:ASIATESTACCESSKEY x::x", ptyTimeout)
 			// The prompt after a command is prefixed too.
 			at = p.screen.waitFor(t, at, "[cpco:staging] "+sc.userPrompt, ptyTimeout)
