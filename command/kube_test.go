@@ -277,3 +277,44 @@ func TestKubeBadInput(t *testing.T) {
 		t.Errorf("a failed acct kubeconfig left ~/.kube behind: %v", err)
 	}
 }
+
+// The kubeconfig names acct as credential_process does: `acct` when the acct on PATH is this
+// binary, else the path it was run by, a symlink kept as it is.
+func TestKubeconfigNamesAcct(t *testing.T) {
+	t.Parallel()
+	kw := newKubeWorld(t)
+	file := filepath.Join(kw.home, ".kube", "acct", "cpco.yaml")
+	command := func() string {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`command: (\S+)`).FindSubmatch(data)
+		if m == nil {
+			t.Fatalf("no command in\n%s", data)
+		}
+		return string(m[1])
+	}
+	path := kw.vars["PATH"]
+	kw.vars["PATH"] = filepath.Dir(acctBin) + string(os.PathListSeparator) + path
+	kw.kubeconfig()
+	if got := command(); got != "acct" {
+		t.Errorf("with this acct first on PATH the kubeconfig runs %q, want acct", got)
+	}
+	kw.vars["PATH"] = path
+	link := filepath.Join(kw.home, "bin", "acct")
+	if err := os.MkdirAll(filepath.Dir(link), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(acctBin, link); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(link, "kubeconfig")
+	cmd.Env = kw.env()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s kubeconfig: %v\n%s", link, err, out)
+	}
+	if got := command(); got != link {
+		t.Errorf("run through %s, the kubeconfig runs %q", link, got)
+	}
+}
