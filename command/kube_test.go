@@ -222,7 +222,8 @@ func TestKubectlOneMFAPrompt(t *testing.T) {
 }
 
 // Inside acct shell dev, kubectl needs no flag: KUBECONFIG holds acct's file with dev's context
-// current, while the file's own current context is staging's.
+// current, while the file's own current context is staging's; the token is made from the shell's
+// credentials, without opening the keyring.
 func TestKubectlInStageShell(t *testing.T) {
 	testtool.Need(t, "kubectl")
 	t.Parallel()
@@ -230,8 +231,8 @@ func TestKubectlInStageShell(t *testing.T) {
 	kw.kubeconfig()
 	p := kw.acctTTY([]string{"SHELL=" + shellPath(t, "bash")}, "shell", "dev")
 	p.expect("[cpco:dev]")
-	// The file keyring's passphrase is not handed down to the shell's children.
-	p.line(`export ACCT_FILE_PASSPHRASE="` + kw.vars["ACCT_FILE_PASSPHRASE"] + `"`)
+	// The file keyring's passphrase is not handed down to the shell's children: acct eks-token
+	// takes the shell's own credentials from its endpoint, and asks nothing.
 	p.line(`kubectl config current-context; kubectl get namespaces; echo "st=[$?]"`)
 	got := p.expectRE(regexp.MustCompile(`(?s)\n(cpco-[a-z]+-[a-z]+)\r?\n(.*)st=\[(\d+)\]`))
 	if got[1] != "cpco-dev-tools" || got[3] != "0" || !strings.Contains(got[2], "kube-system") {
