@@ -4,16 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
-	"github.com/99designs/keyring"
-	"github.com/acct-cli/acct/internal/awsconfig"
-	"github.com/acct-cli/acct/profiles"
-	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/profiles"
+	"github.com/acct-cli/acct/session"
 )
 
 // sessionFlags are the flags of every command that obtains credentials.
@@ -44,39 +44,14 @@ func sessionInputFrom(c *cli.Context) sessionInput {
 	}
 }
 
-// openKeyring opens the keyring the environment picks, asking for the file passphrase on a terminal.
-func (sys IO) openKeyring() (keyring.Keyring, error) {
-	cfg := session.KeyringConfigFromEnv(sys.Getenv)
-	if sys.Getenv("ACCT_FILE_PASSPHRASE") == "" {
-		cfg.FilePassphrase = func(prompt string) (string, error) {
-			if !sys.interactive() {
-				return "", errors.New("the file keyring needs a passphrase; set ACCT_FILE_PASSPHRASE or run acct on a terminal")
-			}
-			return sys.prompt(prompt, true, nil)
-		}
-	}
-	kr, err := sys.openKeyringTimed(cfg) // --debug: backend and timing
-	if errors.Is(err, session.ErrUnknownBackend) {
-		return nil, badInput(err)
-	}
-	return kr, err
-}
-
-func (sys IO) debugWriter(on bool) io.Writer {
-	if on {
-		return sys.Stderr
-	}
-	return nil
-}
-
 // terminalMFA asks the person at the terminal; in a script it says how to pass a code instead.
-type terminalMFA struct{ sys IO }
+type terminalMFA struct{ sys *system }
 
 func (t terminalMFA) Code(_ context.Context, serial string) (string, error) {
-	if !t.sys.interactive() {
+	if !t.sys.Console.Interactive() {
 		return "", usagef("no terminal to ask for it; pass --mfa-token or set ACCT_MFA_TOKEN")
 	}
-	return t.sys.prompt("MFA code for "+serial, false, func(s string) error {
+	return t.sys.prompter.Input("MFA code for "+serial, "", func(s string) error {
 		if len(s) != 6 || strings.Trim(s, "0123456789") != "" {
 			return errors.New("six digits")
 		}
@@ -86,9 +61,9 @@ func (t terminalMFA) Code(_ context.Context, serial string) (string, error) {
 
 // credentials resolves chain into working credentials. A wrong MFA code typed at a terminal is
 // asked again, up to three tries; a script gets STS's words and exit status 1.
-func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
+func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
 	if err := session.CheckDurations(in.SessionDuration, in.RoleDuration); err != nil {
-		return nil, aws.Credentials{}, badInput(err)
+		return nil, aws.Credentials{}, fault.Wrap(fault.BadInput, err)
 	}
 	window, err := refreshWindow(sys)
 	if err != nil {
@@ -121,16 +96,21 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 		if err == nil {
 			return p, creds, nil
 		}
-		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 || !sys.interactive() {
+		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 || !sys.Console.Interactive() {
 			err = fmt.Errorf("%s: %w", chain.Profile, sys.keysElsewhere(err))
-			if errors.Is(err, session.ErrNoKeys) {
-				// A missing keyring item is bad input (SPEC §5): the user runs acct add.
-				err = badInput(err)
-			}
 			return nil, aws.Credentials{}, err
 		}
-		fmt.Fprintf(sys.Stderr, "acct: %v; try again\n", err)
+		fmt.Fprintf(sys.Console.Err, "acct: %v; try again\n", err)
 	}
+}
+
+// noArgs refuses arguments to a command that takes none (and finds flags given after them).
+func noArgs(c *cli.Context) error {
+	names, _, err := commandArgs(c, -1)
+	if err == nil && len(names) > 0 {
+		err = usagef("acct %s takes no arguments, not %q; see acct %s --help", c.Command.Name, names[0], c.Command.Name)
+	}
+	return err
 }
 
 // nameArg is the one profile (or stage) a command takes, "" when none was given; flags may stand
@@ -200,7 +180,7 @@ func commandArgs(c *cli.Context, names int) (positional, rest []string, err erro
 // serviceConfig is the configuration of a client of service (awsconfig.STS, awsconfig.EKS) that
 // acts as chain with p's credentials, in region (the chain's when ""), at the endpoint the
 // environment or the profile's endpoint_url names.
-func (sys IO) serviceConfig(chain *profiles.Chain, p aws.CredentialsProvider, service, region string) (aws.Config, error) {
+func (sys *system) serviceConfig(chain *profiles.Chain, p aws.CredentialsProvider, service, region string) (aws.Config, error) {
 	if region == "" {
 		region = chain.Region
 	}
@@ -210,7 +190,7 @@ func (sys IO) serviceConfig(chain *profiles.Chain, p aws.CredentialsProvider, se
 	env := awsconfig.FromEnv(sys.Getenv)
 	cfg, err := awsconfig.New(env, awsconfig.Client{Region: region, Credentials: p, Endpoint: env.Endpoint(service, chain.EndpointURL)})
 	if err != nil {
-		return aws.Config{}, badInput(err)
+		return aws.Config{}, fault.Wrap(fault.BadInput, err)
 	}
 	return cfg, nil
 }

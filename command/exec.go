@@ -6,10 +6,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/acct-cli/acct/profiles"
-	"github.com/acct-cli/acct/shellenv"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/profiles"
+	"github.com/acct-cli/acct/shellenv"
 )
 
 type execInput struct {
@@ -21,7 +22,7 @@ type execInput struct {
 	Nest    bool
 }
 
-func execCommand(sys IO) *cli.Command {
+func execCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "exec",
 		Usage:     "run a command with a profile's temporary credentials",
@@ -52,7 +53,7 @@ func execCommand(sys IO) *cli.Command {
 	}
 }
 
-func runExec(ctx context.Context, sys IO, in execInput) error {
+func runExec(ctx context.Context, sys *system, in execInput) error {
 	if len(in.Argv) == 0 {
 		return runShell(ctx, sys, shellInput{Name: in.Name, Session: in.Session, Yes: in.Yes, Nest: in.Nest})
 	}
@@ -61,15 +62,22 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 		return err
 	}
 	tgt := sys.shellTarget(t.Chain, creds)
-	if !in.Server {
-		return shellenv.Exec(in.Argv, shellenv.Env(sys.Environ(), creds, tgt))
+	env := shellenv.Env(sys.Environ(), creds, tgt)
+	switch {
+	case in.Server:
+		srv, err := shellenv.Serve(provider)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		env = shellenv.ServerEnv(sys.Environ(), srv, tgt)
+	case sys.Console.Process():
+		return shellenv.Exec(in.Argv, env)
 	}
-	srv, err := shellenv.Serve(provider)
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-	code, err := shellenv.Run(ctx, in.Argv, shellenv.ServerEnv(sys.Environ(), srv, tgt))
+	// With --server acct stays to serve; streams that are not the process's own (acct run in
+	// process) cannot be handed over by replacing the process. Either way the command is a child.
+	stdio := shellenv.Stdio{In: sys.Console.In, Out: sys.Console.Out, Err: sys.Console.Err}
+	code, err := shellenv.Run(ctx, in.Argv, env, stdio)
 	if err != nil {
 		return err
 	}
@@ -78,13 +86,13 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 
 // enter is what exec and shell do before they run anything: resolve the name, guard a protected
 // stage, obtain the credentials.
-func (sys IO) enter(ctx context.Context, name string, in sessionInput, yes bool) (*target, aws.CredentialsProvider, aws.Credentials, error) {
+func (sys *system) enter(ctx context.Context, name string, in sessionInput, yes bool) (*target, aws.CredentialsProvider, aws.Credentials, error) {
 	t, err := sys.resolveTarget(name)
 	if err != nil {
 		return nil, nil, aws.Credentials{}, err
 	}
 	sys.warnSurprises(t)
-	if err := sys.confirmProtected(t.Chain, yes); err != nil {
+	if err := sys.confirmProtected(t, yes); err != nil {
 		return nil, nil, aws.Credentials{}, err
 	}
 	provider, creds, err := sys.credentials(ctx, t.Chain, in)
@@ -102,7 +110,7 @@ func exitStatus(code int) error {
 }
 
 // shellTarget describes where credentials lead, for the child's environment, prompt and banner.
-func (sys IO) shellTarget(ch *profiles.Chain, creds aws.Credentials) shellenv.Target {
+func (sys *system) shellTarget(ch *profiles.Chain, creds aws.Credentials) shellenv.Target {
 	t := shellenv.Target{
 		Profile: ch.Profile, Stage: ch.Stage, Namespace: ch.Namespace, Region: ch.Region,
 		Protected: ch.Protected != profiles.Unprotected, Account: ch.Account, Vars: sys.stageVars(ch),

@@ -3,12 +3,13 @@ package command
 import (
 	"fmt"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/session"
-	"github.com/urfave/cli/v2"
 )
 
-func rotateCommand(sys IO) *cli.Command {
+func rotateCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "rotate",
 		Usage:     "replace a source profile's IAM access key with a new one",
@@ -17,7 +18,10 @@ func rotateCommand(sys IO) *cli.Command {
 			"with STS GetCallerIdentity, deletes the old key with the new one and drops cached sessions.\n" +
 			"On any failure the keyring keeps a key that works and the message says where each key is.",
 		Action: func(c *cli.Context) error {
-			name := c.Args().First()
+			name, err := nameArg(c)
+			if err != nil {
+				return err
+			}
 			if name == "" {
 				return usagef("name the source profile whose key to rotate: acct rotate <source-profile>")
 			}
@@ -29,7 +33,7 @@ func rotateCommand(sys IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(sys.Stdout, "rotated the key of %s (%s): %s → %s; the old key is deleted\n", name, res.User, redactKeyID(res.Old), redactKeyID(res.New))
+			fmt.Fprintf(sys.Console.Out, "rotated the key of %s (%s): %s → %s; the old key is deleted\n", name, res.User, redactKeyID(res.Old), redactKeyID(res.New))
 			return nil
 		},
 	}

@@ -42,6 +42,9 @@ type KeyringConfig struct {
 	FilePassphrase func(prompt string) (string, error)
 	// Collection is the Secret Service collection.
 	Collection string
+	// PassphraseHint ends the wrong-passphrase line: where the passphrase came from and what to
+	// check ("check ACCT_FILE_PASSPHRASE"; empty for a typed one, which is simply typed again).
+	PassphraseHint string
 }
 
 // KeyringConfigFromEnv reads ACCT_KEYRING_BACKEND, ACCT_FILE_PASSPHRASE, ACCT_KEYRING_FILE_DIR and
@@ -69,6 +72,7 @@ func KeyringConfigFromEnv(getenv func(string) string) KeyringConfig {
 	}
 	if p, ok := lookup(getenv, "ACCT_FILE_PASSPHRASE"); ok {
 		c.FilePassphrase = func(string) (string, error) { return p, nil }
+		c.PassphraseHint = "check ACCT_FILE_PASSPHRASE"
 	}
 	return c
 }
@@ -118,7 +122,7 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 			if !slices.Contains(available, b) {
 				continue
 			}
-			kr, err := openOne(cfg, b)
+			kr, err := openOne(cfg, b, c.PassphraseHint)
 			if err == nil {
 				return kr, nil
 			}
@@ -145,7 +149,7 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 		}
 		return nil, fault.Errorf(fault.Unavailable, "%s: %s; set ACCT_KEYRING_BACKEND to one of: %s", b, why, names(available))
 	}
-	kr, err := openOne(cfg, b)
+	kr, err := openOne(cfg, b, c.PassphraseHint)
 	if err != nil {
 		return nil, fmt.Errorf("%w; set ACCT_KEYRING_BACKEND to another of: %s", err, names(without(available, b)))
 	}
@@ -158,13 +162,15 @@ var ErrUnknownBackend = errors.New("unknown keyring backend")
 
 const noDBus = "secret-service: no D-Bus session (is a keyring daemon running?)"
 
-func openOne(cfg keyring.Config, b keyring.BackendType) (keyring.Keyring, error) {
+func openOne(cfg keyring.Config, b keyring.BackendType, passHint string) (keyring.Keyring, error) {
 	cfg.AllowedBackends = []keyring.BackendType{b}
+	k := &Keyring{backend: b, collection: cfg.LibSecretCollectionName, passHint: passHint}
 	kr, err := openBackend(cfg, b)
 	if err != nil {
-		return nil, explainKeyringError(b, cfg.LibSecretCollectionName, err)
+		return nil, k.explain(err)
 	}
-	return &Keyring{inner: kr, backend: b, collection: cfg.LibSecretCollectionName}, nil
+	k.inner = kr
+	return k, nil
 }
 
 // openBackend opens one backend. keyring.Open only says "not available" when a backend's opener
@@ -237,6 +243,7 @@ type Keyring struct {
 	inner      keyring.Keyring
 	backend    keyring.BackendType
 	collection string
+	passHint   string
 }
 
 // Backend names the backend in use, for --debug output.
@@ -271,7 +278,7 @@ func (k *Keyring) explain(err error) error {
 		errors.Is(err, keyring.ErrMetadataNeedsCredentials) || errors.Is(err, keyring.ErrMetadataNotSupported) {
 		return err
 	}
-	return explainKeyringError(k.backend, k.collection, err)
+	return explainKeyringError(k.backend, k.collection, k.passHint, err)
 }
 
 // KeyringError is a backend failure with the advice for it. Err is kept for errors.Is/As.
@@ -289,7 +296,7 @@ func (e *KeyringError) Unwrap() error { return e.Err }
 // explainKeyringError turns what a backend says into one line. The backends' messages are
 // reproduced only when they are known not to carry data (D-Bus and OS errors, never a passphrase:
 // the file backend's jose errors are replaced entirely).
-func explainKeyringError(b keyring.BackendType, collection string, err error) error {
+func explainKeyringError(b keyring.BackendType, collection, passHint string, err error) error {
 	var ke *KeyringError
 	if errors.As(err, &ke) {
 		return err
@@ -321,7 +328,10 @@ func explainKeyringError(b keyring.BackendType, collection string, err error) er
 			advice, kind = "file keyring: "+msg, fault.Auth
 		case strings.Contains(msg, "aes") || strings.Contains(msg, "jose") || strings.Contains(msg, "decrypt") ||
 			strings.Contains(msg, "authentication failed") || strings.Contains(msg, "Compact") || strings.Contains(msg, "unwrap"):
-			advice, kind = "file keyring: wrong passphrase (or a damaged file); check ACCT_FILE_PASSPHRASE", fault.Auth
+			advice, kind = "file keyring: wrong passphrase (or a damaged file)", fault.Auth
+			if passHint != "" {
+				advice += "; " + passHint
+			}
 		default:
 			advice = "file keyring: " + msg
 		}
@@ -333,4 +343,18 @@ func explainKeyringError(b keyring.BackendType, collection string, err error) er
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// CheckKeyring reads one item of kr, if it holds any, so that a locked keyring is unlocked (the
+// file backend asks its passphrase) and a wrong passphrase is found before the user types more.
+func CheckKeyring(kr keyring.Keyring) error {
+	keys, err := kr.Keys()
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	_, err = kr.Get(keys[0])
+	if errors.Is(err, keyring.ErrKeyNotFound) {
+		return nil
+	}
+	return err
 }

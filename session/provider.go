@@ -195,12 +195,7 @@ type chainBuilder struct {
 }
 
 // serial is the MFA device of the chain: the profile's, else the first role's.
-func (b *chainBuilder) serial() string {
-	if b.chain.MFASerial == "" && len(b.chain.Roles) > 0 {
-		return b.chain.Roles[0].MFASerial
-	}
-	return b.chain.MFASerial
-}
+func (b *chainBuilder) serial() string { return sessionSerial(b.chain) }
 
 // source starts the chain: IAM Identity Center's role credentials, the keys in the keyring or
 // the source's credential_process.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -53,8 +54,14 @@ func LookPath(name string, env []string) (string, error) {
 	return "", &NotFoundError{Name: name}
 }
 
-// Run starts argv with env and the process's own stdin, stdout and stderr,
-// waits for it, and returns its exit status (128+N when signal N killed it,
+// Stdio is a child's stdin, stdout and stderr, as os/exec.Cmd takes them;
+// a nil one is the process's own.
+type Stdio struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// Run starts argv with env and stdio, waits for it, and returns its exit status (128+N when signal N killed it,
 // as shells report it). It is for when acct must stay alive next to the
 // command, e.g. to serve credentials; otherwise use Exec.
 //
@@ -63,7 +70,7 @@ func LookPath(name string, env []string) (string, error) {
 // gets SIGTERM, then SIGKILL after a grace period. err is non-nil only when
 // the command could not be started or ctx ended it; exitCode is -1 when it
 // never ran.
-func Run(ctx context.Context, argv, env []string) (exitCode int, err error) {
+func Run(ctx context.Context, argv, env []string, stdio Stdio) (exitCode int, err error) {
 	if len(argv) == 0 {
 		return -1, errors.New("run: no command given")
 	}
@@ -75,6 +82,15 @@ func Run(ctx context.Context, argv, env []string) (exitCode int, err error) {
 	cmd.Args = argv // keep argv[0] as the user typed it
 	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	if stdio.In != nil {
+		cmd.Stdin = stdio.In
+	}
+	if stdio.Out != nil {
+		cmd.Stdout = stdio.Out
+	}
+	if stdio.Err != nil {
+		cmd.Stderr = stdio.Err
+	}
 	return supervise(ctx, cmd)
 }
 

@@ -66,7 +66,7 @@ func runHelper(raw string) int {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		return 101
 	case "run":
-		code, err := Run(context.Background(), req.Argv, Env(base, req.Creds, req.Target))
+		code, err := Run(context.Background(), req.Argv, Env(base, req.Creds, req.Target), Stdio{})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "helper:", err)
 			return 102

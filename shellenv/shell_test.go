@@ -4,13 +4,14 @@ package shellenv
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/acct-cli/acct/internal/testtool"
 )
 
 const ptyTimeout = 10 * time.Second
@@ -69,13 +70,10 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
+// needShell is the shell name on PATH; a missing one fails under CI, else is a recorded skip.
 func needShell(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed", name)
-	}
-	return p
+	return testtool.Need(t, name)
 }
 
 type shellCase struct {
