@@ -82,7 +82,7 @@ func runEKSToken(ctx context.Context, sys *system, profile, cluster, region stri
 // profile they come from the shell's credential endpoint, which already holds them: kubectl in the
 // shell then opens no keyring (the file backend would ask its passphrase on every call, since the
 // shell's children never get it).
-func (sys IO) tokenCredentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, error) {
+func (sys *system) tokenCredentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, error) {
 	uri := sys.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI")
 	if uri != "" && sys.Getenv(shellenv.VarShell) != "" && sys.Getenv(shellenv.VarProfile) == chain.Profile {
 		p := aws.NewCredentialsCache(endpointcreds.New(uri, func(o *endpointcreds.Options) {
