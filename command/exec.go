@@ -2,9 +2,7 @@ package command
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
@@ -133,17 +131,4 @@ func (sys *system) shellTarget(ch *profiles.Chain, creds aws.Credentials) shelle
 		t.Stage = ch.Profile
 	}
 	return t
-}
-
-// banner is the one line shown when a shell starts: who, which account, when the credentials expire.
-func banner(t shellenv.Target, creds aws.Credentials) string {
-	exp := "refreshed automatically"
-	if creds.CanExpire {
-		exp = fmt.Sprintf("expire %s, refreshed automatically", creds.Expires.Local().Format(time.Kitchen))
-	}
-	acct := t.Account
-	if acct == "" {
-		acct = "?"
-	}
-	return fmt.Sprintf("acct: %s as %s in account %s; credentials %s; exit to leave", t.Profile, t.Identity, acct, exp)
 }

@@ -69,11 +69,9 @@ func runShell(ctx context.Context, sys *system, in shellInput) error {
 		Env:     shellenv.ServerEnv(sys.Environ(), srv, tgt),
 		Target:  tgt,
 		Dir:     sys.stageDir(t.Chain),
-		Banner:  banner(tgt, creds),
+		Banner:  shellenv.Banner(tgt, creds, time.Local),
 		NoColor: !sys.Console.ColourOut(),
-		Stdin:   sys.Console.In,
-		Stdout:  sys.Console.Out,
-		Stderr:  sys.Console.Err,
+		Stdio:   shellenv.Stdio{In: sys.Console.In, Out: sys.Console.Out, Err: sys.Console.Err},
 	})
 	if err != nil {
 		return err

@@ -6,17 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/session/ststest"
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // TestShellAWSCLIUsesCredentialServer runs the real AWS CLI inside an acct
 // shell whose only credentials are the local container endpoint, against the
 // fake STS: the CLI must find, fetch and use them.
 func TestShellAWSCLIUsesCredentialServer(t *testing.T) {
-	shell := needShell(t, "bash")
+	shell := testtool.Need(t, "bash")
 	aws_ := testtool.AWSCLI(t)
 	sts := ststest.New()
 	defer sts.Close()

@@ -27,6 +27,14 @@ var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, sys
 // waitDelay bounds how long Run waits for a child to go after ctx is done.
 const waitDelay = 5 * time.Second
 
+// Stdio are a child's standard streams, taken as os/exec.Cmd takes them: a nil one is the null
+// device, and an *os.File (a terminal) is handed to the child as it is, so that the child owns
+// the terminal; any other reader or writer is copied through a pipe.
+type Stdio struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
 // LookPath resolves name the way the child would: through the PATH in env,
 // not acct's own PATH, since the child's PATH is the one the user prepared.
 func LookPath(name string, env []string) (string, error) {
@@ -54,16 +62,10 @@ func LookPath(name string, env []string) (string, error) {
 	return "", &NotFoundError{Name: name}
 }
 
-// Stdio is a child's stdin, stdout and stderr, as os/exec.Cmd takes them;
-// a nil one is the process's own.
-type Stdio struct {
-	In       io.Reader
-	Out, Err io.Writer
-}
-
-// Run starts argv with env and stdio, waits for it, and returns its exit status (128+N when signal N killed it,
-// as shells report it). It is for when acct must stay alive next to the
-// command, e.g. to serve credentials; otherwise use Exec.
+// Run starts argv with env and the streams in stdio, waits for it, and
+// returns its exit status (128+N when signal N killed it, as shells report
+// it). It is for when acct must stay alive next to the command, e.g. to
+// serve credentials; otherwise use Exec.
 //
 // SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to acct are forwarded to the
 // child; while Run waits, they do not kill acct. When ctx is done the child
@@ -81,16 +83,7 @@ func Run(ctx context.Context, argv, env []string, stdio Stdio) (exitCode int, er
 	cmd := exec.CommandContext(ctx, path, argv[1:]...)
 	cmd.Args = argv // keep argv[0] as the user typed it
 	cmd.Env = env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	if stdio.In != nil {
-		cmd.Stdin = stdio.In
-	}
-	if stdio.Out != nil {
-		cmd.Stdout = stdio.Out
-	}
-	if stdio.Err != nil {
-		cmd.Stderr = stdio.Err
-	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.In, stdio.Out, stdio.Err
 	return supervise(ctx, cmd)
 }
 

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/acct-cli/acct/internal/testtool"
 )
 
 func TestLookPathUsesChildPATH(t *testing.T) {
@@ -148,7 +150,7 @@ func TestRunForwardsSignals(t *testing.T) {
 // close together can merge in the child, so a regression is not always
 // caught here; TestSentByTerminal checks the decision itself.
 func TestRunCtrlCNotDoubled(t *testing.T) {
-	bash := needShell(t, "bash")
+	bash := testtool.Need(t, "bash")
 	_, _, env := shellHome(t)
 	// read -t is a builtin, so traps run between short waits and no
 	// grandchild takes the signal instead.

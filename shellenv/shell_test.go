@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/acct-cli/acct/internal/testtool"
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 const ptyTimeout = 10 * time.Second
@@ -70,12 +69,6 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
-// needShell is the shell name on PATH; a missing one fails under CI, else is a recorded skip.
-func needShell(t *testing.T, name string) string {
-	t.Helper()
-	return testtool.Need(t, name)
-}
-
 type shellCase struct {
 	name string
 	// rc writes the user's own startup files into home; it must set
@@ -121,7 +114,7 @@ var shellCases = []shellCase{
 func TestShellPromptRCAndExitStatus(t *testing.T) {
 	for _, sc := range shellCases {
 		t.Run(sc.name, func(t *testing.T) {
-			shell := needShell(t, sc.name)
+			shell := testtool.Need(t, sc.name)
 			home, tmp, env := shellHome(t)
 			env = sc.rc(t, home, env)
 			p := startPTY(t, helperCmd(t, helperRequest{
@@ -164,7 +157,7 @@ func TestShellProtectedPromptColor(t *testing.T) {
 	for _, sc := range shellCases {
 		for _, noColor := range []string{"", "flag", "env"} {
 			t.Run(sc.name+"/nocolor="+noColor, func(t *testing.T) {
-				shell := needShell(t, sc.name)
+				shell := testtool.Need(t, sc.name)
 				home, _, env := shellHome(t)
 				env = sc.rc(t, home, env)
 				if noColor == "env" {
@@ -191,11 +184,13 @@ func TestShellProtectedPromptColor(t *testing.T) {
 // TestShellOtherShellFromSHELL: a shell acct has no prompt trick for still
 // gets the environment; $SHELL picks it; depth counts up from a parent shell.
 func TestShellOtherShellFromSHELL(t *testing.T) {
-	sh := needShell(t, "sh")
-	if k := shellKind(sh); k != kindOther {
-		t.Skipf("sh is %s here", k)
+	// A shell by a name acct does not know, whatever /bin/sh is here.
+	_, tmp, env := shellHome(t)
+	sh := filepath.Join(tmp, "plainsh")
+	writeFile(t, sh, "#!/bin/sh\nexec "+testtool.Need(t, "sh")+` "$@"`+"\n")
+	if err := os.Chmod(sh, 0o700); err != nil {
+		t.Fatal(err)
 	}
-	_, _, env := shellHome(t)
 	env = append(env, "SHELL="+sh, "PS1=plainsh$ ", "ACCT_SHELL=1", "ACCT_SHELL_DEPTH=1")
 	p := startPTY(t, helperCmd(t, helperRequest{Mode: "shell", Target: stagingTarget, Creds: testCreds}, env))
 	at := p.screen.waitFor(t, 0, "plainsh$ ", ptyTimeout)
@@ -211,7 +206,7 @@ func TestShellOtherShellFromSHELL(t *testing.T) {
 }
 
 func TestShellNoPrompt(t *testing.T) {
-	bash := needShell(t, "bash")
+	bash := testtool.Need(t, "bash")
 	home, _, env := shellHome(t)
 	writeFile(t, filepath.Join(home, ".bashrc"), "MYVAR=from-user-rc\nPS1='userprompt> '\n")
 	env = append(env, "ACCT_NO_PROMPT=1")
@@ -231,7 +226,7 @@ func TestShellNoPrompt(t *testing.T) {
 func TestShellWithoutUserFiles(t *testing.T) {
 	for _, name := range []string{"bash", "zsh", "fish"} {
 		t.Run(name, func(t *testing.T) {
-			shell := needShell(t, name)
+			shell := testtool.Need(t, name)
 			_, _, env := shellHome(t)
 			p := startPTY(t, helperCmd(t, helperRequest{Mode: "shell", Shell: shell, Target: stagingTarget, Creds: testCreds}, env))
 			at := p.screen.waitFor(t, 0, "[cpco:staging] ", ptyTimeout)
@@ -248,7 +243,7 @@ func TestShellWithoutUserFiles(t *testing.T) {
 // TestShellFishPromptSeesStatus: the wrapper must not reset $status before
 // the user's prompt reads it.
 func TestShellFishPromptSeesStatus(t *testing.T) {
-	fish := needShell(t, "fish")
+	fish := testtool.Need(t, "fish")
 	home, _, env := shellHome(t)
 	writeFile(t, filepath.Join(home, ".config", "fish", "config.fish"),
 		"function fish_prompt\n    printf 'st%s> ' $status\nend\n")

@@ -232,7 +232,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, portalErr(404, "UnknownOperationException", "no operation "+r.Method+" "+r.URL.Path))
 		return
 	}
-	s.Count(rt.op)
+	// Counted once answered, so a test that waits for the Nth poll and then approves the
+	// device code knows that poll has seen the code still pending.
+	defer s.Count(rt.op)
 	if inj := s.Injected(rt.op); inj != "" {
 		writeErr(w, injectedErr(inj))
 		return
