@@ -46,7 +46,7 @@ func TestGenerateBrokenConfigs(t *testing.T) {
 			w := newWorld(t)
 			os.MkdirAll(filepath.Dir(w.config), 0o700)
 			os.WriteFile(w.config, []byte(text), 0o600)
-			_, want := profiles.Write(w.config, l.Namespace, l.File, ps, profiles.WriteOptions{DryRun: true})
+			_, want := profiles.Write(w.config, profiles.Origin{Namespace: l.Namespace, LayoutFile: l.File}, ps, profiles.WriteOptions{DryRun: true})
 			if want == nil {
 				t.Fatalf("the config is accepted; the case is not broken")
 			}
@@ -90,7 +90,11 @@ func TestDoctor(t *testing.T) {
 			t.Errorf("doctor output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if want := "checking " + w.config + " with layout " + layout; lines[0] != want {
+		t.Errorf("first line %q, want %q", lines[0], want)
+	}
+	for _, line := range lines[1:] {
 		if !strings.HasPrefix(line, "error: ") && !strings.HasPrefix(line, "warning: ") {
 			t.Errorf("finding is not one line with its severity: %q", line)
 		}

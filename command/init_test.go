@@ -63,6 +63,10 @@ func TestInitWizard(t *testing.T) {
 	if !strings.Contains(string(cfg), want) {
 		t.Errorf("the wizard's generate did not write the seed 002 profile:\n%s", cfg)
 	}
+	// The block remembers the wizard's user: the next generate needs no --user.
+	if r := w.must("generate", "--layout", out); !strings.Contains(r.stdout, ": no change (") {
+		t.Errorf("generate after the wizard: %q, want no change", r.stdout)
+	}
 }
 
 // Ctrl-C in the wizard leaves with status 130 and writes nothing.

@@ -84,8 +84,7 @@ func (e Entry) Get(key string) (string, bool) {
 
 // Block is one acct block found in the file (1-based lines of its markers).
 type Block struct {
-	Namespace  string
-	LayoutFile string // the layout named in the begin line, when given
+	Origin
 	Begin, End int
 }
 
@@ -174,7 +173,7 @@ func (c *Config) parse(data []byte) error {
 		c.BlockErr = configWithPath(err, c.Path)
 	}
 	for _, b := range blocks {
-		c.blocks = append(c.blocks, Block{Namespace: b.namespace, LayoutFile: b.layoutFile, Begin: b.begin + 1, End: b.end + 1})
+		c.blocks = append(c.blocks, Block{Origin: b.origin, Begin: b.begin + 1, End: b.end + 1})
 	}
 	inBlock := func(i int) bool {
 		for _, b := range blocks {
