@@ -13,6 +13,7 @@ import (
 // --debug works before or after the command name, says which keyring backend was opened, times
 // the STS calls and the command, and never shows a secret the fake STS issued.
 func TestDebugOutput(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	u := w.sts.AddUser("323330167063", "alice")
 	w.sts.AddRole("arn:aws:iam::222222222222:role/OrganizationAccountAccessRole", ststest.RoleOptions{RequireMFA: true})

@@ -55,6 +55,7 @@ func importWorld(t *testing.T) (*world, *orgstest.Server, string, map[string]str
 }
 
 func TestImportOrganizations(t *testing.T) {
+	t.Parallel()
 	w, o, layout, ids := importWorld(t)
 	before, _ := os.ReadFile(layout)
 
@@ -100,6 +101,7 @@ func TestImportOrganizations(t *testing.T) {
 }
 
 func TestImportOrganizationsErrors(t *testing.T) {
+	t.Parallel()
 	w, o, layout, _ := importWorld(t)
 	o.Deny("arn:aws:iam::323330167063:user/alice")
 	r := w.run("", "import", "organizations", "--profile", "cpco-root-admin", "--layout", layout)

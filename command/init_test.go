@@ -11,6 +11,7 @@ import (
 // twice), {user} in the MFA device asks for the user (default $USER), a layout that does not load
 // is shown with its error and the answer to change is picked, and "y" generates it.
 func TestInitWizard(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	out := filepath.Join(w.home, "acct.yaml")
 	p := w.acctTTY([]string{"USER=alice"}, "init", "--output", out)
@@ -71,6 +72,7 @@ func TestInitWizard(t *testing.T) {
 
 // Ctrl-C in the wizard leaves with status 130 and writes nothing.
 func TestInitWizardInterrupted(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	out := filepath.Join(w.home, "acct.yaml")
 	p := w.acctTTY(nil, "init", "--output", out)
