@@ -33,7 +33,9 @@ fi
 ACCT_TEST_SKIPS=$(mktemp)
 export ACCT_TEST_SKIPS
 trap 'rm -f "$ACCT_TEST_SKIPS"' EXIT
-go vet ./... && go test -race "$@" ./...
+# The command package alone takes minutes under -race on a loaded machine: past go test's
+# default 10m a package is killed mid-run.
+go vet ./... && go test -race -timeout 25m "$@" ./...
 status=$?
 if [ -s "$ACCT_TEST_SKIPS" ]; then
 	tests=$(cut -f1 "$ACCT_TEST_SKIPS" | sort -u | wc -l)
