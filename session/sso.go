@@ -45,7 +45,9 @@ type SSOOptions struct {
 	// default names the session.
 	LoginHint string
 
-	unit time.Duration // tests: one second of the polling interval
+	// wait sleeps between two polls; tests move the fake's clock instead, so what the fake sees
+	// is the wait the client chose, whatever the machine's load.
+	wait func(ctx context.Context, d time.Duration) error
 }
 
 // SSOSession names an IAM Identity Center sign-in: an [sso-session NAME] section, or a legacy
@@ -273,25 +275,21 @@ func ssoStartDevice(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Clien
 // authorization_pending (same interval) and slow_down (interval + 5 s), as RFC 8628 asks, and
 // keeps the token.
 func ssoPollToken(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client, s SSOSession, reg ssoClientReg, dev *ssooidc.StartDeviceAuthorizationOutput, o *Options) (SSOToken, error) {
-	unit := o.SSO.unit
-	if unit <= 0 {
-		unit = time.Second
+	wait := o.SSO.wait
+	if wait == nil {
+		wait = sleep
 	}
-	interval := time.Duration(dev.Interval) * unit
+	interval := time.Duration(dev.Interval) * time.Second
 	if interval <= 0 {
-		interval = 5 * unit
+		interval = 5 * time.Second
 	}
 	deadline := time.Now().Add(time.Duration(dev.ExpiresIn) * time.Second)
 	if dev.ExpiresIn <= 0 {
 		deadline = time.Now().Add(10 * time.Minute)
 	}
-	timer := time.NewTimer(interval)
-	defer timer.Stop()
 	for {
-		select {
-		case <-ctx.Done():
-			return SSOToken{}, fault.Errorf(awsKind(ctx.Err()), "%s: sign-in interrupted: %w", s, ctx.Err())
-		case <-timer.C:
+		if err := wait(ctx, interval); err != nil {
+			return SSOToken{}, fault.Errorf(awsKind(err), "%s: sign-in interrupted: %w", s, err)
 		}
 		out, err := oidc.CreateToken(ctx, &ssooidc.CreateTokenInput{
 			ClientId: aws.String(reg.ClientID), ClientSecret: aws.String(reg.ClientSecret),
@@ -318,7 +316,7 @@ func ssoPollToken(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client,
 		case errors.As(err, &pending):
 			o.logf("sso-oidc CreateToken: authorization pending, polling again in %s", interval)
 		case errors.As(err, &slow):
-			interval += 5 * unit
+			interval += 5 * time.Second
 			o.logf("sso-oidc CreateToken: slow down, polling every %s", interval)
 		case errors.As(err, &expired):
 			return SSOToken{}, fault.Errorf(fault.Auth, "%s: the code expired before it was approved; run the sign-in again and approve it in the browser", s)
@@ -330,7 +328,18 @@ func ssoPollToken(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client,
 		if time.Now().Add(interval).After(deadline) {
 			return SSOToken{}, fault.Errorf(fault.Auth, "%s: the code expired before it was approved; run the sign-in again and approve it in the browser", s)
 		}
-		timer.Reset(interval)
+	}
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
 	}
 }
 

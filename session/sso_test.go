@@ -36,10 +36,15 @@ type ssoFixture struct {
 	kr    keyring.Keyring
 	debug strings.Builder
 
-	mu      sync.Mutex
-	prompts []string // user codes shown
+	mu       sync.Mutex
+	prompts  []string // user codes shown
+	answers  int      // CreateToken answers the client has logged
+	decideAt int      // decide runs once answers reaches it
+	decide   func()
 }
 
+// newSSOFixture's fake lives on a clock of its own that only the client's waits move (see
+// options), so whether a poll is early is the client's doing, not the machine's load.
 func newSSOFixture(t *testing.T) *ssoFixture {
 	t.Helper()
 	f := &ssoFixture{t: t, home: isolate(t), kr: keyring.NewArrayKeyring(nil)}
@@ -47,7 +52,8 @@ func newSSOFixture(t *testing.T) *ssoFixture {
 	t.Cleanup(f.sts.Close)
 	f.fake = ssotest.New()
 	t.Cleanup(f.fake.Close)
-	f.fake.Unit = 20 * time.Millisecond
+	start := time.Now()
+	f.fake.SetNow(func() time.Time { return start })
 	f.fake.STS = f.sts
 	f.fake.AddAccount(ssoAccount, "Production", ssoRole, "ReadOnly")
 	return f
@@ -61,39 +67,52 @@ func (f *ssoFixture) chain() *profiles.Chain {
 	}
 }
 
-// options approve the device code once the client has had `pending` answers without approval
-// (it logs each one after reading it: the fake counts a call before it answers, so its counter
-// could let the approval overtake the answer).
+// options approve (or deny) the device code once the client has logged `pending` CreateToken
+// answers without approval. The decision is made while the client logs the answer, before it
+// waits to poll again, so it lands before the next poll however slow the machine is. The
+// client's waits move the fake's clock instead of sleeping.
 func (f *ssoFixture) options(pending int, approve bool) Options {
-	o := Options{Debug: writerFunc(func(p []byte) { f.mu.Lock(); f.debug.Write(p); f.mu.Unlock() })}
+	o := Options{Debug: writerFunc(f.log)}
 	o.Env = f.env()
-	o.SSO.unit = f.fake.Unit
+	o.SSO.wait = func(_ context.Context, d time.Duration) error { f.fake.Advance(d); return nil }
 	o.SSO.Home = f.home
 	o.SSO.Prompt = func(uri, code string) {
-		f.mu.Lock()
-		f.prompts = append(f.prompts, code)
-		f.mu.Unlock()
 		if !strings.Contains(uri, code) || !strings.HasPrefix(uri, f.fake.URL) {
 			f.t.Errorf("verification URI %q does not carry code %q", uri, code)
 		}
-		answered := func() int {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			return strings.Count(f.debug.String(), "sso-oidc CreateToken: ")
-		}
-		base := answered()
-		go func() {
-			for answered() < base+pending {
-				time.Sleep(2 * time.Millisecond)
-			}
+		decide := func() {
+			decide := f.fake.Deny
 			if approve {
-				f.fake.Approve(code)
-			} else {
-				f.fake.Deny(code)
+				decide = f.fake.Approve
 			}
-		}()
+			if err := decide(code); err != nil {
+				f.t.Errorf("deciding on %s: %v", code, err)
+			}
+		}
+		f.mu.Lock()
+		f.prompts = append(f.prompts, code)
+		f.decideAt, f.decide = f.answers+pending, decide
+		f.mu.Unlock()
+		f.log(nil)
 	}
 	return o
+}
+
+// log keeps the client's debug output and runs a pending decision once its answer has come.
+func (f *ssoFixture) log(p []byte) {
+	f.mu.Lock()
+	f.debug.Write(p)
+	f.answers += strings.Count(string(p), "sso-oidc CreateToken: ")
+	decide := f.decide
+	if decide != nil && f.answers >= f.decideAt {
+		f.decide = nil
+	} else {
+		decide = nil
+	}
+	f.mu.Unlock()
+	if decide != nil {
+		decide()
+	}
 }
 
 type writerFunc func([]byte)
@@ -172,12 +191,12 @@ func TestSSOSlowDownHonoured(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Poll 1: slow_down (interval now 6 units, enforced 6). Poll 2: pending. Poll 3: token.
+	// Poll 1: slow_down (interval now 6 s, enforced 6). Poll 2: pending. Poll 3: token.
 	// Without the +5 the client would keep meeting slow_down.
 	if got := f.fake.Calls("CreateToken"); got != 3 {
 		t.Errorf("CreateToken calls = %d, want 3 (slow_down, pending, token)\n%s", got, f.debug.String())
 	}
-	if !strings.Contains(f.debug.String(), "slow down, polling every 120ms") {
+	if !strings.Contains(f.debug.String(), "slow down, polling every 6s") {
 		t.Errorf("debug does not show the longer interval:\n%s", f.debug.String())
 	}
 }
@@ -210,7 +229,6 @@ func TestSSOTokenAndCredentialsCached(t *testing.T) {
 
 	// Second run: role credentials from the keyring; no portal, no OIDC call, no prompt needed.
 	script := Options{}
-	script.SSO.unit = f.fake.Unit
 	c2, err := f.retrieve(script)
 	if err != nil {
 		t.Fatal(err)
