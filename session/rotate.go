@@ -262,14 +262,7 @@ func (r *rotation) sleep(ctx context.Context, d time.Duration) error {
 	if r.o.Sleep != nil {
 		return r.o.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return sleep(ctx, d)
 }
 
 // otherKeys names the user's keys other than old, as ", and AKIA…" for the LimitExceeded message.
