@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/keyring"
 	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -69,12 +70,16 @@ func (sys IO) debugWriter(on bool) io.Writer {
 	return nil
 }
 
-// terminalMFA asks the person at the terminal; in a script it says how to pass a code instead.
-type terminalMFA struct{ sys IO }
+// terminalMFA asks the person at the terminal; in a script it says how to give a code instead:
+// `acct mfa <profile>` at a terminal starts the MFA session the script then uses.
+type terminalMFA struct {
+	sys     IO
+	profile string
+}
 
 func (t terminalMFA) Code(_ context.Context, serial string) (string, error) {
 	if !t.sys.interactive() {
-		return "", usagef("no terminal to ask for it; pass --mfa-token or set ACCT_MFA_TOKEN")
+		return "", fault.Errorf(fault.Auth, "no terminal to ask for it; run acct mfa %s at a terminal, or pass --mfa-token or set ACCT_MFA_TOKEN", t.profile)
 	}
 	return t.sys.prompt("MFA code for "+serial, false, func(s string) error {
 		if len(s) != 6 || strings.Trim(s, "0123456789") != "" {
@@ -104,7 +109,7 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 		NoSession:       in.NoSession,
 		MFAToken:        in.MFAToken,
 		EnvMFAToken:     sys.Getenv("ACCT_MFA_TOKEN"),
-		MFA:             terminalMFA{sys},
+		MFA:             terminalMFA{sys, chain.Profile},
 		MinRemaining:    window,
 		Env:             awsconfig.FromEnv(sys.Getenv),
 		Debug:           sys.debugWriter(in.Debug),

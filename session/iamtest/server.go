@@ -44,6 +44,11 @@ type Backend interface {
 type Server struct {
 	fakeaws.Service
 
+	// RequireMFA is the policy many accounts attach to their users: every action is denied unless
+	// aws:MultiFactorAuthPresent, i.e. unless signed with temporary credentials made with an MFA
+	// code.
+	RequireMFA bool
+
 	backend Backend
 
 	mu      sync.Mutex
@@ -120,13 +125,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fakeaws.Errorf(400, "InvalidAction", "Could not find operation %s for version %s", action, form.Get("Version")))
 		return
 	}
-	userARN, aerr := fakeaws.Verify(r, body, "iam", s.backend.SigningKey, fakeaws.Query)
+	var signer string
+	userARN, aerr := fakeaws.Verify(r, body, "iam", func(id string) (fakeaws.Key, bool) {
+		signer = id
+		return s.backend.SigningKey(id)
+	}, fakeaws.Query)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	// A UserName other than the caller's own needs rights this fake grants nobody.
 	user := userARN[strings.LastIndex(userARN, "/")+1:]
+	if k, _ := s.backend.LookupKey(signer); s.RequireMFA && !k.MFA {
+		writeError(w, fakeaws.Errorf(403, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: user %s with an explicit deny in an identity-based policy", userARN, action, user))
+		return
+	}
+	// A UserName other than the caller's own needs rights this fake grants nobody.
 	if n := form.Get("UserName"); n != "" && n != user {
 		writeError(w, fakeaws.Errorf(403, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: user %s", userARN, action, n))
 		return
