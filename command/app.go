@@ -81,6 +81,9 @@ func commands(sys IO) []*cli.Command {
 		docsCommand(sys),
 		importCommand(sys),
 		rotateCommand(sys),
+		whoamiCommand(sys),
+		eksTokenCommand(sys),
+		kubeconfigCommand(sys),
 	}
 }
 

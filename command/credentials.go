@@ -201,3 +201,21 @@ func commandArgs(c *cli.Context, names int) (positional, rest []string, err erro
 	}
 	return positional, nil, nil
 }
+
+// serviceConfig is the configuration of a client of service (awsconfig.STS, awsconfig.EKS) that
+// acts as chain with p's credentials, in region (the chain's when ""), at the endpoint the
+// environment or the profile's endpoint_url names.
+func (sys IO) serviceConfig(chain *profiles.Chain, p aws.CredentialsProvider, service, region string) (aws.Config, error) {
+	if region == "" {
+		region = chain.Region
+	}
+	if region == "" {
+		region = session.DefaultRegion
+	}
+	env := awsconfig.FromEnv(sys.Getenv)
+	cfg, err := awsconfig.New(env, awsconfig.Client{Region: region, Credentials: p, Endpoint: env.Endpoint(service, chain.EndpointURL)})
+	if err != nil {
+		return aws.Config{}, badInput(err)
+	}
+	return cfg, nil
+}

@@ -60,6 +60,7 @@ type Meta struct {
 	Namespace, Stage, Role, OU, Account string
 	Protected                           Protection
 	Managed                             bool // the section is inside an acct block
+	StageEnv
 }
 
 // Entry is one profile of the config file.
@@ -306,6 +307,9 @@ func configParseMeta(s string) Meta {
 				end = len(s)
 			}
 			val, s = s[:end], s[end:]
+		}
+		if m.StageEnv.set(key, val) {
+			continue
 		}
 		switch key {
 		case "namespace":

@@ -42,6 +42,8 @@ type Chain struct {
 	SSORegion    string
 	SSOAccountID string
 	SSORoleName  string
+
+	StageEnv // the profile's stage's variables, directory and clusters
 }
 
 // NotFoundError is a profile name that is not in the config.
@@ -98,7 +100,7 @@ func (c *Config) Resolve(name string) (*Chain, error) {
 	}
 	ch := &Chain{
 		Profile: name, Namespace: e.Meta.Namespace, Stage: e.Meta.Stage, OU: e.Meta.OU,
-		Account: e.Meta.Account, Protected: e.Meta.Protected,
+		Account: e.Meta.Account, Protected: e.Meta.Protected, StageEnv: e.Meta.StageEnv,
 	}
 	var roles []ChainRole // requested profile first; reversed at the end
 	var source map[string]string

@@ -190,7 +190,7 @@ func TestReadEntriesAndMeta(t *testing.T) {
 	}
 	e, ok := c.Entry("cpco-prod-admin")
 	want := Meta{Namespace: "cpco", Stage: "prod", Role: "admin", OU: "workloads", Account: "111111111111", Protected: Always, Managed: true}
-	if !ok || e.Meta != want || e.Line != 13 {
+	if !ok || !reflect.DeepEqual(e.Meta, want) || e.Line != 13 {
 		t.Fatalf("entry %+v", e)
 	}
 	if v, _ := e.Get("role_arn"); v != "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole" {

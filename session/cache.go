@@ -255,3 +255,16 @@ func hasItem(kr keyring.Keyring, key string) (bool, error) {
 
 // isNotExist catches the file backend, which reports a missing item as the os.Remove error.
 func isNotExist(err error) bool { return err != nil && errors.Is(err, fs.ErrNotExist) }
+
+// Expiry says when the credentials cached under item (SessionItem, RoleItem) expire; ok is false
+// when nothing is cached there.
+func Expiry(kr keyring.Keyring, item string) (expires time.Time, ok bool, err error) {
+	t, err := expiresOf(kr, item)
+	if errors.Is(err, keyring.ErrKeyNotFound) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("read cached credentials %s: %w", item, err)
+	}
+	return t, true, nil
+}

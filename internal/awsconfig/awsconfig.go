@@ -1,5 +1,5 @@
 // Package awsconfig makes the aws.Config every AWS client of acct starts from (STS, IAM, IAM
-// Identity Center, Organizations): the region, the credentials to sign with, one retry policy and
+// Identity Center, Organizations, EKS): the region, the credentials to sign with, one retry policy and
 // the endpoint. It reads neither the environment nor ~/.aws/config: the command layer reads the
 // environment once (FromEnv) and profiles.Resolve puts the profile's endpoint_url on the chain.
 // The SDK's own loader is not used because it reads both, behind the caller's back.
@@ -28,9 +28,10 @@ const (
 	SSO           = "SSO"
 	SSOOIDC       = "SSO_OIDC"
 	Organizations = "ORGANIZATIONS"
+	EKS           = "EKS"
 )
 
-var services = []string{STS, IAM, SSO, SSOOIDC, Organizations}
+var services = []string{STS, IAM, SSO, SSOOIDC, Organizations, EKS}
 
 // Env is what the environment says about AWS clients, read once by the command layer.
 type Env struct {

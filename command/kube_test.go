@@ -1,0 +1,197 @@
+package command_test
+
+// End-to-end tests of issue 13's Kubernetes half: acct kubeconfig asks the fake EKS for the
+// cluster, kubectl runs acct eks-token through the kubeconfig, and the fake API server
+// authenticates every request the way EKS does, against the fake STS.
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/acct-cli/acct/internal/testtool"
+	"github.com/acct-cli/acct/kube"
+	"github.com/acct-cli/acct/kube/ekstest"
+	"github.com/acct-cli/acct/kube/kubetest"
+	"github.com/acct-cli/acct/session/ststest"
+)
+
+// kubeWorld is alice's machine with the session layout generated, her keys stored, a fake EKS
+// holding staging's cluster "main" in us-west-2 and that cluster's API server.
+type kubeWorld struct {
+	*sessionWorld
+	eks  *ekstest.Server
+	kube *kubetest.Server
+}
+
+func newKubeWorld(t *testing.T) *kubeWorld {
+	t.Helper()
+	sw := newSessionWorld(t, false, nil)
+	kw := &kubeWorld{sessionWorld: sw}
+	kw.eks = ekstest.New(sw.sts.SigningKey)
+	t.Cleanup(kw.eks.Close)
+	var err error
+	if kw.kube, err = kubetest.New("main", sw.sts.URL); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(kw.kube.Close)
+	kw.eks.AddCluster(ekstest.Cluster{Name: "main", Region: "us-west-2", Account: "222222222222", Endpoint: kw.kube.URL, CA: kw.kube.CA})
+	sw.vars["AWS_ENDPOINT_URL_EKS"] = kw.eks.URL
+	addClusters(t, sw.config, "staging", "main@us-west-2")
+	return kw
+}
+
+// addClusters is what generate will write for a stage with clusters:.
+func addClusters(t *testing.T, config, stage, cluster string) {
+	t.Helper()
+	data, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "# acct: ") && strings.Contains(l, " stage="+stage+" ") {
+			l += " cluster=" + cluster
+		}
+		out = append(out, l)
+	}
+	if err := os.WriteFile(config, []byte(strings.Join(out, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// kubectl runs kubectl with the world's environment; it returns combined output and exit status.
+func (kw *kubeWorld) kubectl(args ...string) (string, int) {
+	kw.t.Helper()
+	cmd := exec.Command(testtool.Need(kw.t, "kubectl"), args...)
+	cmd.Env = kw.env()
+	cmd.Dir = kw.home
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		kw.t.Fatalf("kubectl: %v", err)
+	}
+	return string(out), code
+}
+
+func TestKubectlThroughAcctKubeconfig(t *testing.T) {
+	testtool.Need(t, "kubectl")
+	t.Parallel()
+	kw := newKubeWorld(t)
+
+	r := kw.with(kw.mfa(0), "kubeconfig")
+	if r.code != 0 {
+		t.Fatalf("acct kubeconfig: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	file := filepath.Join(kw.home, ".kube", "acct", "cpco.yaml")
+	if _, err := os.Stat(filepath.Join(kw.home, ".kube", "config")); !os.IsNotExist(err) {
+		t.Errorf("~/.kube/config was touched: %v", err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"name: cpco-staging-main", "server: " + kw.kube.URL, "command: " + acctBin,
+		"- eks-token\n", "- cpco-staging-admin\n", "current-context: cpco-staging-main"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("kubeconfig lacks %q:\n%s", want, data)
+		}
+	}
+	if n := kw.eks.Calls("DescribeCluster"); n != 1 {
+		t.Errorf("%d DescribeCluster calls, want 1", n)
+	}
+
+	// Twenty kubectl calls with no MFA code anywhere and no terminal: the MFA session and role
+	// credentials cached by acct kubeconfig serve all of them.
+	before := kw.calls()
+	for i := 0; i < 20; i++ {
+		out, code := kw.kubectl("--kubeconfig", file, "get", "namespaces")
+		if code != 0 || !strings.Contains(out, "kube-system") {
+			t.Fatalf("kubectl get namespaces #%d: exit %d\n%s\nAPI server: %s", i+1, code, out, kw.kube.Refusal())
+		}
+	}
+	d := kw.calls().minus(before)
+	if d.session != 0 || d.assume != 0 {
+		t.Errorf("twenty kubectl calls: %d GetSessionToken, %d AssumeRole; want none (cached)", d.session, d.assume)
+	}
+	if got := kw.kube.Calls("authenticated"); got < 20 || d.identity != got {
+		t.Errorf("%d authenticated API requests and %d GetCallerIdentity; want at least 20, one each", got, d.identity)
+	}
+	for _, arn := range kw.kube.Callers() {
+		if !strings.HasPrefix(arn, "arn:aws:sts::222222222222:assumed-role/OrganizationAccountAccessRole/acct-alice-") {
+			t.Fatalf("the API server saw %s, want alice's staging role", arn)
+		}
+	}
+}
+
+func TestKubectlRefusesBadTokens(t *testing.T) {
+	testtool.Need(t, "kubectl")
+	t.Parallel()
+	kw := newKubeWorld(t)
+	ca := filepath.Join(kw.home, "ca.pem")
+	if err := os.WriteFile(ca, kw.kube.CA, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	token := func(cluster string) string {
+		r := kw.with(kw.mfa(0), "eks-token", "--profile", "cpco-staging-admin", "--cluster", cluster)
+		if r.code != 0 {
+			t.Fatalf("acct eks-token: exit %d: %s", r.code, r.stderr)
+		}
+		var ec struct {
+			Kind, APIVersion string
+			Status           struct{ Token, ExpirationTimestamp string }
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &ec); err != nil {
+			t.Fatalf("eks-token printed %q: %v", r.stdout, err)
+		}
+		exp, err := time.Parse(time.RFC3339, ec.Status.ExpirationTimestamp)
+		if ec.Kind != "ExecCredential" || ec.APIVersion != "client.authentication.k8s.io/v1beta1" || err != nil ||
+			exp.Before(time.Now().Add(13*time.Minute)) || exp.After(time.Now().Add(15*time.Minute)) {
+			t.Errorf("exec credential %+v: want an ExecCredential v1beta1 expiring in 14 minutes", ec)
+		}
+		return ec.Status.Token
+	}
+	get := func(tok string) (string, int) {
+		return kw.kubectl("--server", kw.kube.URL, "--certificate-authority", ca, "--token", tok, "get", "namespaces")
+	}
+	good := token("main")
+	if out, code := get(good); code != 0 {
+		t.Fatalf("a good token: exit %d\n%s", code, out)
+	}
+	tampered := good[:len(good)-6] + strings.Map(func(r rune) rune {
+		if r == 'A' {
+			return 'B'
+		}
+		return 'A'
+	}, good[len(good)-6:])
+	for name, tok := range map[string]string{"tampered": tampered, "other cluster": token("other")} {
+		if out, code := get(tok); code == 0 || !strings.Contains(out, "Unauthorized") {
+			t.Errorf("%s token: exit %d\n%s", name, code, out)
+		}
+	}
+	// A token signed 16 minutes ago with the very role credentials acct cached.
+	var role ststest.Temporary
+	for _, tmp := range kw.sts.Temporaries() {
+		if tmp.RoleARN == kw.roles["cpco-staging-admin"] {
+			role = tmp
+		}
+	}
+	cfg := aws.Config{Region: "us-west-2", BaseEndpoint: aws.String(kw.sts.URL), Credentials: credentials.NewStaticCredentialsProvider(role.AccessKeyID, role.SecretAccessKey, role.SessionToken)}
+	old, err := kube.NewToken(context.Background(), cfg, "main", time.Now().Add(-16*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, code := get(old.Value); code == 0 || !strings.Contains(out, "Unauthorized") || !strings.Contains(kw.kube.Refusal(), "expired") {
+		t.Errorf("expired token: exit %d\n%s\nAPI server: %s", code, out, kw.kube.Refusal())
+	}
+}
