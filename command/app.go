@@ -81,6 +81,7 @@ func commands(sys IO) []*cli.Command {
 		docsCommand(sys),
 		importCommand(sys),
 		rotateCommand(sys),
+		lockCommand(sys),
 		whoamiCommand(sys),
 		eksTokenCommand(sys),
 		kubeconfigCommand(sys),

@@ -48,7 +48,13 @@ func sessionInputFrom(c *cli.Context) sessionInput {
 // openKeyring opens the keyring the environment picks, asking for the file passphrase on a terminal.
 func (sys IO) openKeyring() (keyring.Keyring, error) {
 	cfg := session.KeyringConfigFromEnv(sys.Getenv)
+	cfg.Logf = sys.debugf
 	if sys.Getenv("ACCT_FILE_PASSPHRASE") == "" {
+		ttl, err := passphraseTTL(sys)
+		if err != nil {
+			return nil, err
+		}
+		cfg.PassphraseTTL = ttl
 		cfg.FilePassphrase = func(prompt string) (string, error) {
 			if !sys.interactive() {
 				return "", errors.New("the file keyring needs a passphrase; set ACCT_FILE_PASSPHRASE or run acct on a terminal")
@@ -61,6 +67,23 @@ func (sys IO) openKeyring() (keyring.Keyring, error) {
 		return nil, badInput(err)
 	}
 	return kr, err
+}
+
+// passphraseTTL is how long a typed file keyring passphrase is kept in the kernel keyring:
+// ACCT_PASSPHRASE_TTL (a Go duration; 0 keeps nothing), else a working day.
+func passphraseTTL(sys IO) (time.Duration, error) {
+	v := sys.Getenv("ACCT_PASSPHRASE_TTL")
+	if v == "" {
+		return session.DefaultPassphraseTTL, nil
+	}
+	d, err := time.ParseDuration(v)
+	if v == "0" {
+		d, err = 0, nil
+	}
+	if err != nil || d < 0 {
+		return 0, usagef("ACCT_PASSPHRASE_TTL=%s is not a duration such as 8h (0 keeps nothing)", v)
+	}
+	return d, nil
 }
 
 func (sys IO) debugWriter(on bool) io.Writer {

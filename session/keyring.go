@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/99designs/keyring"
 	libsecret "github.com/gsterjov/go-libsecret"
@@ -42,6 +43,12 @@ type KeyringConfig struct {
 	FilePassphrase func(prompt string) (string, error)
 	// Collection is the Secret Service collection.
 	Collection string
+	// PassphraseTTL is how long a passphrase FilePassphrase gave is kept in the Linux kernel
+	// keyring once it has opened the file keyring (0: never kept; DefaultPassphraseTTL is the
+	// product's default). Only for a typed passphrase: leave it 0 for ACCT_FILE_PASSPHRASE.
+	PassphraseTTL time.Duration
+	// Logf gets --debug lines (never secrets); nil for none.
+	Logf func(format string, args ...any)
 }
 
 // KeyringConfigFromEnv reads ACCT_KEYRING_BACKEND, ACCT_FILE_PASSPHRASE, ACCT_KEYRING_FILE_DIR and
@@ -110,7 +117,11 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 	if cfg.LibSecretCollectionName == "" {
 		cfg.LibSecretCollectionName = DefaultCollection
 	}
-	cfg.FilePasswordFunc = passphraseFunc(c.FilePassphrase)
+	var pc *passphraseCache
+	if c.Backend == string(keyring.FileBackend) {
+		pc = newPassphraseCache(c)
+	}
+	cfg.FilePasswordFunc = passphraseFunc(pc.ask(c.FilePassphrase))
 
 	if c.Backend == "" {
 		var problems []string
@@ -118,7 +129,7 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 			if !slices.Contains(available, b) {
 				continue
 			}
-			kr, err := openOne(cfg, b)
+			kr, err := openOne(cfg, b, nil)
 			if err == nil {
 				return kr, nil
 			}
@@ -145,7 +156,7 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 		}
 		return nil, fault.Errorf(fault.Unavailable, "%s: %s; set ACCT_KEYRING_BACKEND to one of: %s", b, why, names(available))
 	}
-	kr, err := openOne(cfg, b)
+	kr, err := openOne(cfg, b, pc)
 	if err != nil {
 		return nil, fmt.Errorf("%w; set ACCT_KEYRING_BACKEND to another of: %s", err, names(without(available, b)))
 	}
@@ -158,13 +169,13 @@ var ErrUnknownBackend = errors.New("unknown keyring backend")
 
 const noDBus = "secret-service: no D-Bus session (is a keyring daemon running?)"
 
-func openOne(cfg keyring.Config, b keyring.BackendType) (keyring.Keyring, error) {
+func openOne(cfg keyring.Config, b keyring.BackendType, pc *passphraseCache) (keyring.Keyring, error) {
 	cfg.AllowedBackends = []keyring.BackendType{b}
 	kr, err := openBackend(cfg, b)
 	if err != nil {
 		return nil, explainKeyringError(b, cfg.LibSecretCollectionName, err)
 	}
-	return &Keyring{inner: kr, backend: b, collection: cfg.LibSecretCollectionName}, nil
+	return &Keyring{inner: kr, backend: b, collection: cfg.LibSecretCollectionName, passphrase: pc}, nil
 }
 
 // openBackend opens one backend. keyring.Open only says "not available" when a backend's opener
@@ -237,6 +248,7 @@ type Keyring struct {
 	inner      keyring.Keyring
 	backend    keyring.BackendType
 	collection string
+	passphrase *passphraseCache // the file backend's typed passphrase, kept once it opened an item
 }
 
 // Backend names the backend in use, for --debug output.
@@ -245,6 +257,9 @@ func (k *Keyring) Backend() string { return string(k.backend) }
 // Get returns the item stored under key, or an error wrapping keyring.ErrKeyNotFound.
 func (k *Keyring) Get(key string) (keyring.Item, error) {
 	it, err := k.inner.Get(key)
+	if err == nil {
+		k.passphrase.proven() // the item decrypted: the passphrase is right
+	}
 	return it, k.explain(err)
 }
 
@@ -255,7 +270,23 @@ func (k *Keyring) GetMetadata(key string) (keyring.Metadata, error) {
 }
 
 // Set stores an item, replacing one with the same key.
-func (k *Keyring) Set(it keyring.Item) error { return k.explain(k.inner.Set(it)) }
+func (k *Keyring) Set(it keyring.Item) error {
+	err := k.inner.Set(it)
+	if err == nil && k.onlyItem(it.Key) {
+		k.passphrase.proven() // the first item: its passphrase is the keyring's from now on
+	}
+	return k.explain(err)
+}
+
+// onlyItem says whether key is the one item in the keyring: a Set cannot prove a passphrase
+// right (the file backend encrypts each item on its own), except for a keyring's first item.
+func (k *Keyring) onlyItem(key string) bool {
+	if k.passphrase == nil {
+		return false
+	}
+	keys, err := k.inner.Keys()
+	return err == nil && len(keys) == 1 && keys[0] == key
+}
 
 // Remove deletes an item.
 func (k *Keyring) Remove(key string) error { return k.explain(k.inner.Remove(key)) }
@@ -271,7 +302,11 @@ func (k *Keyring) explain(err error) error {
 		errors.Is(err, keyring.ErrMetadataNeedsCredentials) || errors.Is(err, keyring.ErrMetadataNotSupported) {
 		return err
 	}
-	return explainKeyringError(k.backend, k.collection, err)
+	err = explainKeyringError(k.backend, k.collection, err)
+	if fault.Of(err) == fault.Auth {
+		k.passphrase.refused()
+	}
+	return err
 }
 
 // KeyringError is a backend failure with the advice for it. Err is kept for errors.Is/As.
