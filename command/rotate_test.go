@@ -46,7 +46,7 @@ func TestRotateCommandUnderMFAPolicy(t *testing.T) {
 	sw := newSessionWorld(t, false, nil)
 	i := iamtest.New(sw.sts)
 	t.Cleanup(i.Close)
-	i.RequireMFA = true
+	i.SetRequireMFA(true)
 	sw.vars["AWS_ENDPOINT_URL_IAM"] = i.URL
 	before, _ := os.ReadFile(sw.config)
 

@@ -134,7 +134,7 @@ func TestRotate(t *testing.T) {
 // withMFA puts the world under a policy that denies every IAM action without MFA, and gives
 // Rotate the user's MFA device and a person who types codes (counted in *asked).
 func (w *rotateWorld) withMFA(asked *int) {
-	w.iam.RequireMFA = true
+	w.iam.SetRequireMFA(true)
 	w.opts.MFASerial = w.user.MFASerial
 	w.opts.MFA = session.MFAFunc(func(context.Context, string) (string, error) {
 		*asked++

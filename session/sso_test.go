@@ -133,7 +133,7 @@ func TestSSODeviceFlowPendingThenApproved(t *testing.T) {
 	// Two authorization_pending answers, then the token; a client polling faster than the
 	// interval would have met slow_down and made more calls.
 	if got := f.fake.Calls("CreateToken"); got != 3 {
-		t.Errorf("CreateToken calls = %d, want 3 (2 pending + 1)", got)
+		t.Errorf("CreateToken calls = %d, want 3 (2 pending + 1)\n%s", got, f.debug.String())
 	}
 	if f.fake.Calls("RegisterClient") != 1 || f.fake.Calls("StartDeviceAuthorization") != 1 || f.fake.Calls("GetRoleCredentials") != 1 {
 		t.Errorf("calls: register %d, device %d, role credentials %d; want 1 each",

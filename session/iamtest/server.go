@@ -44,16 +44,12 @@ type Backend interface {
 type Server struct {
 	fakeaws.Service
 
-	// RequireMFA is the policy many accounts attach to their users: every action is denied unless
-	// aws:MultiFactorAuthPresent, i.e. unless signed with temporary credentials made with an MFA
-	// code.
-	RequireMFA bool
-
 	backend Backend
 
 	mu      sync.Mutex
 	created map[string]time.Time // key -> creation time, for keys made here
 	lag     bool
+	mfa     bool // SetRequireMFA
 	pending map[string]pendingKey // created here but not yet usable (eventual consistency)
 }
 
@@ -72,6 +68,15 @@ func New(backend Backend) *Server {
 func (s *Server) SetLag(on bool) {
 	s.mu.Lock()
 	s.lag = on
+	s.mu.Unlock()
+}
+
+// SetRequireMFA puts the policy many accounts attach to their users in place: every action is
+// denied unless aws:MultiFactorAuthPresent, i.e. unless signed with temporary credentials made
+// with an MFA code.
+func (s *Server) SetRequireMFA(on bool) {
+	s.mu.Lock()
+	s.mfa = on
 	s.mu.Unlock()
 }
 
@@ -135,7 +140,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user := userARN[strings.LastIndex(userARN, "/")+1:]
-	if k, _ := s.backend.LookupKey(signer); s.RequireMFA && !k.MFA {
+	s.mu.Lock()
+	requireMFA := s.mfa
+	s.mu.Unlock()
+	if k, _ := s.backend.LookupKey(signer); requireMFA && !k.MFA {
 		writeError(w, fakeaws.Errorf(403, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: user %s with an explicit deny in an identity-based policy", userARN, action, user))
 		return
 	}
