@@ -150,7 +150,7 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 			return p, creds, nil
 		}
 		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 || !sys.interactive() {
-			err = fmt.Errorf("%s: %w", chain.Profile, err)
+			err = fmt.Errorf("%s: %w", chain.Profile, sys.keysElsewhere(err))
 			if errors.Is(err, session.ErrNoKeys) {
 				// A missing keyring item is bad input (SPEC §5): the user runs acct add.
 				err = badInput(err)

@@ -25,7 +25,8 @@ func doctorCommand(sys IO) *cli.Command {
 				findings = append(findings, err.Error())
 			}
 			cfg, _ := profiles.Read(sys.configPath())
-			for _, f := range profiles.Doctor(cfg, layout) {
+			creds, _ := profiles.ReadINI(profiles.CredentialsPath(sys.getenv)) // nil when there is none
+			for _, f := range profiles.Doctor(cfg, creds, layout) {
 				findings = append(findings, findingLine(f))
 			}
 			for _, f := range findings {

@@ -82,6 +82,7 @@ func (sys IO) enter(ctx context.Context, name string, in sessionInput, yes bool)
 	if err != nil {
 		return nil, nil, aws.Credentials{}, err
 	}
+	sys.warnSurprises(t)
 	if err := sys.confirmProtected(t.Chain, yes); err != nil {
 		return nil, nil, aws.Credentials{}, err
 	}

@@ -195,7 +195,7 @@ func TestGenerateConcurrent(t *testing.T) {
 			t.Errorf("debris left in ~/.aws: %s", e.Name())
 		}
 	}
-	if findings := profiles.Doctor(cfg, nil); len(findings) != 0 {
+	if findings := profiles.Doctor(cfg, nil, nil); len(findings) != 0 {
 		t.Errorf("doctor after concurrent runs: %v", findings)
 	}
 	_ = fmt.Sprint

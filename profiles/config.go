@@ -163,7 +163,37 @@ func (c *Config) parse(data []byte) error {
 		return false
 	}
 
+	sections := c.sections(lines, inBlock)
+	// ini.v1 reads the values, a batch of sections at a time: it finds sections by a linear scan,
+	// so loading a 10000-profile file in one piece is quadratic, and one load per section pays
+	// its set-up 10000 times. A repeated section is merged, later values winning, as ini.v1 and
+	// the SDKs do.
+	const batch = 64
+	for b := 0; b < len(sections); b += batch {
+		group := sections[b:min(b+batch, len(sections))]
+		if len(group) == 0 {
+			continue
+		}
+		if err := configLoad(lines, group); err != nil {
+			// Find the section to blame by reading each alone.
+			for _, sec := range group {
+				if err := configLoad(lines, []configSection{sec}); err != nil {
+					return &ConfigError{Line: lines[sec.from].num, What: "section cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the section by hand", Err: ErrNotINI}
+				}
+			}
+			return &ConfigError{Line: lines[group[0].from].num, What: "sections cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the sections by hand", Err: ErrNotINI}
+		}
+	}
+	return nil
+}
+
+// sections finds the profile sections, makes an Entry for each profile, and records repeated
+// sections. A section repeated under the same header merges, later values winning, as ini.v1 and
+// the Go SDK do. [default] and [profile default] are two headers for one profile: the AWS CLI
+// uses the later of them whole, and so does acct.
+func (c *Config) sections(lines []iniLine, inBlock func(int) bool) []configSection {
 	first := map[string]int{}
+	header := map[string]string{} // profile -> the header form its sections use
 	var sections []configSection
 	for i := range lines {
 		l := &lines[i]
@@ -180,7 +210,13 @@ func (c *Config) parse(data []byte) error {
 		if name == "" {
 			continue
 		}
+		form := strings.Join(resolveFields(l.section), " ")
 		e := c.entries[name]
+		if e != nil && header[name] != form {
+			sections = configDropSections(sections, e)
+			*e = Entry{Name: name, Line: l.num}
+		}
+		header[name] = form
 		if e == nil {
 			e = &Entry{Name: name, Line: l.num}
 			c.entries[name] = e
@@ -198,24 +234,18 @@ func (c *Config) parse(data []byte) error {
 		}
 		sections = append(sections, configSection{entry: e, from: i, to: end})
 	}
-	// ini.v1 reads the values, a batch of sections at a time: it finds sections by a linear scan,
-	// so loading a 10000-profile file in one piece is quadratic, and one load per section pays
-	// its set-up 10000 times. A repeated section is merged, later values winning, as ini.v1 and
-	// the SDKs do.
-	const batch = 64
-	for b := 0; b < len(sections); b += batch {
-		group := sections[b:min(b+batch, len(sections))]
-		if err := configLoad(lines, group); err != nil {
-			// Find the section to blame by reading each alone.
-			for _, sec := range group {
-				if err := configLoad(lines, []configSection{sec}); err != nil {
-					return &ConfigError{Line: lines[sec.from].num, What: "section cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the section by hand", Err: ErrNotINI}
-				}
-			}
-			return &ConfigError{Line: lines[group[0].from].num, What: "sections cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the sections by hand", Err: ErrNotINI}
+	return sections
+}
+
+// configDropSections leaves out the sections read so far for e.
+func configDropSections(sections []configSection, e *Entry) []configSection {
+	kept := sections[:0]
+	for _, sec := range sections {
+		if sec.entry != e {
+			kept = append(kept, sec)
 		}
 	}
-	return nil
+	return kept
 }
 
 // configSection is one profile section of the file: lines[from] is its header, lines[to] the next.
@@ -229,11 +259,7 @@ func configLoad(lines []iniLine, sections []configSection) error {
 	var chunk strings.Builder
 	for _, sec := range sections {
 		for _, cl := range lines[sec.from:sec.to] {
-			chunk.WriteString(cl.raw)
-		}
-		// A section without a final newline must not run into the next header.
-		if t := chunk.String(); len(t) > 0 && t[len(t)-1] != '\n' {
-			chunk.WriteString("\n")
+			chunk.WriteString(cl.normal())
 		}
 	}
 	opts := iniOptions()
@@ -266,12 +292,13 @@ func configSet(e *Entry, name, value string) {
 }
 
 // configProfileName is the profile a config-file section defines, as the AWS CLI reads it:
-// [default] and [profile NAME]; any other section is not a profile.
+// [default] and [profile NAME], where NAME may be quoted ([profile "a b"]: botocore splits the
+// header as a shell would); any other section is not a profile.
 func configProfileName(section string) string {
 	if section == "default" {
 		return "default"
 	}
-	f := strings.Fields(section)
+	f := resolveFields(section)
 	if len(f) == 2 && f[0] == "profile" {
 		return f[1]
 	}

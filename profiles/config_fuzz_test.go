@@ -30,7 +30,7 @@ func FuzzRead(f *testing.F) {
 			_, err = c.Match(n)
 			oneLine("match "+n, err)
 		}
-		for _, f := range Doctor(c, nil) {
+		for _, f := range Doctor(c, nil, nil) {
 			if strings.Contains(f.Message, "\n") {
 				t.Fatalf("doctor finding with several lines: %q", f.Message)
 			}

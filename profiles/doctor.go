@@ -25,10 +25,12 @@ type Finding struct {
 }
 
 // Doctor checks a config read by Read and, when l is not nil, whether the block for l is up to
-// date. Checks: the file parses (c.ParseErr; nothing else is checked then), no duplicate
-// sections (the AWS CLI refuses the whole file: botocore raises ConfigParseError), acct blocks
-// intact, every profile resolves (cycles, role_arn without source_profile, bad role_arn or
-// duration_seconds, include_profile), and source_profile targets.
+// date. creds is ~/.aws/credentials, nil when there is none. Checks: the file parses (c.ParseErr;
+// nothing else is checked then), no duplicate sections (the AWS CLI refuses the whole file:
+// botocore raises ConfigParseError), acct blocks intact, every profile resolves (cycles,
+// role_arn without source_profile, bad role_arn or duration_seconds, include_profile), and
+// source_profile targets; and what the AWS CLI reads differently (differences.go): inline
+// comments, [DEFAULT], duplicate keys, credential_source, sections of the same name in creds.
 //
 // Rule for a source_profile that names no section: that is how a chain ends in acct, whose
 // keys for the name are in the keyring (acct add NAME), so it is fine for generated profiles
@@ -36,8 +38,8 @@ type Finding struct {
 // AWS CLI and SDKs cannot find those keys. It is an error only when the missing name is a
 // profile the layout generates: then an intermediate role profile (which must have role_arn)
 // is gone, and the chain would wrongly end there.
-func Doctor(c *Config, l *Layout) []Finding {
-	out := doctorFindings(c, l)
+func Doctor(c *Config, creds *INIFile, l *Layout) []Finding {
+	out := doctorFindings(c, creds, l)
 	// Names and values quoted from the file may hold line breaks; a finding is one line.
 	for i := range out {
 		out[i].Message = configOneLine.Replace(out[i].Message)
@@ -46,7 +48,7 @@ func Doctor(c *Config, l *Layout) []Finding {
 	return out
 }
 
-func doctorFindings(c *Config, l *Layout) []Finding {
+func doctorFindings(c *Config, creds *INIFile, l *Layout) []Finding {
 	var out []Finding
 	if c == nil {
 		return nil
@@ -57,11 +59,9 @@ func doctorFindings(c *Config, l *Layout) []Finding {
 	if c.BlockErr != nil {
 		out = append(out, doctorFromErr("", c.BlockErr, "run acct generate after fixing the markers"))
 	}
-	for _, d := range c.dups {
-		out = append(out, Finding{Severity: SeverityError, Line: d.Line, Profile: configProfileName(d.Section),
-			Message: fmt.Sprintf("section [%s] at line %d repeats line %d; the AWS CLI refuses the whole file", d.Section, d.Line, d.First),
-			Fix:     "merge the two sections into one"})
-	}
+	out = append(out, differencesInDups(c)...)
+	out = append(out, differencesInFile(c)...)
+	out = append(out, differencesInProfiles(c, creds)...)
 
 	var generated map[string]bool
 	var rendered []Profile
@@ -84,7 +84,9 @@ func doctorFindings(c *Config, l *Layout) []Finding {
 	for _, name := range c.names {
 		e := c.entries[name]
 		if _, err := c.Resolve(name); err != nil {
-			out = append(out, doctorFromErr(name, err, ""))
+			if !errors.Is(err, ErrUnsupported) { // credential_source: differencesInProfiles says it
+				out = append(out, doctorFromErr(name, err, ""))
+			}
 			continue
 		}
 		keys, err := c.resolveKeys(name)

@@ -61,9 +61,12 @@ func iniSplit(data []byte) []iniLine {
 
 // iniClassify gives every line a kind, the way the AWS CLI's configparser reads the file, and
 // returns an ErrNotINI ConfigError for the first line that is neither a section header, a
-// key/value, a comment, a blank line nor a continuation.
+// key/value, a comment, a blank line nor a continuation. As in configparser, a line continues the
+// value before it only when it is indented deeper than that value's key, and a comment line, even
+// indented, is never part of a value.
 func iniClassify(lines []iniLine) error {
 	inSection, inKey := false, false
+	keyIndent := 0
 	for i := range lines {
 		l := &lines[i]
 		t := l.text
@@ -74,6 +77,7 @@ func iniClassify(lines []iniLine) error {
 			return &ConfigError{Line: l.num, What: "carriage return inside a line", Fix: "use \\n or \\r\\n line endings", Err: ErrNotINI}
 		}
 		trimmed := strings.TrimSpace(t)
+		indent := len(t) - len(strings.TrimLeft(t, " \t"))
 		switch {
 		case trimmed == "":
 			l.kind = iniBlank
@@ -81,7 +85,7 @@ func iniClassify(lines []iniLine) error {
 		case trimmed[0] == '#' || trimmed[0] == ';':
 			l.kind = iniComment
 			continue
-		case (t[0] == ' ' || t[0] == '\t') && inKey:
+		case inKey && indent > keyIndent:
 			l.kind = iniCont
 			continue
 		case trimmed[0] == '[':
@@ -98,7 +102,7 @@ func iniClassify(lines []iniLine) error {
 				return &ConfigError{Line: l.num, What: fmt.Sprintf("bad section header %q", iniShorten(trimmed)), Fix: "write [profile NAME]", Err: ErrNotINI}
 			}
 			l.kind, l.section, l.sectionRaw = iniSection, name, trimmed[1:end]
-			inSection, inKey = true, false
+			inSection, inKey, keyIndent = true, false, indent
 			continue
 		}
 		d := strings.IndexAny(trimmed, "=:")
@@ -111,9 +115,25 @@ func iniClassify(lines []iniLine) error {
 		l.kind = iniKey
 		l.key = strings.TrimSpace(trimmed[:d])
 		l.value = strings.TrimSpace(trimmed[d+1:])
-		inKey = true
+		inKey, keyIndent = true, indent
 	}
 	return nil
+}
+
+// normal is the line as ini.v1 must see it to read the value the AWS CLI reads: comments and
+// blank lines left out (ini.v1 would add an indented comment to the value before it), headers and
+// keys at column 0 (ini.v1 continues a value with any indented line, configparser only with one
+// indented deeper than its key), continuation lines as they are.
+func (l iniLine) normal() string {
+	switch l.kind {
+	case iniSection:
+		return "[" + l.sectionRaw + "]\n"
+	case iniKey:
+		return strings.TrimLeft(strings.TrimPrefix(l.text, "\ufeff"), " \t") + "\n"
+	case iniCont:
+		return l.text + "\n"
+	}
+	return ""
 }
 
 func iniShorten(s string) string {
@@ -132,12 +152,15 @@ func iniCheck(data []byte) error {
 	return nil
 }
 
-// iniOptions matches what the AWS CLI accepts: `#` and `;` comments, case-sensitive names,
-// indented continuation lines (nested s3 = settings), no backslash continuations, quotes kept.
-// An inline comment needs a space before it, like the Go SDK reads it.
+// iniOptions matches what the AWS CLI accepts: `#` and `;` comments, case-sensitive section
+// names, lower-cased keys, indented continuation lines (nested s3 = settings; iniLine.normal
+// decides which lines are continuations), no backslash continuations, quotes kept. An inline
+// comment needs a space before it, as the Go SDK reads it; the AWS CLI keeps it in the value, and
+// acct doctor says so.
 func iniOptions() ini.LoadOptions {
 	return ini.LoadOptions{
 		Insensitive:                false,
+		InsensitiveKeys:            true, // Role_Arn is role_arn, as configparser and the Go SDK read it
 		IgnoreContinuation:         true,
 		AllowPythonMultilineValues: true,
 		SpaceBeforeInlineComment:   true,
@@ -155,7 +178,7 @@ func iniProfileName(section string) string {
 	if section == "default" {
 		return "default"
 	}
-	f := strings.Fields(section)
+	f := resolveFields(section)
 	switch {
 	case len(f) == 2 && f[0] == "profile":
 		return f[1]

@@ -42,8 +42,11 @@ func ReadINI(path string) (*INIFile, error) {
 }
 
 // Sections lists the profile names of the file's sections in file order: [default], [profile X]
-// and a bare [X] (the credentials file's form) each name a profile.
+// and a bare [X] (the credentials file's form) each name a profile. A nil file has none.
 func (f *INIFile) Sections() []string {
+	if f == nil {
+		return nil
+	}
 	var names []string
 	for _, l := range f.lines {
 		if l.kind == iniSection {
@@ -56,9 +59,12 @@ func (f *INIFile) Sections() []string {
 }
 
 // Section returns the keys of profile name (lower-cased, as the AWS CLI reads them; a key given
-// again, or in a repeated section, keeps its last value), read by ini.v1; false when the file has
-// no such section.
+// again, or in a repeated section, keeps its last value), read by ini.v1; false when the file (or
+// a nil one) has no such section.
 func (f *INIFile) Section(name string) ([]Key, bool) {
+	if f == nil {
+		return nil, false
+	}
 	spans := f.spans(name)
 	if len(spans) == 0 {
 		return nil, false
@@ -68,7 +74,7 @@ func (f *INIFile) Section(name string) ([]Key, bool) {
 		var text strings.Builder
 		text.WriteString("[s]\n")
 		for _, l := range f.lines[sp[0]+1 : sp[1]] {
-			text.WriteString(l.text + "\n")
+			text.WriteString(l.normal())
 		}
 		opts := iniOptions()
 		opts.InsensitiveKeys = true
@@ -81,6 +87,18 @@ func (f *INIFile) Section(name string) ([]Key, bool) {
 		}
 	}
 	return e.Keys, true
+}
+
+// HasKeys tells whether the section of profile name holds an access key: what the AWS CLI would
+// sign with, where acct reads its keyring.
+func (f *INIFile) HasKeys(name string) bool {
+	keys, _ := f.Section(name)
+	for _, k := range keys {
+		if k.Name == "aws_access_key_id" && k.Value != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // spans lists the [start, end) line ranges of every section of profile name: its header and key

@@ -215,7 +215,7 @@ func TestReadEntriesAndMeta(t *testing.T) {
 	if err == nil || c == nil || c.ParseErr == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("not ini: %v", err)
 	}
-	if f := Doctor(c, nil); len(f) != 1 || f[0].Line != 2 {
+	if f := Doctor(c, nil, nil); len(f) != 1 || f[0].Line != 2 {
 		t.Fatalf("doctor on unparseable: %+v", f)
 	}
 }
@@ -289,7 +289,7 @@ region = dup
 `
 	c := resolveTestConfig(t, text)
 	got := map[string]bool{}
-	for _, f := range Doctor(c, nil) {
+	for _, f := range Doctor(c, nil, nil) {
 		got[fmt.Sprintf("%s %s %d", f.Severity, f.Profile, f.Line)] = true
 		if f.Message == "" || strings.Contains(f.Message, "\n") {
 			t.Errorf("finding %+v", f)
@@ -310,7 +310,7 @@ region = dup
 	}
 
 	broken := resolveTestConfig(t, "# >>> acct: cpco (x)\n[profile q]\nregion=x\n")
-	if f := Doctor(broken, nil); len(f) != 1 || f[0].Line != 1 || !strings.Contains(f[0].Message, "no end marker") {
+	if f := Doctor(broken, nil, nil); len(f) != 1 || f[0].Line != 1 || !strings.Contains(f[0].Message, "no end marker") {
 		t.Errorf("half-deleted: %+v", f)
 	}
 }
@@ -332,14 +332,14 @@ func TestDoctorLayoutOutOfDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := Read(path)
-	if f := Doctor(c, l); len(f) != 1 || !strings.Contains(f[0].Message, "no acct block") {
+	if f := Doctor(c, nil, l); len(f) != 1 || !strings.Contains(f[0].Message, "no acct block") {
 		t.Fatalf("no block: %+v", f)
 	}
 	if _, err := Write(path, l.Namespace, l.File, ps, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	c, _ = Read(path)
-	if f := Doctor(c, l); len(f) != 0 {
+	if f := Doctor(c, nil, l); len(f) != 0 {
 		t.Fatalf("fresh block: %+v", f)
 	}
 	if err := os.WriteFile(layoutPath, []byte(yaml+"  - name: prod\n    account: \"323330167063\"\n"), 0o600); err != nil {
@@ -348,7 +348,7 @@ func TestDoctorLayoutOutOfDate(t *testing.T) {
 	if l, err = Load(layoutPath); err != nil {
 		t.Fatal(err)
 	}
-	if f := Doctor(c, l); len(f) != 1 || f[0].Fix != "run acct generate (acct generate --dry-run shows the change)" {
+	if f := Doctor(c, nil, l); len(f) != 1 || f[0].Fix != "run acct generate (acct generate --dry-run shows the change)" {
 		t.Fatalf("stale block: %+v", f)
 	}
 }

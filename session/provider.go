@@ -240,8 +240,8 @@ func (b *chainBuilder) role(i int, r profiles.ChainRole) {
 	if rp.sessionName == "" {
 		rp.sessionName = defaultSessionName(b.o.User, serial, b.o.now())
 	}
-	if i == 0 && !b.useSession && serial != "" {
-		rp.serial = serial
+	if !b.useSession {
+		rp.serial = b.hopSerial(i, r)
 	}
 	name := r.Profile
 	if name == "" {
@@ -250,6 +250,21 @@ func (b *chainBuilder) role(i int, r profiles.ChainRole) {
 	b.prev = b.o.cachedHop(b.kr, RoleItem(name), r.ARN+" from "+b.from, rp)
 	b.cur = b.prev
 	b.from = name
+}
+
+// hopSerial is the MFA device sent with role i's AssumeRole when there is no MFA session: the one
+// its own profile names, as the AWS CLI sends it. When no role of the chain names one, the
+// source's mfa_serial goes with the first role (acct's rule: the source's device is the user's).
+func (b *chainBuilder) hopSerial(i int, r profiles.ChainRole) string {
+	if r.MFASerial != "" || i > 0 {
+		return r.MFASerial
+	}
+	for _, other := range b.chain.Roles {
+		if other.MFASerial != "" {
+			return ""
+		}
+	}
+	return b.chain.MFASerial
 }
 
 // keysProvider reads the long-lived keys from the keyring when first needed, so a chain whose
