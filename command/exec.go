@@ -59,7 +59,7 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 	if err != nil {
 		return err
 	}
-	tgt := shellTarget(t.Chain, creds)
+	tgt := sys.shellTarget(t.Chain, creds)
 	if !in.Server {
 		return shellenv.Exec(in.Argv, shellenv.Env(sys.Environ(), creds, tgt))
 	}
@@ -101,10 +101,10 @@ func exitStatus(code int) error {
 }
 
 // shellTarget describes where credentials lead, for the child's environment, prompt and banner.
-func shellTarget(ch *profiles.Chain, creds aws.Credentials) shellenv.Target {
+func (sys IO) shellTarget(ch *profiles.Chain, creds aws.Credentials) shellenv.Target {
 	t := shellenv.Target{
 		Profile: ch.Profile, Stage: ch.Stage, Namespace: ch.Namespace, Region: ch.Region,
-		Protected: ch.Protected != profiles.Unprotected, Account: ch.Account,
+		Protected: ch.Protected != profiles.Unprotected, Account: ch.Account, Vars: sys.stageVars(ch),
 	}
 	if n := len(ch.Roles); n > 0 {
 		arn := ch.Roles[n-1].ARN

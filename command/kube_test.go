@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -24,17 +25,18 @@ import (
 	"github.com/acct-cli/acct/session/ststest"
 )
 
-// kubeWorld is alice's machine with the session layout generated, her keys stored, a fake EKS
-// holding staging's cluster "main" in us-west-2 and that cluster's API server.
+// kubeWorld is alice's machine with stageLayout generated, her keys stored, a fake EKS holding
+// staging's cluster main and dev's cluster tools in us-west-2, and their API servers.
 type kubeWorld struct {
 	*sessionWorld
-	eks  *ekstest.Server
-	kube *kubetest.Server
+	eks   *ekstest.Server
+	kube  *kubetest.Server // staging's cluster main
+	tools *kubetest.Server // dev's cluster tools
 }
 
 func newKubeWorld(t *testing.T) *kubeWorld {
 	t.Helper()
-	sw := newSessionWorld(t, false, nil)
+	sw := newLayoutWorld(t, stageLayout, false, nil)
 	kw := &kubeWorld{sessionWorld: sw}
 	kw.eks = ekstest.New(sw.sts.SigningKey)
 	t.Cleanup(kw.eks.Close)
@@ -44,28 +46,13 @@ func newKubeWorld(t *testing.T) *kubeWorld {
 	}
 	t.Cleanup(kw.kube.Close)
 	kw.eks.AddCluster(ekstest.Cluster{Name: "main", Region: "us-west-2", Account: "222222222222", Endpoint: kw.kube.URL, CA: kw.kube.CA})
+	if kw.tools, err = kubetest.New("tools", sw.sts.URL); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(kw.tools.Close)
+	kw.eks.AddCluster(ekstest.Cluster{Name: "tools", Region: "us-west-2", Account: "444444444444", Endpoint: kw.tools.URL, CA: kw.tools.CA})
 	sw.vars["AWS_ENDPOINT_URL_EKS"] = kw.eks.URL
-	addClusters(t, sw.config, "staging", "main@us-west-2")
 	return kw
-}
-
-// addClusters is what generate will write for a stage with clusters:.
-func addClusters(t *testing.T, config, stage, cluster string) {
-	t.Helper()
-	data, err := os.ReadFile(config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, l := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(l, "# acct: ") && strings.Contains(l, " stage="+stage+" ") {
-			l += " cluster=" + cluster
-		}
-		out = append(out, l)
-	}
-	if err := os.WriteFile(config, []byte(strings.Join(out, "\n")), 0o600); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // kubectl runs kubectl with the world's environment; it returns combined output and exit status.
@@ -107,8 +94,8 @@ func TestKubectlThroughAcctKubeconfig(t *testing.T) {
 			t.Errorf("kubeconfig lacks %q:\n%s", want, data)
 		}
 	}
-	if n := kw.eks.Calls("DescribeCluster"); n != 1 {
-		t.Errorf("%d DescribeCluster calls, want 1", n)
+	if n := kw.eks.Calls("DescribeCluster"); n != 2 {
+		t.Errorf("%d DescribeCluster calls, want 2 (staging's main, dev's tools)", n)
 	}
 
 	// Twenty kubectl calls with no MFA code anywhere and no terminal: the MFA session and role
@@ -194,4 +181,59 @@ func TestKubectlRefusesBadTokens(t *testing.T) {
 	if out, code := get(old.Value); code == 0 || !strings.Contains(out, "Unauthorized") || !strings.Contains(kw.kube.Refusal(), "expired") {
 		t.Errorf("expired token: exit %d\n%s\nAPI server: %s", code, out, kw.kube.Refusal())
 	}
+}
+
+// On a terminal, twenty kubectl calls after acct clear cost one MFA prompt: the first call's
+// acct eks-token asks (kubectl hands it the terminal), the rest are served by the cache.
+func TestKubectlOneMFAPrompt(t *testing.T) {
+	testtool.Need(t, "kubectl")
+	t.Parallel()
+	kw := newKubeWorld(t)
+	if r := kw.with(kw.mfa(0), "kubeconfig"); r.code != 0 {
+		t.Fatalf("acct kubeconfig: exit %d\n%s", r.code, r.stderr)
+	}
+	kw.must("clear")
+	before := kw.calls()
+	file := filepath.Join(kw.home, ".kube", "acct", "cpco.yaml")
+	p := startTTY(t, kw.ttyEnv("PS1=READY> ", "KUBECONFIG="+file), kw.home, shellPath(t, "bash"), "--norc", "--noprofile", "-i")
+	p.expect("READY> ")
+	p.line(`for i in $(seq 20); do kubectl get namespaces >/dev/null || echo "CALL""-FAILED $i"; done; echo "LOOP""-DONE"`)
+	p.expect("MFA code")
+	p.line(kw.code(1))
+	p.expect("LOOP-DONE")
+	// promptui redraws its line on every key; a prompt starts with an empty answer.
+	screen := p.screen()
+	if n := len(regexp.MustCompile(`MFA code for \S+: █`).FindAllString(screen, -1)); n != 1 || strings.Contains(screen, "CALL-FAILED") {
+		t.Errorf("%d MFA prompts, want 1; a kubectl call failed: %v\n%s", n, strings.Contains(screen, "CALL-FAILED"), screen)
+	}
+	if d := kw.calls().minus(before); d.session != 1 || d.assume != 1 {
+		t.Errorf("twenty kubectl calls: %d GetSessionToken and %d AssumeRole, want one each", d.session, d.assume)
+	}
+	p.line("exit")
+	p.wait()
+}
+
+// Inside acct shell dev, kubectl needs no flag: KUBECONFIG holds acct's file with dev's context
+// current, while the file's own current context is staging's.
+func TestKubectlInStageShell(t *testing.T) {
+	testtool.Need(t, "kubectl")
+	t.Parallel()
+	kw := newKubeWorld(t)
+	if r := kw.with(kw.mfa(0), "kubeconfig"); r.code != 0 {
+		t.Fatalf("acct kubeconfig: exit %d\n%s", r.code, r.stderr)
+	}
+	p := kw.acctTTY([]string{"SHELL=" + shellPath(t, "bash")}, "shell", "dev")
+	p.expect("[cpco:dev]")
+	// The file keyring's passphrase is not handed down to the shell's children.
+	p.line(`export ACCT_FILE_PASSPHRASE="` + kw.vars["ACCT_FILE_PASSPHRASE"] + `"`)
+	p.line(`kubectl config current-context; kubectl get namespaces; echo "st=[$?]"`)
+	got := p.expectRE(regexp.MustCompile(`(?s)\n(cpco-[a-z]+-[a-z]+)\r?\n(.*)st=\[(\d+)\]`))
+	if got[1] != "cpco-dev-tools" || got[3] != "0" || !strings.Contains(got[2], "kube-system") {
+		t.Errorf("in acct shell dev: context %q, status %s\n%s", got[1], got[3], got[2])
+	}
+	if n := kw.tools.Calls("authenticated"); n == 0 || kw.kube.Calls("") != 0 {
+		t.Errorf("dev's cluster saw %d requests, staging's %d; want dev's only", n, kw.kube.Calls(""))
+	}
+	p.line("exit")
+	p.wait()
 }

@@ -51,12 +51,18 @@ type sessionWorld struct {
 
 func newSessionWorld(t *testing.T, noKeys bool, opts map[string]ststest.RoleOptions) *sessionWorld {
 	t.Helper()
+	return newLayoutWorld(t, sessionLayout, noKeys, opts)
+}
+
+// newLayoutWorld is newSessionWorld with another layout (its file is ~/team/acct.yaml).
+func newLayoutWorld(t *testing.T, layoutText string, noKeys bool, opts map[string]ststest.RoleOptions) *sessionWorld {
+	t.Helper()
 	w := newWorld(t)
 	layout := filepath.Join(w.home, "team", "acct.yaml")
 	if err := os.MkdirAll(filepath.Dir(layout), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(layout, []byte(sessionLayout), 0o600); err != nil {
+	if err := os.WriteFile(layout, []byte(layoutText), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	w.must("generate", "--layout", layout, "--user", "alice")
@@ -95,6 +101,12 @@ func newSessionWorld(t *testing.T, noKeys bool, opts map[string]ststest.RoleOpti
 // with runs acct with extra variables for this run only; an empty value unsets the variable.
 func (w *world) with(extra map[string]string, args ...string) result {
 	w.t.Helper()
+	return w.withIn("", extra, args...)
+}
+
+// withIn is with, run in dir (the home when empty).
+func (w *world) withIn(dir string, extra map[string]string, args ...string) result {
+	w.t.Helper()
 	saved := map[string]string{}
 	had := map[string]bool{}
 	for k, v := range extra {
@@ -114,7 +126,7 @@ func (w *world) with(extra map[string]string, args ...string) result {
 			}
 		}
 	}()
-	return w.run("", args...)
+	return w.run(dir, args...)
 }
 
 // code is a fresh MFA code for alice: the fake burns each code, so every call moves 30 s on

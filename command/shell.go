@@ -60,11 +60,12 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 		return err
 	}
 	defer srv.Close()
-	tgt := shellTarget(t.Chain, creds)
+	tgt := sys.shellTarget(t.Chain, creds)
 	code, err := shellenv.Shell(ctx, shellenv.ShellOptions{
 		Shell:   sys.Getenv("SHELL"),
 		Env:     shellenv.ServerEnv(sys.Environ(), srv, tgt),
 		Target:  tgt,
+		Dir:     sys.stageDir(t.Chain),
 		Banner:  banner(tgt, creds),
 		NoColor: sys.Getenv("NO_COLOR") != "" || !isTerminal(sys.Stdout),
 		Stdin:   sys.Stdin,

@@ -193,6 +193,7 @@ func blockRender(namespace, layoutFile string, ps []Profile, eol string) string 
 			b.WriteString(" ou=" + blockMetaValue(p.OU))
 		}
 		b.WriteString(" protected=" + blockProtection(p.Protected))
+		b.WriteString(p.StageEnv.meta())
 		b.WriteString(eol)
 		b.WriteString(blockSectionHeader(p.Name) + eol)
 		for _, k := range p.Keys {

@@ -205,9 +205,34 @@ source_profile = ci
 role_arn = ` + roleB + `
 source_profile = ci
 `},
+		{name: "bug 2: a source with keys of its own is its keys, whatever its source_profile", profile: "deploy", keys: []string{"ci", "base"}, config: `
+[profile ci]
+role_arn = ` + roleA + `
+source_profile = base
+mfa_serial = ` + mfaAlice + `
+[profile deploy]
+role_arn = ` + roleB + `
+source_profile = ci
+`},
+		{name: "--no-session: mfa_serial of the source alone is sent nowhere", profile: "app", keys: []string{"base"}, config: `
+[profile app]
+role_arn = ` + roleA + `
+source_profile = base
+[profile base]
+mfa_serial = ` + mfaAlice + `
+`},
 		{name: "bug 2: the profile asked for still assumes its own role", profile: "ci", keys: []string{"ci"}, config: `
 [profile ci]
 role_arn = ` + roleA + `
+source_profile = ci
+`},
+		{name: "a source with role_arn and credential_process assumes its role", profile: "deploy", keys: []string{"base"}, config: `
+[profile ci]
+role_arn = ` + roleA + `
+source_profile = base
+credential_process = {process}
+[profile deploy]
+role_arn = ` + roleB + `
 source_profile = ci
 `},
 		{name: "bug 3: an indented comment is not part of the value", profile: "app", keys: []string{"base"}, config: `

@@ -80,7 +80,8 @@ type Layout struct {
 	ProfilePattern string // default "{namespace}-{stage}-{role}"
 	Root           Stage  // Name "root"
 	Stages         []Stage
-	SSO            *SSO // IAM Identity Center; nil when the layout has no sso: key
+	SSO            *SSO     // IAM Identity Center; nil when the layout has no sso: key
+	Env            []EnvVar // variables of every stage, as written (placeholders unfilled)
 
 	// Render reports problems with these keys at their lines, which Stage.Line cannot give.
 	mfaLine, patternLine int
@@ -98,6 +99,12 @@ type Stage struct {
 	PerUser   map[string]string // user -> account, for name patterns with {user}
 	Extra     []Key             // extra profile keys
 	Line      int               // line in the layout file, for messages
+
+	// The stage's environment as written (placeholders unfilled): its variables, which win over
+	// the layout's, the directory its shell starts in (absolute, or ~/...), its EKS clusters.
+	Env      []EnvVar
+	Dir      string
+	Clusters []ClusterRef
 }
 
 // SSO is the layout's IAM Identity Center portal. With it, every stage's roles are permission-set
@@ -346,9 +353,9 @@ func (c layoutCharset) MatchString(s string) bool {
 }
 
 var (
-	layoutTopKeys     = []string{"namespace", "mode", "region", "source_profile", "mfa_serial", "profile_pattern", "root", "stages", "sso"}
-	layoutRootKeys    = []string{"account", "roles", "region", "protected", "duration", "profile"}
-	layoutStageKeys   = []string{"name", "account", "ou", "protected", "roles", "region", "duration", "per_user", "profile"}
+	layoutTopKeys     = []string{"namespace", "mode", "region", "source_profile", "mfa_serial", "profile_pattern", "root", "stages", "sso", "env"}
+	layoutRootKeys    = []string{"account", "roles", "region", "protected", "duration", "profile", "env"}
+	layoutStageKeys   = []string{"name", "account", "ou", "protected", "roles", "region", "duration", "per_user", "profile", "env", "dir", "clusters"}
 	layoutModes       = []string{ModeOrganization, ModeAccounts, ModeVirtualRoot}
 	layoutSSOKeys     = []string{"start_url", "region", "session"}
 	layoutPatternVars = []string{"namespace", "stage", "role", "user", "account", "ou"}
@@ -454,6 +461,8 @@ func (p *layoutParser) layoutTopKey(l *Layout, nodes *layoutNodes, key string, k
 			return err
 		}
 		l.SSO.Line = k.Line
+	case "env":
+		l.Env, err = p.layoutEnv(v, "env")
 	}
 	return err
 }
@@ -548,24 +557,8 @@ func (p *layoutParser) layoutMFA(v *yaml.Node, s string) error {
 
 // layoutCheckPattern rejects patterns whose names could not be profile names.
 func layoutCheckPattern(pat string) error {
-	rest := pat
-	for rest != "" {
-		i := strings.IndexAny(rest, "{}")
-		if i < 0 {
-			break
-		}
-		if rest[i] == '}' {
-			return fault.Errorf(fault.BadInput, "has a `}` without `{`; write variables as {stage}")
-		}
-		j := strings.IndexByte(rest[i:], '}')
-		if j < 0 {
-			return fault.Errorf(fault.BadInput, "has a `{` without `}`; write variables as {stage}")
-		}
-		name := rest[i+1 : i+j]
-		if !layoutContains(layoutPatternVars, name) {
-			return fault.Errorf(fault.BadInput, "unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
-		}
-		rest = rest[i+j+1:]
+	if err := layoutCheckVars(pat, layoutPatternVars); err != nil {
+		return err
 	}
 	lit := pat
 	for _, v := range layoutPatternVars {
@@ -688,6 +681,12 @@ func (p *layoutParser) layoutStageKey(r *layoutStageRead, key string, k, v *yaml
 		r.perUserLine = k.Line
 	case "profile":
 		st.Extra, err = p.layoutExtra(v, where)
+	case "env":
+		st.Env, err = p.layoutEnv(v, where+" env")
+	case "dir":
+		st.Dir, err = p.layoutDir(v, where)
+	case "clusters":
+		st.Clusters, err = p.layoutClusters(v, where)
 	}
 	return err
 }

@@ -57,6 +57,7 @@ type Profile struct {
 	Namespace, Stage, OU, Role, Account string
 	Protected                           Protection
 	Keys                                []Key // in write order: region, role_arn, mfa_serial, source_profile, ...
+	StageEnv                                  // written into the `# acct:` comment, read back by Resolve
 }
 
 // SectionSSOSession is Profile.Section of the [sso-session NAME] section of a layout with sso:.
@@ -190,9 +191,16 @@ func (r *renderRun) stage(out []Profile, t renderTarget) ([]Profile, error) {
 		}
 		keys = r.credentialKeys(keys, t, region, roleName, name)
 		keys = append(keys, st.Extra...)
+		env, err := renderStageEnv(l, st, renderVars{
+			namespace: l.Namespace, stage: t.name, role: role.Label, user: r.user(t),
+			account: t.account, ou: st.OU, region: region,
+		})
+		if err != nil {
+			return nil, r.errf(st.Line, "stage %q: %v", t.name, err)
+		}
 		out = append(out, Profile{
 			Name: name, Namespace: l.Namespace, Stage: t.name, OU: st.OU, Role: role.Label,
-			Account: t.account, Protected: st.Protected, Keys: keys,
+			Account: t.account, Protected: st.Protected, Keys: keys, StageEnv: env,
 		})
 	}
 	return out, nil
@@ -202,13 +210,9 @@ func (r *renderRun) stage(out []Profile, t renderTarget) ([]Profile, error) {
 // another role or stage already makes it.
 func (r *renderRun) name(t renderTarget, label string) (string, error) {
 	l, st := r.l, t.st
-	user := t.user
-	if user == "" {
-		user = r.o.User
-	}
 	name, err := renderName(r.pattern, renderVars{
 		namespace: l.Namespace, stage: t.name, role: label,
-		user: user, account: t.account, ou: st.OU,
+		user: r.user(t), account: t.account, ou: st.OU,
 	})
 	if err != nil {
 		return "", r.errf(l.patternLine, "profile_pattern %q for stage %q role %s: %v", r.pattern, t.name, label, err)
@@ -227,6 +231,14 @@ func (r *renderRun) name(t renderTarget, label string) (string, error) {
 	}
 	r.owners[name] = renderOwner{st: st, stage: t.name, role: label}
 	return name, nil
+}
+
+// user is {user} for a target: its own for a per-user stage, else --user.
+func (r *renderRun) user(t renderTarget) string {
+	if t.user != "" {
+		return t.user
+	}
+	return r.o.User
 }
 
 // credentialKeys appends the keys that say how profile name gets its credentials: the SSO
@@ -304,8 +316,8 @@ func layoutAccountOK(s string) bool {
 	return len(s) == 12 && layoutDigitsRE.MatchString(s)
 }
 
-// renderVars are the values of the profile_pattern variables for one profile.
-type renderVars struct{ namespace, stage, role, user, account, ou string }
+// renderVars are the values of the variables of profile_pattern, env: and dir: for one profile.
+type renderVars struct{ namespace, stage, role, user, account, ou, region string }
 
 func (v renderVars) get(name string) (string, bool) {
 	switch name {
@@ -321,6 +333,8 @@ func (v renderVars) get(name string) (string, bool) {
 		return v.account, true
 	case "ou":
 		return v.ou, true
+	case "region":
+		return v.region, true
 	}
 	return "", false
 }
@@ -328,9 +342,24 @@ func (v renderVars) get(name string) (string, bool) {
 // renderName fills the pattern. When a variable is empty (a stage without an OU) the
 // separators around it would double up, so runs of '-' are folded; labels never hold "--".
 func renderName(pattern string, vars renderVars) (string, error) {
+	s, empty, err := renderFill(pattern, vars)
+	if err != nil {
+		return "", err
+	}
+	if empty {
+		for strings.Contains(s, "--") {
+			s = strings.ReplaceAll(s, "--", "-")
+		}
+		s = strings.Trim(s, "-")
+	}
+	return s, nil
+}
+
+// renderFill replaces the {variables} of s with their values; empty says whether one of them
+// had none. {user} without a user is an error: the result would name nobody.
+func renderFill(s string, vars renderVars) (filled string, empty bool, err error) {
 	var b strings.Builder
-	empty := false
-	rest := pattern
+	rest := s
 	for {
 		i := strings.IndexByte(rest, '{')
 		if i < 0 {
@@ -339,31 +368,24 @@ func renderName(pattern string, vars renderVars) (string, error) {
 		}
 		j := strings.IndexByte(rest[i:], '}')
 		if j < 0 {
-			return "", fault.Errorf(fault.BadInput, "has a `{` without `}`; write variables as {stage}")
+			return "", false, fault.Errorf(fault.BadInput, "has a `{` without `}`; write variables as {stage}")
 		}
 		b.WriteString(rest[:i])
 		name := rest[i+1 : i+j]
 		v, ok := vars.get(name)
 		if !ok {
-			return "", fault.Errorf(fault.BadInput, "unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
+			return "", false, fault.Errorf(fault.BadInput, "unknown variable {%s}; use {namespace}, {stage}, {role}, {user}, {account} or {ou}", name)
 		}
 		if v == "" {
 			if name == "user" {
-				return "", fault.Errorf(fault.BadInput, "{user} needs a user name; pass --user NAME")
+				return "", false, fault.Errorf(fault.BadInput, "{user} needs a user name; pass --user NAME")
 			}
 			empty = true
 		}
 		b.WriteString(v)
 		rest = rest[i+j+1:]
 	}
-	s := b.String()
-	if empty {
-		for strings.Contains(s, "--") {
-			s = strings.ReplaceAll(s, "--", "-")
-		}
-		s = strings.Trim(s, "-")
-	}
-	return s, nil
+	return b.String(), empty, nil
 }
 
 // renderPartition picks the ARN partition from the region, so GovCloud and China layouts get

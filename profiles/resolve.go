@@ -192,6 +192,25 @@ func (ch *Chain) finish(roles []ChainRole, source map[string]string) {
 	}
 }
 
+// SourcedAt is the chain started by the keys of Roles[i]'s own profile instead of its role: the
+// AWS CLI takes a source profile's keys before its role_arn, and which profiles hold keys is known
+// only to the keyring (session.NewProvider asks it). The roles up to i go; the MFA device is the
+// first one left down from the top, else that profile's own.
+func (ch *Chain) SourcedAt(i int) *Chain {
+	c := *ch
+	p := ch.Roles[i]
+	c.Source, c.SourceProcess = p.Profile, ""
+	c.Roles = append([]ChainRole(nil), ch.Roles[i+1:]...)
+	c.MFASerial = p.MFASerial
+	for j := len(c.Roles) - 1; j >= 0; j-- {
+		if c.Roles[j].MFASerial != "" {
+			c.MFASerial = c.Roles[j].MFASerial
+			break
+		}
+	}
+	return &c
+}
+
 // resolveRole is the role profile cur assumes, as its keys describe it.
 func (c *Config) resolveRole(cur string, line int, keys map[string]string) (ChainRole, error) {
 	arn := keys["role_arn"]

@@ -117,6 +117,7 @@ func NewProvider(ctx context.Context, chain *profiles.Chain, kr keyring.Keyring,
 	if err := checkChain(chain, kr); err != nil {
 		return nil, err
 	}
+	chain = keysFirst(chain, kr)
 	if err := CheckDurations(o.SessionDuration, o.RoleDuration); err != nil {
 		return nil, err
 	}
@@ -162,6 +163,21 @@ func checkChain(chain *profiles.Chain, kr keyring.Keyring) error {
 		}
 	}
 	return nil
+}
+
+// keysFirst starts the chain at the highest source profile that has keys in the keyring: the AWS
+// CLI uses a source's keys before its role_arn (the profile asked for still assumes its role).
+// Only chains of two roles or more ask the keyring.
+func keysFirst(chain *profiles.Chain, kr keyring.Keyring) *profiles.Chain {
+	if kr == nil || chain.SSOAccountID != "" {
+		return chain
+	}
+	for i := len(chain.Roles) - 2; i >= 0; i-- {
+		if (Store{Keyring: kr}).HasKeys(chain.Roles[i].Profile) {
+			return chain.SourcedAt(i)
+		}
+	}
+	return chain
 }
 
 // chainBuilder puts a chain's providers together, hop by hop: cur is the last so far.
@@ -241,7 +257,8 @@ func (b *chainBuilder) role(i int, r profiles.ChainRole) {
 		rp.sessionName = defaultSessionName(b.o.User, serial, b.o.now())
 	}
 	if !b.useSession {
-		rp.serial = b.hopSerial(i, r)
+		// No MFA session: each role sends its own profile's device, as the AWS CLI does.
+		rp.serial = r.MFASerial
 	}
 	name := r.Profile
 	if name == "" {
@@ -250,21 +267,6 @@ func (b *chainBuilder) role(i int, r profiles.ChainRole) {
 	b.prev = b.o.cachedHop(b.kr, RoleItem(name), r.ARN+" from "+b.from, rp)
 	b.cur = b.prev
 	b.from = name
-}
-
-// hopSerial is the MFA device sent with role i's AssumeRole when there is no MFA session: the one
-// its own profile names, as the AWS CLI sends it. When no role of the chain names one, the
-// source's mfa_serial goes with the first role (acct's rule: the source's device is the user's).
-func (b *chainBuilder) hopSerial(i int, r profiles.ChainRole) string {
-	if r.MFASerial != "" || i > 0 {
-		return r.MFASerial
-	}
-	for _, other := range b.chain.Roles {
-		if other.MFASerial != "" {
-			return ""
-		}
-	}
-	return b.chain.MFASerial
 }
 
 // keysProvider reads the long-lived keys from the keyring when first needed, so a chain whose

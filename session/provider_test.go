@@ -265,6 +265,7 @@ func TestNoSessionMFAOnFirstRole(t *testing.T) {
 	c := f.chain("cpco-testing-admin", roleA)
 	c.Roles[0].ExternalID = "team-x"
 	c.Roles[0].SessionName = "alice-laptop"
+	c.Roles[0].MFASerial = f.user.MFASerial // --no-session sends the role profile's own device
 	o := f.options()
 	o.NoSession = true
 	got, err := f.retrieve(c, o)

@@ -24,6 +24,9 @@ type Target struct {
 	Protected bool
 	Account   string
 	Identity  string // caller ARN, when known
+	// Vars are the stage's own variables (NAME=value, the layout's env:), set after everything
+	// else; the caller has kept credential variables out of them.
+	Vars []string
 }
 
 // Variables set by Env and ServerEnv for users' own prompts and scripts.
@@ -146,6 +149,10 @@ func clean(base []string, t Target) []string {
 	add(VarAccount, t.Account)
 	if t.Protected {
 		add(VarProtected, "1")
+	}
+	for _, kv := range t.Vars {
+		name, value, _ := strings.Cut(kv, "=")
+		env = setVar(env, name, value)
 	}
 	return env
 }

@@ -26,6 +26,8 @@ type ShellOptions struct {
 	// nil means os.Environ().
 	Env    []string
 	Target Target
+	// Dir is the directory the shell starts in; "" is the current one.
+	Dir string
 	// Banner is printed as one line to Stderr before the shell starts.
 	Banner string
 	// NoColor keeps the prompt prefix plain; so does NO_COLOR.
@@ -103,6 +105,7 @@ func Shell(ctx context.Context, o ShellOptions) (exitCode int, err error) {
 	// rc files test $0.
 	cmd.Args[0] = filepath.Base(path)
 	cmd.Env = env
+	cmd.Dir = o.Dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, stderr
 	if cmd.Stdin == nil {
 		cmd.Stdin = os.Stdin
