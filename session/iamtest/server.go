@@ -49,7 +49,7 @@ type Server struct {
 	mu      sync.Mutex
 	created map[string]time.Time // key -> creation time, for keys made here
 	lag     bool
-	mfa     bool // SetRequireMFA
+	mfa     bool                  // SetRequireMFA
 	pending map[string]pendingKey // created here but not yet usable (eventual consistency)
 }
 
