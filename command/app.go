@@ -82,6 +82,7 @@ func commands(sys IO) []*cli.Command {
 		importCommand(sys),
 		rotateCommand(sys),
 		lockCommand(sys),
+		mfaCommand(sys),
 		whoamiCommand(sys),
 		eksTokenCommand(sys),
 		kubeconfigCommand(sys),

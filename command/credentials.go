@@ -3,7 +3,6 @@ package command
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -46,7 +45,17 @@ func sessionInputFrom(c *cli.Context) sessionInput {
 }
 
 // openKeyring opens the keyring the environment picks, asking for the file passphrase on a terminal.
+// Within one App run it is opened once: a credential endpoint uses the keyring the foreground
+// unlocked.
 func (sys IO) openKeyring() (keyring.Keyring, error) {
+	if sys.ui != nil {
+		sys.ui.mu.Lock()
+		kr := sys.ui.keyring
+		sys.ui.mu.Unlock()
+		if kr != nil {
+			return kr, nil
+		}
+	}
 	cfg := session.KeyringConfigFromEnv(sys.Getenv)
 	cfg.Logf = sys.debugf
 	if sys.Getenv("ACCT_FILE_PASSPHRASE") == "" {
@@ -65,6 +74,11 @@ func (sys IO) openKeyring() (keyring.Keyring, error) {
 	kr, err := sys.openKeyringTimed(cfg) // --debug: backend and timing
 	if errors.Is(err, session.ErrUnknownBackend) {
 		return nil, badInput(err)
+	}
+	if err == nil && sys.ui != nil {
+		sys.ui.mu.Lock()
+		sys.ui.keyring = kr
+		sys.ui.mu.Unlock()
 	}
 	return kr, err
 }
@@ -112,21 +126,17 @@ func (t terminalMFA) Code(_ context.Context, serial string) (string, error) {
 	})
 }
 
-// credentials resolves chain into working credentials. A wrong MFA code typed at a terminal is
-// asked again, up to three tries; a script gets STS's words and exit status 1.
-func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
+// sessionOptions are the provider options of a command run by a person (or a script) in the
+// foreground: every MFA source, the terminal prompt, the SSO sign-in on a terminal.
+func (sys IO) sessionOptions(chain *profiles.Chain, in sessionInput) (session.Options, error) {
 	if err := session.CheckDurations(in.SessionDuration, in.RoleDuration); err != nil {
-		return nil, aws.Credentials{}, badInput(err)
+		return session.Options{}, badInput(err)
 	}
 	window, err := refreshWindow(sys)
 	if err != nil {
-		return nil, aws.Credentials{}, err
+		return session.Options{}, err
 	}
-	kr, err := sys.openKeyring()
-	if err != nil {
-		return nil, aws.Credentials{}, err
-	}
-	p, err := session.NewProvider(ctx, chain, kr, session.Options{
+	return session.Options{
 		SessionDuration: in.SessionDuration,
 		RoleDuration:    in.RoleDuration,
 		NoSession:       in.NoSession,
@@ -137,28 +147,61 @@ func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in session
 		Env:             awsconfig.FromEnv(sys.Getenv),
 		Debug:           sys.debugWriter(in.Debug),
 		SSO:             sys.ssoOptions(false, false), // on a terminal, sign in when the SSO token is missing
+	}, nil
+}
+
+// credentials resolves chain into working credentials. A wrong MFA code typed at a terminal is
+// asked again, up to three tries; a script gets STS's words and exit status 1.
+func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
+	o, err := sys.sessionOptions(chain, in)
+	if err != nil {
+		return nil, aws.Credentials{}, err
+	}
+	kr, err := sys.openKeyring()
+	if err != nil {
+		return nil, aws.Credentials{}, err
+	}
+	p, err := session.NewProvider(ctx, chain, kr, o)
+	if err != nil {
+		return nil, aws.Credentials{}, err
+	}
+	var creds aws.Credentials
+	err = sys.retryTypos(chain.Profile, func() error {
+		stop := sys.spin("getting credentials for " + chain.Profile) // prompts pause it
+		defer stop()
+		creds, err = p.Retrieve(ctx)
+		return err
 	})
 	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
-	for try := 1; ; try++ {
-		stop := sys.spin("getting credentials for " + chain.Profile) // prompts pause it
-		creds, err := p.Retrieve(ctx)
-		stop()
-		var mfaErr *session.MFAError
-		if err == nil {
-			return p, creds, nil
-		}
-		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 || !sys.interactive() {
-			err = fmt.Errorf("%s: %w", chain.Profile, sys.keysElsewhere(err))
-			if errors.Is(err, session.ErrNoKeys) {
-				// A missing keyring item is bad input (SPEC §5): the user runs acct add.
-				err = badInput(err)
-			}
-			return nil, aws.Credentials{}, err
-		}
-		fmt.Fprintf(sys.Stderr, "acct: %v; try again\n", err)
+	return p, creds, nil
+}
+
+// errMFASessionEnded is what a credential endpoint answers when only a new MFA code would help:
+// it runs behind the user's shell and must never read the terminal (the kernel would stop acct,
+// and the SDK asking would hang), so it names the command that asks in the foreground.
+var errMFASessionEnded = fault.New(fault.Auth, "MFA session ended; run `acct mfa` in this shell")
+
+// endpointProvider is the provider behind a credential endpoint (acct shell, acct exec --server):
+// the same chain and keyring as the foreground's, but no prompt of any kind. A code given up
+// front was spent on the first session, so only mfa_process still gives codes; an SSO token is
+// renewed with its refresh token or the endpoint says to sign in. Every hop reads the keyring
+// again once its in-memory copy is stale, so a session `acct mfa` stores is used at the next
+// request.
+func (sys IO) endpointProvider(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, error) {
+	o, err := sys.sessionOptions(chain, in)
+	if err != nil {
+		return nil, err
 	}
+	kr, err := sys.openKeyring()
+	if err != nil {
+		return nil, err
+	}
+	o.MFAToken, o.EnvMFAToken = "", ""
+	o.MFA = session.MFAFunc(func(context.Context, string) (string, error) { return "", errMFASessionEnded })
+	o.SSO.Prompt = nil
+	return session.NewProvider(ctx, chain, kr, o)
 }
 
 // nameArg is the one profile (or stage) a command takes, "" when none was given; flags may stand

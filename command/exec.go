@@ -55,13 +55,17 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 	if len(in.Argv) == 0 {
 		return runShell(ctx, sys, shellInput{Name: in.Name, Session: in.Session, Yes: in.Yes, Nest: in.Nest})
 	}
-	t, provider, creds, err := sys.enter(ctx, in.Name, in.Session, in.Yes)
+	t, creds, err := sys.enter(ctx, in.Name, in.Session, in.Yes)
 	if err != nil {
 		return err
 	}
 	tgt := sys.shellTarget(t.Chain, creds)
 	if !in.Server {
 		return shellenv.Exec(in.Argv, shellenv.Env(sys.Environ(), creds, tgt))
+	}
+	provider, err := sys.endpointProvider(ctx, t.Chain, in.Session)
+	if err != nil {
+		return err
 	}
 	srv, err := shellenv.Serve(provider)
 	if err != nil {
@@ -77,20 +81,20 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 
 // enter is what exec and shell do before they run anything: resolve the name, guard a protected
 // stage, obtain the credentials.
-func (sys IO) enter(ctx context.Context, name string, in sessionInput, yes bool) (*target, aws.CredentialsProvider, aws.Credentials, error) {
+func (sys IO) enter(ctx context.Context, name string, in sessionInput, yes bool) (*target, aws.Credentials, error) {
 	t, err := sys.resolveTarget(name)
 	if err != nil {
-		return nil, nil, aws.Credentials{}, err
+		return nil, aws.Credentials{}, err
 	}
 	sys.warnSurprises(t)
 	if err := sys.confirmProtected(t.Chain, yes); err != nil {
-		return nil, nil, aws.Credentials{}, err
+		return nil, aws.Credentials{}, err
 	}
-	provider, creds, err := sys.credentials(ctx, t.Chain, in)
+	_, creds, err := sys.credentials(ctx, t.Chain, in)
 	if err != nil {
-		return nil, nil, aws.Credentials{}, err
+		return nil, aws.Credentials{}, err
 	}
-	return t, provider, creds, nil
+	return t, creds, nil
 }
 
 func exitStatus(code int) error {

@@ -34,8 +34,8 @@ func TestFilePassphraseOncePerDay(t *testing.T) {
 	export := func(extra ...string) (asked bool) {
 		t.Helper()
 		p := w.acctTTY(append(extra, "ACCT_DEBUG=1"), "export", "cpco")
-		re := regexpMust(`Enter passphrase|AWS_SECRET_ACCESS_KEY=`)
-		if m := p.expectRE(re); strings.Contains(m[len(m)-1], "Enter passphrase") {
+		re := regexpMust(`(Enter passphrase|AWS_SECRET_ACCESS_KEY=)`)
+		if m := p.expectRE(re); m[1] == "Enter passphrase" {
 			asked = true
 			p.line(pass)
 		}

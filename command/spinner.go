@@ -18,6 +18,7 @@ type uiState struct {
 	debug   bool
 	cmd     *cli.Context // the running command's, for --debug given after its arguments
 	spinner *spinner
+	keyring keyring.Keyring // opened once per run (openKeyring)
 }
 
 // spinnerDelay is how long something may take before a spinner shows: quick keyring reads and
