@@ -29,29 +29,37 @@ func configText(n int) string {
 }
 
 // BenchmarkConfigRead is the config work of a warm `acct exec cpco-staging-admin`: read the
-// file and resolve the profile's chain, at 6, 3,000 and 10,000 profiles.
+// file and resolve the profile's chain, at 6, 3,000 and 10,000 profiles, reading every section
+// (Read) or the chain's (ReadOnDemand, what exec and credential-process do).
 func BenchmarkConfigRead(b *testing.B) {
-	for _, n := range []int{6, 3000, 10000} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			path := filepath.Join(b.TempDir(), "config")
-			if err := os.WriteFile(path, []byte(configText(n)), 0o600); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				c, err := profiles.Read(path)
-				if err != nil {
-					b.Fatal(err)
-				}
-				ch, err := c.Resolve("cpco-staging-admin")
-				if err != nil {
-					b.Fatal(err)
-				}
-				if ch.Source != "cpco" || len(ch.Roles) != 1 || ch.Roles[0].ARN != "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole" {
-					b.Fatalf("resolved %+v", ch)
-				}
-			}
-		})
+	for _, read := range []struct {
+		name string
+		f    func(string) (*profiles.Config, error)
+	}{{"all", profiles.Read}, {"ondemand", profiles.ReadOnDemand}} {
+		for _, n := range []int{6, 3000, 10000} {
+			b.Run(fmt.Sprintf("%s/%d", read.name, n), func(b *testing.B) { benchConfigRead(b, read.f, n) })
+		}
+	}
+}
+
+func benchConfigRead(b *testing.B, read func(string) (*profiles.Config, error), n int) {
+	path := filepath.Join(b.TempDir(), "config")
+	if err := os.WriteFile(path, []byte(configText(n)), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := read(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ch, err := c.Resolve("cpco-staging-admin")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if ch.Source != "cpco" || len(ch.Roles) != 1 || ch.Roles[0].ARN != "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole" {
+			b.Fatalf("resolved %+v", ch)
+		}
 	}
 }
 

@@ -28,7 +28,8 @@ func execCommand(sys IO) *cli.Command {
 		UsageText: "acct exec [options] <profile|stage> -- <command> [args...]\n   acct exec <profile|stage>   (no command: a subshell, like acct shell)",
 		Description: "Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION,\n" +
 			"AWS_REGION, AWS_DEFAULT_REGION, ACCT_PROFILE and ACCT_STAGE, unsets AWS_PROFILE and every other\n" +
-			"credential variable, and replaces acct with the command: its exit status is acct's.",
+			"credential variable, sets the stage's own variables (env: in the layout; KUBECONFIG for a stage with\n" +
+			"clusters:), and replaces acct with the command: its exit status is acct's.",
 		Flags: append(sessionFlags(),
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask before using a protected stage"},
 			&cli.BoolFlag{Name: "server", Usage: "serve refreshing credentials on 127.0.0.1 instead of fixed keys (long-running commands)"},

@@ -55,6 +55,16 @@ func newKubeWorld(t *testing.T) *kubeWorld {
 	return kw
 }
 
+// kubeconfig runs acct kubeconfig with an MFA code, which must succeed.
+func (kw *kubeWorld) kubeconfig() result {
+	kw.t.Helper()
+	r := kw.with(kw.mfa(0), "kubeconfig")
+	if r.code != 0 {
+		kw.t.Fatalf("acct kubeconfig: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
 // kubectl runs kubectl with the world's environment; it returns combined output and exit status.
 func (kw *kubeWorld) kubectl(args ...string) (string, int) {
 	kw.t.Helper()
@@ -76,9 +86,9 @@ func TestKubectlThroughAcctKubeconfig(t *testing.T) {
 	t.Parallel()
 	kw := newKubeWorld(t)
 
-	r := kw.with(kw.mfa(0), "kubeconfig")
-	if r.code != 0 {
-		t.Fatalf("acct kubeconfig: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	r := kw.kubeconfig()
+	if !strings.Contains(r.stdout, "cpco.yaml: 2 contexts of cpco") {
+		t.Errorf("acct kubeconfig said %q", r.stdout)
 	}
 	file := filepath.Join(kw.home, ".kube", "acct", "cpco.yaml")
 	if _, err := os.Stat(filepath.Join(kw.home, ".kube", "config")); !os.IsNotExist(err) {
@@ -189,9 +199,7 @@ func TestKubectlOneMFAPrompt(t *testing.T) {
 	testtool.Need(t, "kubectl")
 	t.Parallel()
 	kw := newKubeWorld(t)
-	if r := kw.with(kw.mfa(0), "kubeconfig"); r.code != 0 {
-		t.Fatalf("acct kubeconfig: exit %d\n%s", r.code, r.stderr)
-	}
+	kw.kubeconfig()
 	kw.must("clear")
 	before := kw.calls()
 	file := filepath.Join(kw.home, ".kube", "acct", "cpco.yaml")
@@ -219,9 +227,7 @@ func TestKubectlInStageShell(t *testing.T) {
 	testtool.Need(t, "kubectl")
 	t.Parallel()
 	kw := newKubeWorld(t)
-	if r := kw.with(kw.mfa(0), "kubeconfig"); r.code != 0 {
-		t.Fatalf("acct kubeconfig: exit %d\n%s", r.code, r.stderr)
-	}
+	kw.kubeconfig()
 	p := kw.acctTTY([]string{"SHELL=" + shellPath(t, "bash")}, "shell", "dev")
 	p.expect("[cpco:dev]")
 	// The file keyring's passphrase is not handed down to the shell's children.
@@ -236,4 +242,38 @@ func TestKubectlInStageShell(t *testing.T) {
 	}
 	p.line("exit")
 	p.wait()
+}
+
+// Bad input to kubeconfig and eks-token: one line, exit status 2, ~/.aws/config untouched.
+func TestKubeBadInput(t *testing.T) {
+	t.Parallel()
+	kw := newKubeWorld(t)
+	before, err := os.ReadFile(kw.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"kubeconfig", "--stage", "prod"}, "acct: stage prod has no clusters in " + kw.config + "; add clusters: to the stage in the layout and run acct generate"},
+		{[]string{"kubeconfig", "staging"}, `acct: acct kubeconfig takes no arguments, got "staging"; name stages with --stage`},
+		{[]string{"eks-token", "--cluster", "main"}, "acct: acct eks-token needs --profile and --cluster"},
+		{[]string{"eks-token", "--profile", "cpco-stagin-admin", "--cluster", "main"}, `acct: profile "cpco-stagin-admin" not found; did you mean cpco-staging-admin, cpco-vault-admin?`},
+		{[]string{"whoami", "nope", "extra"}, "acct: name one profile, not 2: acct whoami <profile>"},
+	} {
+		r := kw.run("", c.args...)
+		if r.code != 2 {
+			t.Errorf("acct %s: exit %d, want 2", strings.Join(c.args, " "), r.code)
+		}
+		oneLine(t, "acct "+strings.Join(c.args, " "), r.stderr, c.want)
+	}
+	after, err := os.ReadFile(kw.config)
+	fi, _ := os.Stat(kw.config)
+	if err != nil || string(after) != string(before) || fi.Mode().Perm() != 0o600 {
+		t.Errorf("~/.aws/config changed (mode %v)", fi.Mode())
+	}
+	if _, err := os.Stat(filepath.Join(kw.home, ".kube")); !os.IsNotExist(err) {
+		t.Errorf("a failed acct kubeconfig left ~/.kube behind: %v", err)
+	}
 }

@@ -21,7 +21,9 @@ func shellCommand(sys IO) *cli.Command {
 		Usage:     "start your shell with a stage's credentials and a prompt that shows the stage",
 		UsageText: "acct shell [options] [stage|profile]",
 		Description: "The shell is your $SHELL (bash, zsh, fish, ...) with your own rc files. Credentials come from a\n" +
-			"local endpoint acct serves for the shell's lifetime, so they refresh by themselves all day.",
+			"local endpoint acct serves for the shell's lifetime, so they refresh by themselves all day. The shell\n" +
+			"has the stage's variables (env: in the layout, KUBECONFIG for a stage with clusters:) and starts in\n" +
+			"the stage's dir:.",
 		Flags: append(sessionFlags(),
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask before using a protected stage"},
 			&cli.BoolFlag{Name: "nest", Usage: "allow a shell inside an acct shell"},

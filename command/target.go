@@ -20,7 +20,8 @@ type target struct {
 // resolveTarget turns NAME into a profile (SPEC §4): exact profile, stage, unique fuzzy match, the
 // picker on a terminal, else an error listing the candidates.
 func (sys IO) resolveTarget(name string) (*target, error) {
-	cfg, err := profiles.Read(sys.configPath())
+	// On demand: the chain's sections are read, not the other thousands of a large config.
+	cfg, err := profiles.ReadOnDemand(sys.configPath())
 	if err != nil {
 		return nil, badInput(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -162,5 +163,5 @@ func timeLeft(t *time.Time, now time.Time) string {
 	if left <= 0 {
 		return "expired " + t.Local().Format(time.Kitchen)
 	}
-	return fmt.Sprintf("until %s (%s left)", t.Local().Format(time.Kitchen), left)
+	return fmt.Sprintf("until %s (%s left)", t.Local().Format(time.Kitchen), strings.TrimSuffix(left.String(), "0s"))
 }

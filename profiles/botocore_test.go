@@ -369,6 +369,7 @@ func withMFASession(serial string) func(outcome) outcome {
 }
 
 func TestChainMatchesBotocore(t *testing.T) {
+	t.Parallel()
 	python := "/usr/bin/python3"
 	if err := exec.Command(python, "-c", "import botocore").Run(); err != nil {
 		testtool.Missing(t, "python3 botocore", "python3-botocore")

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/acct-cli/acct/internal/fault"
 	"gopkg.in/ini.v1"
@@ -108,6 +109,11 @@ type Config struct {
 	entries map[string]*Entry
 	blocks  []Block
 	dups    []configDup
+
+	// A Config from ReadOnDemand reads a profile's values with ini.v1 when first asked for them.
+	mu       sync.Mutex
+	lines    []iniLine
+	unloaded map[*Entry][]configSection
 }
 
 // Read reads the config file at path. A missing file is an empty Config. A file that is not
@@ -115,7 +121,23 @@ type Config struct {
 // Duplicate sections and broken acct blocks do not fail Read: the AWS SDKs merge duplicates,
 // and Doctor reports both.
 func Read(path string) (*Config, error) {
+	return configRead(path, false)
+}
+
+// ReadOnDemand reads the config file at path as Read does, except that a profile's values are
+// read (by ini.v1, as Read reads them) only when something asks for that profile: a warm
+// `acct exec` needs the 2 to 4 sections of one chain, not all 10,000 of a large organisation's
+// file. The whole file is still split into lines and sections and every line checked, so a file
+// that is not ini fails here as it fails Read.
+func ReadOnDemand(path string) (*Config, error) {
+	return configRead(path, true)
+}
+
+func configRead(path string, onDemand bool) (*Config, error) {
 	c := &Config{Path: path, entries: map[string]*Entry{}}
+	if onDemand {
+		c.unloaded = map[*Entry][]configSection{}
+	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c, nil
@@ -164,24 +186,22 @@ func (c *Config) parse(data []byte) error {
 	}
 
 	sections := c.sections(lines, inBlock)
+	if c.unloaded != nil && !configCrossesSections(lines) {
+		c.lines = lines
+		c.unloaded = make(map[*Entry][]configSection, len(sections))
+		for _, sec := range sections {
+			c.unloaded[sec.entry] = append(c.unloaded[sec.entry], sec)
+		}
+		return nil
+	}
 	// ini.v1 reads the values, a batch of sections at a time: it finds sections by a linear scan,
 	// so loading a 10000-profile file in one piece is quadratic, and one load per section pays
 	// its set-up 10000 times. A repeated section is merged, later values winning, as ini.v1 and
 	// the SDKs do.
 	const batch = 64
 	for b := 0; b < len(sections); b += batch {
-		group := sections[b:min(b+batch, len(sections))]
-		if len(group) == 0 {
-			continue
-		}
-		if err := configLoad(lines, group); err != nil {
-			// Find the section to blame by reading each alone.
-			for _, sec := range group {
-				if err := configLoad(lines, []configSection{sec}); err != nil {
-					return &ConfigError{Line: lines[sec.from].num, What: "section cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the section by hand", Err: ErrNotINI}
-				}
-			}
-			return &ConfigError{Line: lines[group[0].from].num, What: "sections cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the sections by hand", Err: ErrNotINI}
+		if err := configLoadBatch(lines, sections[b:min(b+batch, len(sections))]); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -192,9 +212,18 @@ func (c *Config) parse(data []byte) error {
 // the Go SDK do. [default] and [profile default] are two headers for one profile: the AWS CLI
 // uses the later of them whole, and so does acct.
 func (c *Config) sections(lines []iniLine, inBlock func(int) bool) []configSection {
-	first := map[string]int{}
-	header := map[string]string{} // profile -> the header form its sections use
-	var sections []configSection
+	n := 0
+	for i := range lines {
+		if lines[i].kind == iniSection {
+			n++
+		}
+	}
+	first := make(map[string]int, n)
+	header := make(map[string]string, n) // profile -> the header form its sections use
+	if len(c.entries) == 0 {
+		c.entries = make(map[string]*Entry, n)
+	}
+	sections := make([]configSection, 0, n)
 	for i := range lines {
 		l := &lines[i]
 		if l.kind != iniSection {
@@ -246,6 +275,55 @@ func configDropSections(sections []configSection, e *Entry) []configSection {
 		}
 	}
 	return kept
+}
+
+// configCrossesSections tells whether the file has a line on which ini.v1 may fail or read past
+// the end of its section: a quoted key name, or a value opened by """ or a backquote (ini.v1
+// reads it up to its closing quote, lines later). Read loads such a file in batches, and its
+// values can depend on the batches, so ReadOnDemand then loads it the same way. Hand-written
+// configs seldom have one; generated ones never do.
+func configCrossesSections(lines []iniLine) bool {
+	for _, l := range lines {
+		if l.kind == iniKey && (strings.HasPrefix(l.key, `"`) || strings.HasPrefix(l.key, "`") ||
+			strings.HasPrefix(l.value, `"""`) || strings.HasPrefix(l.value, "`")) {
+			return true
+		}
+	}
+	return false
+}
+
+// configLoadBatch is configLoad with the error a user can act on: the section to blame.
+func configLoadBatch(lines []iniLine, group []configSection) error {
+	err := configLoad(lines, group)
+	if err == nil {
+		return nil
+	}
+	// Find the section to blame by reading each alone.
+	for _, sec := range group {
+		if err := configLoad(lines, []configSection{sec}); err != nil {
+			return &ConfigError{Line: lines[sec.from].num, What: "section cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the section by hand", Err: ErrNotINI}
+		}
+	}
+	return &ConfigError{Line: lines[group[0].from].num, What: "sections cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the sections by hand", Err: ErrNotINI}
+}
+
+// entry returns the profile called name with its values read.
+func (c *Config) entry(name string) (*Entry, bool, error) {
+	e, ok := c.entries[name]
+	if !ok || c.unloaded == nil {
+		return e, ok, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	secs, pending := c.unloaded[e]
+	if !pending {
+		return e, true, nil
+	}
+	delete(c.unloaded, e)
+	if err := configLoadBatch(c.lines, secs); err != nil {
+		return e, true, configWithPath(err, c.Path)
+	}
+	return e, true, nil
 }
 
 // configSection is one profile section of the file: lines[from] is its header, lines[to] the next.
@@ -366,9 +444,10 @@ func (c *Config) Names() []string {
 }
 
 // Entry returns the profile called name.
+// A section ini.v1 cannot read (on demand) has no entry, as it would have no Config from Read.
 func (c *Config) Entry(name string) (Entry, bool) {
-	e, ok := c.entries[name]
-	if !ok {
+	e, ok, err := c.entry(name)
+	if !ok || err != nil {
 		return Entry{}, false
 	}
 	return *e, true

@@ -140,7 +140,7 @@ func doctorFromErr(profile string, err error, fix string) Finding {
 func doctorRender(c *Config, l *Layout) ([]Profile, error) {
 	o := RenderOptions{}
 	for _, n := range c.names {
-		e := c.entries[n]
+		e, _, _ := c.entry(n)
 		if !e.Meta.Managed || e.Meta.Namespace != l.Namespace {
 			continue
 		}

@@ -70,13 +70,29 @@ var credentialVars = []string{
 // environment never shows the parent's stage.
 var acctVars = []string{VarProfile, VarStage, VarNamespace, VarAccount, VarProtected}
 
-// isSecretVar reports variables that hold acct's own secrets: they were meant
-// for acct, not for whatever acct runs.
+// brokers are the prefixes of the variables of other tools that, like acct, unlock a store of
+// AWS credentials: aws-vault (whose file keyring acct imports from), saml2aws, aws-okta, Granted,
+// Leapp. What such a tool reads to unlock its store is meant for it, not for whatever acct runs.
+var brokers = []string{"AWS_VAULT_", "SAML2AWS_", "AWS_OKTA_", "GRANTED_", "LEAPP_"}
+
+// isSecretVar reports variables that hold acct's own secrets (ACCT_FILE_PASSPHRASE,
+// ACCT_MFA_TOKEN) or another credential tool's (AWS_VAULT_FILE_PASSPHRASE, SAML2AWS_PASSWORD,
+// ...). acct's settings stay, for an acct the child runs; so do the secrets of tools that use
+// AWS credentials rather than hold them (RESTIC_PASSWORD, ...): they are the child's business.
 func isSecretVar(name string) bool {
-	if name == "ACCT_MFA_TOKEN" {
+	if name == "ACCT_MFA_TOKEN" || strings.HasPrefix(name, "ACCT_") && strings.Contains(name, "PASSPHRASE") {
 		return true
 	}
-	return strings.HasPrefix(name, "ACCT_") && strings.Contains(name, "PASSPHRASE")
+	for _, p := range brokers {
+		if rest, ok := strings.CutPrefix(name, p); ok {
+			for _, w := range []string{"PASSPHRASE", "PASSWORD", "SECRET", "TOKEN"} {
+				if strings.Contains(rest, w) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func dropped(name string) bool {

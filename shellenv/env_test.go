@@ -52,6 +52,14 @@ var dirtyBase = []string{
 	"ACCT_PROFILE=cpco-prod-admin",
 	"ACCT_STAGE=prod",
 	"ACCT_PROTECTED=1",
+	"ACCT_SECRET_SERVICE_COLLECTION=login",
+	"AWS_VAULT_FILE_PASSPHRASE=vaultpass",
+	"AWS_VAULT_PASS_PASSWORD_STORE_DIR=/home/alice/.password-store",
+	"AWS_VAULT_BACKEND=file",
+	"SAML2AWS_PASSWORD=samlpass",
+	"SAML2AWS_MFA_TOKEN=654321",
+	"AWS_OKTA_KEYRING_PASSWORD=oktapass",
+	"RESTIC_PASSWORD=for-the-child",
 }
 
 func TestEnv(t *testing.T) {
@@ -81,6 +89,10 @@ func TestEnv(t *testing.T) {
 		"ACCT_NAMESPACE":              "cpco",
 		"ACCT_ACCOUNT":                "323330167063",
 		"ACCT_KEYRING_BACKEND":        "file",
+		// Settings stay; other credential tools' secrets go; a child's own secrets stay.
+		"ACCT_SECRET_SERVICE_COLLECTION": "login",
+		"AWS_VAULT_BACKEND":              "file",
+		"RESTIC_PASSWORD":                "for-the-child",
 	}
 	for k, v := range want {
 		if m[k] != v {

@@ -37,7 +37,7 @@ func TestExecReplacesProcess(t *testing.T) {
 	_, _, env := shellHome(t)
 	cmd := helperCmd(t, helperRequest{
 		Mode:   "exec",
-		Argv:   []string{"sh", "-c", `test "$ACCT_PROFILE" = cpco-staging-admin && test -z "$AWS_PROFILE$ACCT_FILE_PASSPHRASE" && exec kill -TERM $$; exit 9`},
+		Argv:   []string{"sh", "-c", `test "$ACCT_PROFILE" = cpco-staging-admin && test -z "$AWS_PROFILE$ACCT_FILE_PASSPHRASE$AWS_VAULT_FILE_PASSPHRASE" && exec kill -TERM $$; exit 9`},
 		Target: stagingTarget, Creds: testCreds,
 	}, env)
 	out, err := cmd.CombinedOutput()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -55,6 +56,10 @@ func runHelper(raw string) int {
 	switch req.Mode {
 	case "fg":
 		fmt.Printf("fg:%v,%v\n", sentByTerminal(syscall.SIGINT), sentByTerminal(syscall.SIGTERM))
+		return 0
+	case "flood":
+		n, _ := strconv.Atoi(req.Argv[1])
+		flood(req.Argv[0], n)
 		return 0
 	case "exec":
 		err := Exec(req.Argv, Env(base, req.Creds, req.Target))

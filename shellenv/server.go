@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"net"
 	"net/http"
 	"sync"
@@ -59,13 +57,7 @@ func Serve(p aws.CredentialsProvider) (*Server, error) {
 		ln:    ln,
 		done:  make(chan struct{}),
 	}
-	s.srv = &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		// The default logger would write to the stderr of the shell the
-		// user is typing in; nothing net/http says there is actionable.
-		ErrorLog: log.New(io.Discard, "", 0),
-	}
+	s.srv = endpointServer(s)
 	go func() {
 		defer close(s.done)
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -115,6 +107,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "AccessDenied", "requests are accepted from this machine only")
 		return
 	}
+	if _, port, _ := net.SplitHostPort(s.ln.Addr().String()); !hostAllowed(r.Host, port) {
+		writeError(w, http.StatusForbidden, "AccessDenied", "requests must name this endpoint as 127.0.0.1 or localhost")
+		return
+	}
 	if !s.authorized(r.Header.Get("Authorization")) {
 		writeError(w, http.StatusForbidden, "AccessDenied", "missing or wrong authorization token")
 		return
@@ -160,7 +156,9 @@ func loopback(remote string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// writeError answers a refusal and closes the connection, so a refused client cannot keep it.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Connection", "close")
 	writeJSON(w, status, errorResponse{Code: code, Message: msg})
 }
 

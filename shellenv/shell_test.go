@@ -53,6 +53,8 @@ func shellHome(t *testing.T) (home, tmp string, env []string) {
 		// A credential variable that must not survive into the shell.
 		"AWS_PROFILE=someone-else",
 		"ACCT_FILE_PASSPHRASE=hunter2",
+		// Another credential tool's secret, which must not reach the child either.
+		"AWS_VAULT_FILE_PASSPHRASE=vaultpass",
 	}
 	return home, tmp, env
 }
@@ -135,7 +137,7 @@ func TestShellPromptRCAndExitStatus(t *testing.T) {
 			p.send(`echo "rc:$MYVAR"` + "\r")
 			at = p.screen.waitFor(t, at, "rc:from-user-rc", ptyTimeout)
 
-			p.send(`echo "p:$ACCT_PROFILE s:$ACCT_STAGE n:$ACCT_NAMESPACE d:$ACCT_SHELL_DEPTH k:$AWS_ACCESS_KEY_ID x:$AWS_PROFILE$ACCT_FILE_PASSPHRASE:x"` + "\r")
+			p.send(`echo "p:$ACCT_PROFILE s:$ACCT_STAGE n:$ACCT_NAMESPACE d:$ACCT_SHELL_DEPTH k:$AWS_ACCESS_KEY_ID x:$AWS_PROFILE$ACCT_FILE_PASSPHRASE$AWS_VAULT_FILE_PASSPHRASE:x"` + "\r")
 			at = p.screen.waitFor(t, at, "p:cpco-staging-admin s:staging n:cpco d:1 k:ASIATESTACCESSKEY x::x", ptyTimeout)
 			// The prompt after a command is prefixed too.
 			at = p.screen.waitFor(t, at, "[cpco:staging] "+sc.userPrompt, ptyTimeout)

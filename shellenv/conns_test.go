@@ -1,0 +1,229 @@
+//go:build unix
+
+package shellenv
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
+)
+
+var staticProvider = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{AccessKeyID: "ASIASTATIC", SecretAccessKey: "s", SessionToken: "t",
+		CanExpire: true, Expires: time.Now().Add(time.Hour)}, nil
+})
+
+func startEndpoint(t testing.TB, p aws.CredentialsProvider) *Server {
+	t.Helper()
+	s, err := Serve(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// get sends one request for the endpoint's credentials with Host host and says the status and
+// whether the server closed the connection after answering.
+func get(t *testing.T, s *Server, host, token string) (status int, closed bool) {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(s.URL, "http://"), "/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\n\r\n", host, token)
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(c)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	// A closed connection reads EOF at once; an open one times out.
+	_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	_, err = r.ReadByte()
+	return resp.StatusCode, err == io.EOF
+}
+
+func TestServerChecksHost(t *testing.T) {
+	s := startEndpoint(t, staticProvider)
+	_, port, _ := net.SplitHostPort(strings.TrimSuffix(strings.TrimPrefix(s.URL, "http://"), "/"))
+	for host, want := range map[string]int{
+		"127.0.0.1:" + port:         200,
+		"localhost:" + port:         200,
+		"LocalHost:" + port:         200,
+		"evil.example:" + port:      403, // a DNS-rebinding page
+		"evil.example":              403,
+		"127.0.0.1":                 403,
+		"127.0.0.1:1" + port:        403,
+		"localhost.evil.example:80": 403,
+		"[::1]:" + port:             403,
+	} {
+		status, closed := get(t, s, host, s.Token)
+		if status != want {
+			t.Errorf("Host %q: status %d, want %d", host, status, want)
+		}
+		if want == 403 && !closed {
+			t.Errorf("Host %q: the connection stayed open after the refusal", host)
+		}
+	}
+}
+
+func TestServerClosesRefusedConnections(t *testing.T) {
+	s := startEndpoint(t, staticProvider)
+	host := strings.TrimSuffix(strings.TrimPrefix(s.URL, "http://"), "/")
+	if status, closed := get(t, s, host, "wrong"); status != 403 || !closed {
+		t.Errorf("wrong token: status %d, closed %v; want 403 and closed", status, closed)
+	}
+	if status, closed := get(t, s, host, s.Token); status != 200 || closed {
+		t.Errorf("right token: status %d, closed %v; want 200 and kept alive", status, closed)
+	}
+}
+
+// TestServerSurvivesConnectionFlood is the attack of issue 11: other processes (another local
+// user) open 20,000 connections, most of them kept alive after a refused request, some silent,
+// and hold them; meanwhile and afterwards the shell's own SDK client, on a new connection
+// each time, gets its credentials within a second.
+func TestServerSurvivesConnectionFlood(t *testing.T) {
+	const hostile, attackers = 20000, 2
+	lowerFileLimit(t, 4096)
+	s := startEndpoint(t, staticProvider)
+	addr := strings.TrimSuffix(strings.TrimPrefix(s.URL, "http://"), "/")
+	_, _, env := shellHome(t)
+
+	var opened atomic.Int64
+	var wg sync.WaitGroup
+	for range attackers {
+		cmd := helperCmd(t, helperRequest{Mode: "flood", Argv: []string{addr, strconv.Itoa(hostile / attackers)}}, env)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		hold, err := cmd.StdinPipe() // the attacker holds its connections until this closes
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { hold.Close(); _ = cmd.Wait() })
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lines := bufio.NewScanner(out)
+			for lines.Scan() {
+				if n, ok := strings.CutPrefix(lines.Text(), "opened "); ok {
+					k, _ := strconv.Atoi(n)
+					opened.Add(int64(k))
+				}
+				if strings.HasPrefix(lines.Text(), "done") {
+					return
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for during := 0; ; during++ {
+		select {
+		case <-done:
+			t.Logf("%d hostile connections opened; %d fetches during the flood", opened.Load(), during)
+			if opened.Load() < hostile*9/10 {
+				t.Fatalf("the attack opened only %d connections", opened.Load())
+			}
+			if err := fetch(s); err != nil {
+				t.Fatalf("with %d hostile connections held: %v", opened.Load(), err)
+			}
+			return
+		case <-time.After(200 * time.Millisecond):
+			if err := fetch(s); err != nil {
+				t.Fatalf("during the flood (%d connections open): %v", opened.Load(), err)
+			}
+		}
+	}
+}
+
+// flood is one attacker: it opens n connections to addr, one after the other (three in four send a
+// refused request, read the answer and keep the connection, the fourth stays silent), says
+// "opened K" as it goes and "done" at the end, and holds them until its stdin closes. It stops
+// by itself after a minute.
+func flood(addr string, n int) {
+	stop := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, os.Stdin); close(stop) }()
+	deadline := time.Now().Add(time.Minute)
+	var held []net.Conn
+	d := net.Dialer{Timeout: time.Second}
+	for i := 0; i < n && time.Now().Before(deadline); i++ {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			continue
+		}
+		if i%4 != 3 {
+			// Like a client keeping its connection alive: ask, read the answer, hold on.
+			fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: %s\r\nAuthorization: wrong\r\nConnection: keep-alive\r\n\r\n", addr)
+			_ = c.SetReadDeadline(time.Now().Add(time.Second))
+			_, _ = c.Read(make([]byte, 512))
+		}
+		held = append(held, c)
+		if len(held)%1000 == 0 {
+			fmt.Println("opened 1000")
+		}
+	}
+	fmt.Printf("opened %d\ndone\n", len(held)%1000)
+	select {
+	case <-stop:
+	case <-time.After(time.Until(deadline)):
+	}
+}
+
+// fetch is the shell's own AWS SDK client getting credentials from s on a new connection; it
+// has one second.
+func fetch(s *Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	c, err := endpointcreds.New(s.URL, func(o *endpointcreds.Options) {
+		o.AuthorizationToken = s.Token
+		o.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	}).Retrieve(ctx)
+	if err == nil && c.AccessKeyID != "ASIASTATIC" {
+		err = fmt.Errorf("got key %s", c.AccessKeyID)
+	}
+	return err
+}
+
+// lowerFileLimit gives the test process (the endpoint's) a descriptor limit far below the
+// attack's 20,000 connections, as most users' shells have, for the rest of the test.
+func lowerFileLimit(t *testing.T, n uint64) {
+	t.Helper()
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	lim := old
+	lim.Cur = min(n, old.Cur)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old) })
+}
