@@ -65,10 +65,14 @@ func (sys IO) openKeyring() (keyring.Keyring, error) {
 		}
 		cfg.PassphraseTTL = ttl
 		cfg.FilePassphrase = func(prompt string) (string, error) {
-			if !sys.interactive() {
+			if sys.interactive() {
+				return sys.prompt(prompt, true, nil)
+			}
+			p, err := ttyAsk(prompt, true) // credential_process: the person is at the controlling terminal
+			if errors.Is(err, errNoTTY) {
 				return "", errors.New("the file keyring needs a passphrase; set ACCT_FILE_PASSPHRASE or run acct on a terminal")
 			}
-			return sys.prompt(prompt, true, nil)
+			return p, err
 		}
 	}
 	kr, err := sys.openKeyringTimed(cfg) // --debug: backend and timing
@@ -107,23 +111,38 @@ func (sys IO) debugWriter(on bool) io.Writer {
 	return nil
 }
 
-// terminalMFA asks the person at the terminal; in a script it says how to give a code instead:
-// `acct mfa <profile>` at a terminal starts the MFA session the script then uses.
+// terminalMFA asks the person for a code (SPEC §4: wherever acct runs): on acct's own terminal,
+// else on the controlling terminal (credential_process under the AWS CLI or Terraform), or in the
+// dialog ACCT_MFA_PROMPT names. With no way to ask it says how to give a code instead:
+// `acct mfa <profile>` at a terminal starts the MFA session the command then uses.
 type terminalMFA struct {
 	sys     IO
 	profile string
 }
 
-func (t terminalMFA) Code(_ context.Context, serial string) (string, error) {
-	if !t.sys.interactive() {
-		return "", fault.Errorf(fault.Auth, "no terminal to ask for it; run acct mfa %s at a terminal, or pass --mfa-token or set ACCT_MFA_TOKEN", t.profile)
+func (t terminalMFA) Code(ctx context.Context, serial string) (string, error) {
+	mode, err := t.sys.mfaPromptMode()
+	if err != nil {
+		return "", err
 	}
-	return t.sys.prompt("MFA code for "+serial, false, func(s string) error {
-		if len(s) != 6 || strings.Trim(s, "0123456789") != "" {
-			return errors.New("six digits")
+	question := "MFA code for " + serial
+	switch {
+	case mode == "terminal" && t.sys.interactive():
+		return t.sys.prompt(question, false, func(s string) error {
+			if len(s) != 6 || strings.Trim(s, "0123456789") != "" {
+				return errors.New("six digits")
+			}
+			return nil
+		})
+	case mode == "terminal":
+		code, err := ttyAsk(question, false)
+		if !errors.Is(err, errNoTTY) {
+			return code, err
 		}
-		return nil
-	})
+	case mode != "none":
+		return dialogAsk(ctx, mode, question)
+	}
+	return "", fault.Errorf(fault.Auth, "no terminal to ask for it; run acct mfa %s at a terminal, or pass --mfa-token or set ACCT_MFA_TOKEN", t.profile)
 }
 
 // sessionOptions are the provider options of a command run by a person (or a script) in the

@@ -91,7 +91,7 @@ func (sys IO) retryTypos(profile string, f func() error) error {
 			return nil
 		}
 		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 || !sys.interactive() {
-			err = fmt.Errorf("%s: %w", profile, err)
+			err = fmt.Errorf("%s: %w", profile, sys.keysElsewhere(err))
 			if errors.Is(err, session.ErrNoKeys) {
 				// A missing keyring item is bad input (SPEC §5): the user runs acct add.
 				err = badInput(err)

@@ -98,3 +98,57 @@ func procState(t *testing.T, pid int) string {
 	fields := strings.Fields(s[strings.LastIndex(s, ")")+1:])
 	return fields[0]
 }
+
+// credential_process as the AWS CLI, Terraform and kubectl run it (stderr captured): the MFA
+// question reaches the person on the controlling terminal, the code typed there is used, and the
+// next run asks nothing. With ACCT_MFA_PROMPT=none and no terminal: exit 1 and one line, at once.
+func TestCredentialProcessAsksOnControllingTerminal(t *testing.T) {
+	aws := awsCLI(t)
+	w, u := orgWorld(t, example("organization.yaml"), false)
+	w.must("generate", "--layout", example("organization.yaml"), "--user", "alice", "--style", "credential-process")
+	call := aws + " sts get-caller-identity --profile cpco-staging-admin --output text --query Arn --endpoint-url " + w.sts.URL + " --region us-east-1"
+	for i, c := range []struct{ name, line string }{
+		{"typed at a terminal", call},
+		{"stdin a pipe, stderr a file (as Terraform runs it)", "echo | " + call + " 2>" + w.home + "/aws.err; cat " + w.home + "/aws.err"},
+	} {
+		w.must("clear")
+		p := startTTY(t, w.ttyEnv(), w.home, "/bin/sh", "-c", c.line+`; echo "DO""NE $?"`)
+		p.expectRE(mfaPromptRE)
+		p.line(w.sts.Code(u, time.Now().Add(time.Duration(i)*30*time.Second)))
+		p.expectRE(assumedStagingRE)
+		p.expect("DONE 0")
+		p.wait()
+		// Run again: the session and role are cached, nothing is asked.
+		q := startTTY(t, w.ttyEnv(), w.home, "/bin/sh", "-c", c.line)
+		q.expectRE(assumedStagingRE)
+		q.wait()
+		if strings.Contains(q.screen(), "MFA code") {
+			t.Errorf("%s: asked again:\n%s", c.name, q.screen())
+		}
+	}
+	// Ctrl-C at the question: acct ends with 130, the terminal is usable again, nothing is cached.
+	w.must("clear")
+	calls := w.sts.Calls("GetSessionToken")
+	p := startTTY(t, w.ttyEnv(), w.home, "/bin/sh", "-c", "acct credential-process cpco-staging-admin 2>/dev/null </dev/null; echo \"status=$?\"; stty -a")
+	p.expectRE(mfaPromptRE)
+	p.send("\x03")
+	p.expect("status=130")
+	if m := p.expectRE(regexpMust(`(-?)echo\b`)); m[1] == "-" {
+		t.Errorf("the terminal was left without echo:\n%s", p.screen())
+	}
+	p.wait()
+	if w.sts.Calls("GetSessionToken") != calls {
+		t.Errorf("after Ctrl-C: GetSessionToken %d (was %d)", w.sts.Calls("GetSessionToken"), calls)
+	}
+
+	// Nothing was cached by the interrupted run: without a way to ask, the one line.
+	start := time.Now()
+	r := w.with(map[string]string{"ACCT_MFA_PROMPT": "none"}, "credential-process", "cpco-staging-admin")
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("ACCT_MFA_PROMPT=none took %s", took)
+	}
+	if r.code != 1 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, "run acct mfa cpco-staging-admin") || r.stdout != "" {
+		t.Errorf("ACCT_MFA_PROMPT=none: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	w.noLeaks(r.stdout, r.stderr)
+}
