@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/acct-cli/acct/command"
+	"github.com/acct-cli/acct/internal/console"
 	"github.com/acct-cli/acct/session/ststest"
 )
 
@@ -63,7 +64,7 @@ func BenchmarkCredentialProcessCached(b *testing.B) {
 	run := func(extra map[string]string, args ...string) string {
 		var out, errb bytes.Buffer
 		sys := command.IO{
-			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+			Console: console.New(strings.NewReader(""), &out, &errb),
 			Getenv: func(k string) string {
 				if v, ok := extra[k]; ok {
 					return v
@@ -83,7 +84,7 @@ func BenchmarkCredentialProcessCached(b *testing.B) {
 	calls := s.Calls("")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		var sys = command.IO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: os.Getenv, Environ: os.Environ}
+		var sys = command.IO{Console: console.New(strings.NewReader(""), io.Discard, io.Discard), Getenv: os.Getenv, Environ: os.Environ}
 		if err := command.Run(context.Background(), sys, []string{"acct", "credential-process", "cpco-staging-admin"}); err != nil {
 			b.Fatal(err)
 		}

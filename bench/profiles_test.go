@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/acct-cli/acct/command"
+	"github.com/acct-cli/acct/internal/console"
 )
 
 // layout10k is an organization of 3,333 stages with 3 roles each, plus the root's admin: 10,000
@@ -31,7 +32,7 @@ func run10k(b *testing.B, dir string, args ...string) {
 		"XDG_STATE_HOME": filepath.Join(dir, ".state"), "NO_COLOR": "1",
 	}
 	var errb strings.Builder
-	sys := command.IO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb,
+	sys := command.IO{Console: console.New(strings.NewReader(""), io.Discard, &errb),
 		Getenv: func(k string) string { return env[k] }, Environ: func() []string { return nil }}
 	if err := command.Run(context.Background(), sys, append([]string{"acct"}, args...)); err != nil {
 		b.Fatalf("acct %s: %v: %s", strings.Join(args, " "), err, errb.String())

@@ -89,7 +89,7 @@ func TestExecWarnsWhereTheAWSCLIDiffers(t *testing.T) {
 	}
 	r := sw.with(sw.mfa(0), "exec", "cpco-staging-admin", "--", "true")
 	want := "acct: warning: [cpco-staging-admin] in " + creds + " sets region: the AWS CLI uses it before " + sw.config +
-		", acct does not, so the two can reach different accounts; move region into [profile cpco-staging-admin] of " + sw.config + " and delete them from " + creds
+		", acct does not, so the two can reach different accounts; move region into [profile cpco-staging-admin] of " + sw.config + " and delete it from " + creds
 	if r.code != 0 || r.stderr != want+"\n" {
 		t.Errorf("exit %d, stderr\n%q\nwant\n%q", r.code, r.stderr, want+"\n")
 	}

@@ -6,8 +6,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/acct-cli/acct/profiles"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/profiles"
 )
 
 // The scripts ask acct itself (urfave/cli's --generate-bash-completion) so profiles and stages are
@@ -47,7 +48,7 @@ end
 complete -c acct -f -a '(__acct_complete)'
 `
 
-func completionCommand(sys IO) *cli.Command {
+func completionCommand(sys *system) *cli.Command {
 	scripts := map[string]string{"bash": bashCompletion, "zsh": zshCompletion, "fish": fishCompletion}
 	return &cli.Command{
 		Name:      "completion",
@@ -55,7 +56,7 @@ func completionCommand(sys IO) *cli.Command {
 		UsageText: "acct completion bash|zsh|fish",
 		BashComplete: func(c *cli.Context) {
 			for _, s := range []string{"bash", "fish", "zsh"} {
-				fmt.Fprintln(sys.Stdout, s)
+				fmt.Fprintln(sys.Console.Out, s)
 			}
 		},
 		Action: func(c *cli.Context) error {
@@ -63,14 +64,14 @@ func completionCommand(sys IO) *cli.Command {
 			if !ok {
 				return usagef("name a shell: acct completion bash|zsh|fish")
 			}
-			fmt.Fprint(sys.Stdout, s)
+			fmt.Fprint(sys.Console.Out, s)
 			return nil
 		},
 	}
 }
 
 // completeTargets lists the profiles and stages a command taking a name accepts.
-func completeTargets(sys IO) cli.BashCompleteFunc {
+func completeTargets(sys *system) cli.BashCompleteFunc {
 	return func(c *cli.Context) {
 		// The scripts pass the word being completed only when it starts with "-": then it is a
 		// flag of this command.
@@ -86,7 +87,7 @@ func completeTargets(sys IO) cli.BashCompleteFunc {
 			return
 		}
 		for _, n := range targetNames(cfg) {
-			fmt.Fprintln(sys.Stdout, n)
+			fmt.Fprintln(sys.Console.Out, n)
 		}
 	}
 }

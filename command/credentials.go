@@ -3,17 +3,17 @@ package command
 import (
 	"context"
 	"errors"
-	"io"
 	"strings"
 	"time"
 
-	"github.com/99designs/keyring"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/urfave/cli/v2"
+
 	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/console"
 	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/urfave/cli/v2"
 )
 
 // sessionFlags are the flags of every command that obtains credentials.
@@ -44,79 +44,12 @@ func sessionInputFrom(c *cli.Context) sessionInput {
 	}
 }
 
-// openKeyring opens the keyring the environment picks, asking for the file passphrase on a terminal.
-// Within one App run it is opened once: a credential endpoint uses the keyring the foreground
-// unlocked.
-func (sys IO) openKeyring() (keyring.Keyring, error) {
-	if sys.ui != nil {
-		sys.ui.mu.Lock()
-		kr := sys.ui.keyring
-		sys.ui.mu.Unlock()
-		if kr != nil {
-			return kr, nil
-		}
-	}
-	cfg := session.KeyringConfigFromEnv(sys.Getenv)
-	cfg.Logf = sys.debugf
-	if sys.Getenv("ACCT_FILE_PASSPHRASE") == "" {
-		ttl, err := passphraseTTL(sys)
-		if err != nil {
-			return nil, err
-		}
-		cfg.PassphraseTTL = ttl
-		cfg.FilePassphrase = func(prompt string) (string, error) {
-			if sys.interactive() {
-				return sys.prompt(prompt, true, nil)
-			}
-			p, err := ttyAsk(prompt, true) // credential_process: the person is at the controlling terminal
-			if errors.Is(err, errNoTTY) {
-				return "", errors.New("the file keyring needs a passphrase; set ACCT_FILE_PASSPHRASE or run acct on a terminal")
-			}
-			return p, err
-		}
-	}
-	kr, err := sys.openKeyringTimed(cfg) // --debug: backend and timing
-	if errors.Is(err, session.ErrUnknownBackend) {
-		return nil, badInput(err)
-	}
-	if err == nil && sys.ui != nil {
-		sys.ui.mu.Lock()
-		sys.ui.keyring = kr
-		sys.ui.mu.Unlock()
-	}
-	return kr, err
-}
-
-// passphraseTTL is how long a typed file keyring passphrase is kept in the kernel keyring:
-// ACCT_PASSPHRASE_TTL (a Go duration; 0 keeps nothing), else a working day.
-func passphraseTTL(sys IO) (time.Duration, error) {
-	v := sys.Getenv("ACCT_PASSPHRASE_TTL")
-	if v == "" {
-		return session.DefaultPassphraseTTL, nil
-	}
-	d, err := time.ParseDuration(v)
-	if v == "0" {
-		d, err = 0, nil
-	}
-	if err != nil || d < 0 {
-		return 0, usagef("ACCT_PASSPHRASE_TTL=%s is not a duration such as 8h (0 keeps nothing)", v)
-	}
-	return d, nil
-}
-
-func (sys IO) debugWriter(on bool) io.Writer {
-	if on {
-		return sys.Stderr
-	}
-	return nil
-}
-
 // terminalMFA asks the person for a code (SPEC §4: wherever acct runs): on acct's own terminal,
 // else on the controlling terminal (credential_process under the AWS CLI or Terraform), or in the
 // dialog ACCT_MFA_PROMPT names. With no way to ask it says how to give a code instead:
 // `acct mfa <profile>` at a terminal starts the MFA session the command then uses.
 type terminalMFA struct {
-	sys     IO
+	sys     *system
 	profile string
 }
 
@@ -127,16 +60,16 @@ func (t terminalMFA) Code(ctx context.Context, serial string) (string, error) {
 	}
 	question := "MFA code for " + serial
 	switch {
-	case mode == "terminal" && t.sys.interactive():
-		return t.sys.prompt(question, false, func(s string) error {
+	case mode == "terminal" && t.sys.Console.Interactive():
+		return t.sys.prompter.Input(question, "", func(s string) error {
 			if len(s) != 6 || strings.Trim(s, "0123456789") != "" {
 				return errors.New("six digits")
 			}
 			return nil
 		})
 	case mode == "terminal":
-		code, err := ttyAsk(question, false)
-		if !errors.Is(err, errNoTTY) {
+		code, err := t.sys.Console.AskTTY(question, false)
+		if !errors.Is(err, console.ErrNoTTY) {
 			return code, err
 		}
 	case mode != "none":
@@ -147,9 +80,9 @@ func (t terminalMFA) Code(ctx context.Context, serial string) (string, error) {
 
 // sessionOptions are the provider options of a command run by a person (or a script) in the
 // foreground: every MFA source, the terminal prompt, the SSO sign-in on a terminal.
-func (sys IO) sessionOptions(chain *profiles.Chain, in sessionInput) (session.Options, error) {
+func (sys *system) sessionOptions(chain *profiles.Chain, in sessionInput) (session.Options, error) {
 	if err := session.CheckDurations(in.SessionDuration, in.RoleDuration); err != nil {
-		return session.Options{}, badInput(err)
+		return session.Options{}, fault.Wrap(fault.BadInput, err)
 	}
 	window, err := refreshWindow(sys)
 	if err != nil {
@@ -171,7 +104,7 @@ func (sys IO) sessionOptions(chain *profiles.Chain, in sessionInput) (session.Op
 
 // credentials resolves chain into working credentials. A wrong MFA code typed at a terminal is
 // asked again, up to three tries; a script gets STS's words and exit status 1.
-func (sys IO) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
+func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
 	o, err := sys.sessionOptions(chain, in)
 	if err != nil {
 		return nil, aws.Credentials{}, err
@@ -208,7 +141,7 @@ var errMFASessionEnded = fault.New(fault.Auth, "MFA session ended; run `acct mfa
 // renewed with its refresh token or the endpoint says to sign in. Every hop reads the keyring
 // again once its in-memory copy is stale, so a session `acct mfa` stores is used at the next
 // request.
-func (sys IO) endpointProvider(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, error) {
+func (sys *system) endpointProvider(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, error) {
 	o, err := sys.sessionOptions(chain, in)
 	if err != nil {
 		return nil, err
@@ -221,6 +154,15 @@ func (sys IO) endpointProvider(ctx context.Context, chain *profiles.Chain, in se
 	o.MFA = session.MFAFunc(func(context.Context, string) (string, error) { return "", errMFASessionEnded })
 	o.SSO.Prompt = nil
 	return session.NewProvider(ctx, chain, kr, o)
+}
+
+// noArgs refuses arguments to a command that takes none (and finds flags given after them).
+func noArgs(c *cli.Context) error {
+	names, _, err := commandArgs(c, -1)
+	if err == nil && len(names) > 0 {
+		err = usagef("acct %s takes no arguments, not %q; see acct %s --help", c.Command.Name, names[0], c.Command.Name)
+	}
+	return err
 }
 
 // nameArg is the one profile (or stage) a command takes, "" when none was given; flags may stand
@@ -290,7 +232,7 @@ func commandArgs(c *cli.Context, names int) (positional, rest []string, err erro
 // serviceConfig is the configuration of a client of service (awsconfig.STS, awsconfig.EKS) that
 // acts as chain with p's credentials, in region (the chain's when ""), at the endpoint the
 // environment or the profile's endpoint_url names.
-func (sys IO) serviceConfig(chain *profiles.Chain, p aws.CredentialsProvider, service, region string) (aws.Config, error) {
+func (sys *system) serviceConfig(chain *profiles.Chain, p aws.CredentialsProvider, service, region string) (aws.Config, error) {
 	if region == "" {
 		region = chain.Region
 	}
@@ -300,7 +242,7 @@ func (sys IO) serviceConfig(chain *profiles.Chain, p aws.CredentialsProvider, se
 	env := awsconfig.FromEnv(sys.Getenv)
 	cfg, err := awsconfig.New(env, awsconfig.Client{Region: region, Credentials: p, Endpoint: env.Endpoint(service, chain.EndpointURL)})
 	if err != nil {
-		return aws.Config{}, badInput(err)
+		return aws.Config{}, fault.Wrap(fault.BadInput, err)
 	}
 	return cfg, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,7 +16,7 @@ import (
 // when the committed files are stale.
 const DocsRefresh = "go run . docs --dir docs"
 
-func docsCommand(sys IO) *cli.Command {
+func docsCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "docs",
 		Hidden:    true,
@@ -49,7 +50,7 @@ func docsCommand(sys IO) *cli.Command {
 					return err
 				}
 			}
-			fmt.Fprintf(sys.Stdout, "wrote %d files under %s\n", len(files), dir)
+			fmt.Fprintf(sys.Console.Out, "wrote %d files under %s\n", len(files), dir)
 			return nil
 		},
 	}
@@ -69,8 +70,9 @@ func sortedKeys(m map[string][]byte) []string {
 // path relative to docs/. It depends only on the tree, never on the environment, so the committed
 // files can be checked against it.
 func GenerateDocs() (map[string][]byte, error) {
-	app := App(IO{Getenv: func(string) string { return "" }, Environ: func() []string { return nil }})
-	app.Setup() // adds the help command and flag, as a run would
+	app := App(IO{})
+	app.Setup()
+	withoutHelp(app.Commands) // each page says how to get help in its last line
 	files := map[string][]byte{}
 
 	var index bytes.Buffer
@@ -205,6 +207,15 @@ func writeFlags(b *bytes.Buffer, flags []cli.Flag) {
 			def = "`" + def + "`"
 		}
 		fmt.Fprintf(b, "| `%s` | %s | %s |\n", opt, mdCell(usage), def)
+	}
+}
+
+// withoutHelp drops the help flag and help subcommand App gives every command.
+func withoutHelp(cmds []*cli.Command) {
+	for _, c := range cmds {
+		c.Flags = slices.DeleteFunc(c.Flags, func(f cli.Flag) bool { return f.Names()[0] == "help" })
+		c.Subcommands = slices.DeleteFunc(c.Subcommands, func(s *cli.Command) bool { return s.Name == "help" })
+		withoutHelp(c.Subcommands)
 	}
 }
 

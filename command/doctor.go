@@ -3,17 +3,21 @@ package command
 import (
 	"fmt"
 
-	"github.com/acct-cli/acct/profiles"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/profiles"
 )
 
-func doctorCommand(sys IO) *cli.Command {
+func doctorCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "doctor",
 		Usage:     "check the layout and ~/.aws/config; one line per finding with its fix",
 		UsageText: "acct doctor [--layout FILE]",
 		Flags:     []cli.Flag{layoutFlag()},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			var findings []string
 			var layout *profiles.Layout
 			// No layout at all is fine for doctor (a hand-written config); a broken one is a finding.
@@ -25,17 +29,17 @@ func doctorCommand(sys IO) *cli.Command {
 				findings = append(findings, err.Error())
 			}
 			cfg, _ := profiles.Read(sys.configPath())
-			creds, _ := profiles.ReadINI(profiles.CredentialsPath(sys.getenv)) // nil when there is none
+			creds, _ := profiles.ReadINI(profiles.CredentialsPath(sys.Getenv)) // nil when there is none
 			for _, f := range profiles.Doctor(cfg, creds, layout) {
 				findings = append(findings, findingLine(f))
 			}
 			for _, f := range findings {
-				fmt.Fprintln(sys.Stdout, f)
+				fmt.Fprintln(sys.Console.Out, f)
 			}
 			if len(findings) > 0 {
 				return ExitStatus(1)
 			}
-			fmt.Fprintf(sys.Stdout, "%s: no problems found\n", sys.configPath())
+			fmt.Fprintf(sys.Console.Out, "%s: no problems found\n", sys.configPath())
 			return nil
 		},
 	}

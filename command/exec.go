@@ -2,14 +2,13 @@ package command
 
 import (
 	"context"
-	"fmt"
 	"strings"
-	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/urfave/cli/v2"
 
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/shellenv"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/urfave/cli/v2"
 )
 
 type execInput struct {
@@ -21,7 +20,7 @@ type execInput struct {
 	Nest    bool
 }
 
-func execCommand(sys IO) *cli.Command {
+func execCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "exec",
 		Usage:     "run a command with a profile's temporary credentials",
@@ -52,7 +51,7 @@ func execCommand(sys IO) *cli.Command {
 	}
 }
 
-func runExec(ctx context.Context, sys IO, in execInput) error {
+func runExec(ctx context.Context, sys *system, in execInput) error {
 	if len(in.Argv) == 0 {
 		return runShell(ctx, sys, shellInput{Name: in.Name, Session: in.Session, Yes: in.Yes, Nest: in.Nest})
 	}
@@ -61,19 +60,26 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 		return err
 	}
 	tgt := sys.shellTarget(t.Chain, creds)
-	if !in.Server {
-		return shellenv.Exec(in.Argv, shellenv.Env(sys.Environ(), creds, tgt))
+	env := shellenv.Env(sys.Environ(), creds, tgt)
+	switch {
+	case in.Server:
+		provider, err := sys.endpointProvider(ctx, t.Chain, in.Session)
+		if err != nil {
+			return err
+		}
+		srv, err := shellenv.Serve(provider)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		env = shellenv.ServerEnv(sys.Environ(), srv, tgt)
+	case sys.Console.Process():
+		return shellenv.Exec(in.Argv, env)
 	}
-	provider, err := sys.endpointProvider(ctx, t.Chain, in.Session)
-	if err != nil {
-		return err
-	}
-	srv, err := shellenv.Serve(provider)
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-	code, err := shellenv.Run(ctx, in.Argv, shellenv.ServerEnv(sys.Environ(), srv, tgt))
+	// With --server acct stays to serve; streams that are not the process's own (acct run in
+	// process) cannot be handed over by replacing the process. Either way the command is a child.
+	stdio := shellenv.Stdio{In: sys.Console.In, Out: sys.Console.Out, Err: sys.Console.Err}
+	code, err := shellenv.Run(ctx, in.Argv, env, stdio)
 	if err != nil {
 		return err
 	}
@@ -82,13 +88,13 @@ func runExec(ctx context.Context, sys IO, in execInput) error {
 
 // enter is what exec and shell do before they run anything: resolve the name, guard a protected
 // stage, obtain the credentials.
-func (sys IO) enter(ctx context.Context, name string, in sessionInput, yes bool) (*target, aws.Credentials, error) {
+func (sys *system) enter(ctx context.Context, name string, in sessionInput, yes bool) (*target, aws.Credentials, error) {
 	t, err := sys.resolveTarget(name)
 	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
 	sys.warnSurprises(t)
-	if err := sys.confirmProtected(t.Chain, yes); err != nil {
+	if err := sys.confirmProtected(t, yes); err != nil {
 		return nil, aws.Credentials{}, err
 	}
 	_, creds, err := sys.credentials(ctx, t.Chain, in)
@@ -106,7 +112,7 @@ func exitStatus(code int) error {
 }
 
 // shellTarget describes where credentials lead, for the child's environment, prompt and banner.
-func (sys IO) shellTarget(ch *profiles.Chain, creds aws.Credentials) shellenv.Target {
+func (sys *system) shellTarget(ch *profiles.Chain, creds aws.Credentials) shellenv.Target {
 	t := shellenv.Target{
 		Profile: ch.Profile, Stage: ch.Stage, Namespace: ch.Namespace, Region: ch.Region,
 		Protected: ch.Protected != profiles.Unprotected, Account: ch.Account, Vars: sys.stageVars(ch),
@@ -129,17 +135,4 @@ func (sys IO) shellTarget(ch *profiles.Chain, creds aws.Credentials) shellenv.Ta
 		t.Stage = ch.Profile
 	}
 	return t
-}
-
-// banner is the one line shown when a shell starts: who, which account, when the credentials expire.
-func banner(t shellenv.Target, creds aws.Credentials) string {
-	exp := "refreshed automatically"
-	if creds.CanExpire {
-		exp = fmt.Sprintf("expire %s, refreshed automatically", creds.Expires.Local().Format(time.Kitchen))
-	}
-	acct := t.Account
-	if acct == "" {
-		acct = "?"
-	}
-	return fmt.Sprintf("acct: %s as %s in account %s; credentials %s; exit to leave", t.Profile, t.Identity, acct, exp)
 }

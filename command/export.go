@@ -10,7 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-func exportCommand(sys IO) *cli.Command {
+func exportCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "export",
 		Usage:     "print a profile's temporary credentials",
@@ -29,7 +29,7 @@ func exportCommand(sys IO) *cli.Command {
 	}
 }
 
-func credentialProcessCommand(sys IO) *cli.Command {
+func credentialProcessCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:         "credential-process",
 		Usage:        "print credentials as the AWS credential_process JSON (for credential_process = acct credential-process NAME)",
@@ -46,7 +46,7 @@ func credentialProcessCommand(sys IO) *cli.Command {
 	}
 }
 
-func runExport(c *cli.Context, sys IO, names []string, format string) error {
+func runExport(c *cli.Context, sys *system, names []string, format string) error {
 	if len(names) != 1 {
 		return usagef("name one profile: acct %s <profile>", c.Command.Name)
 	}
@@ -64,7 +64,7 @@ func runExport(c *cli.Context, sys IO, names []string, format string) error {
 	if err != nil {
 		return err
 	}
-	return writeCredentials(sys.Stdout, format, creds, t.Chain.Region)
+	return writeCredentials(sys.Console.Out, format, creds, t.Chain.Region)
 }
 
 // processOutput is the credential_process output, Version 1, that every AWS SDK reads.

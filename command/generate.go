@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/acct-cli/acct/profiles"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/profiles"
 )
 
 type generateInput struct {
@@ -16,7 +18,7 @@ type generateInput struct {
 	Style  string
 }
 
-func generateCommand(sys IO) *cli.Command {
+func generateCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "generate",
 		Usage:     "write the layout's profiles into the managed block of ~/.aws/config",
@@ -31,6 +33,9 @@ func generateCommand(sys IO) *cli.Command {
 			&cli.BoolFlag{Name: "sso-discover", Usage: "with an sso: layout, add a profile for every account and permission set the SSO portal lists (signs in when needed)"},
 		},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			if c.Bool("sso-discover") {
 				return runSSODiscover(c.Context, sys, ssoDiscoverInput{
 					Layout: c.String("layout"), User: c.String("user"), Style: c.String("style"),
@@ -49,28 +54,28 @@ func layoutFlag() cli.Flag {
 }
 
 // findLayout is profiles.Find from acct's working directory and environment.
-func (sys IO) findLayout(flag string) (string, error) {
+func (sys *system) findLayout(flag string) (string, error) {
 	wd, _ := os.Getwd()
-	return profiles.Find(flag, wd, sys.getenv)
+	return profiles.Find(flag, wd, sys.Getenv)
 }
 
 // configPath is the ~/.aws/config acct reads and writes, as the AWS CLI finds it.
-func (sys IO) configPath() string { return profiles.ConfigPath(sys.getenv) }
+func (sys *system) configPath() string { return profiles.ConfigPath(sys.Getenv) }
 
 // loadLayout finds and loads the layout; every failure is bad input.
-func (sys IO) loadLayout(flag string) (*profiles.Layout, error) {
+func (sys *system) loadLayout(flag string) (*profiles.Layout, error) {
 	path, err := sys.findLayout(flag)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, fault.Wrap(fault.BadInput, err)
 	}
 	l, err := profiles.Load(path)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, fault.Wrap(fault.BadInput, err)
 	}
 	return l, nil
 }
 
-func runGenerate(sys IO, in generateInput) error {
+func runGenerate(sys *system, in generateInput) error {
 	l, err := sys.loadLayout(in.Layout)
 	if err != nil {
 		return err
@@ -81,7 +86,7 @@ func runGenerate(sys IO, in generateInput) error {
 	}
 	ps, err := profiles.Render(l, o)
 	if err != nil {
-		return badInput(err)
+		return fault.Wrap(fault.BadInput, err)
 	}
 	return writeProfiles(sys, l, ps, in.DryRun, "")
 }
@@ -90,7 +95,7 @@ func runGenerate(sys IO, in generateInput) error {
 func renderOptions(style, user string) (profiles.RenderOptions, error) {
 	st, err := profiles.ParseStyle(style)
 	if err != nil {
-		return profiles.RenderOptions{}, badInput(err)
+		return profiles.RenderOptions{}, fault.Wrap(fault.BadInput, err)
 	}
 	o := profiles.RenderOptions{User: user, Style: st, Executable: "acct"}
 	if st == profiles.CredentialProcess {
@@ -103,13 +108,13 @@ func renderOptions(style, user string) (profiles.RenderOptions, error) {
 }
 
 // writeProfiles writes the layout's block and says what happened; note adds to the summary.
-func writeProfiles(sys IO, l *profiles.Layout, ps []profiles.Profile, dryRun bool, note string) error {
+func writeProfiles(sys *system, l *profiles.Layout, ps []profiles.Profile, dryRun bool, note string) error {
 	path := sys.configPath()
 	res, err := profiles.Write(path, l.Namespace, l.File, ps, profiles.WriteOptions{DryRun: dryRun})
 	var cfgErr *profiles.ConfigError
 	if errors.As(err, &cfgErr) {
 		// The user's file is in a state acct refuses to touch: bad input, never repaired.
-		return badInput(err)
+		return fault.Wrap(fault.BadInput, err)
 	}
 	if err != nil {
 		return err
@@ -123,11 +128,11 @@ func writeProfiles(sys IO, l *profiles.Layout, ps []profiles.Profile, dryRun boo
 	summary := fmt.Sprintf("%d profiles of %s%s", n, l.Namespace, note)
 	switch {
 	case dryRun && res.Changed:
-		fmt.Fprint(sys.Stdout, res.Diff)
+		fmt.Fprint(sys.Console.Out, res.Diff)
 	case res.Changed:
-		fmt.Fprintf(sys.Stdout, "%s: wrote %s (backup %s)\n", path, summary, res.Backup)
+		fmt.Fprintf(sys.Console.Out, "%s: wrote %s (backup %s)\n", path, summary, res.Backup)
 	default:
-		fmt.Fprintf(sys.Stdout, "%s: no change (%s)\n", path, summary)
+		fmt.Fprintf(sys.Console.Out, "%s: no change (%s)\n", path, summary)
 	}
 	return nil
 }

@@ -10,12 +10,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/profiles"
 )
 
 // Every example layout generates a config the Debian AWS CLI reads back as acct meant it.
 func TestGenerateExamplesReadByAWSCLI(t *testing.T) {
-	awsCLI(t)
+	testtool.AWSCLI(t)
 	files, err := filepath.Glob(filepath.Join("..", "docs", "examples", "*.yaml"))
 	if err != nil || len(files) < 5 {
 		t.Fatalf("want the five example layouts, got %v (%v)", files, err)

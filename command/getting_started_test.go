@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/session/ststest"
 )
 
@@ -56,7 +57,7 @@ func fences(t *testing.T, path string) []fence {
 // The MFA code comes from ACCT_MFA_TOKEN, as in a script; a command that is none of the above and
 // does not start with acct fails the test, so the page cannot grow commands nobody runs.
 func TestGettingStarted(t *testing.T) {
-	aws := awsCLI(t)
+	aws := testtool.AWSCLI(t)
 	blocks := fences(t, filepath.Join("..", "docs", "getting-started.md"))
 	w := newWorld(t)
 	team := t.TempDir() // a clone of the team's infrastructure repository

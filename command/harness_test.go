@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acct-cli/acct/command"
+	"github.com/acct-cli/acct/internal/console"
+	"github.com/acct-cli/acct/internal/console/consoletest"
+	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/session/ststest"
 )
 
@@ -34,21 +39,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// awsCLI is the Debian AWS CLI, our independent check: a pip-installed aws earlier on PATH is
-// another program, so the Debian path wins.
-func awsCLI(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("ACCT_TEST_AWS_CLI"), "/usr/bin/aws"} {
-		if p != "" {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	t.Skip("the Debian awscli package is not installed (apt-get install awscli)")
-	return ""
-}
-
 // world is one user's machine: a HOME of its own, a config, a file keyring and a fake STS.
 type world struct {
 	t      *testing.T
@@ -56,6 +46,9 @@ type world struct {
 	config string
 	sts    *ststest.Server
 	vars   map[string]string
+	// bin runs the acct binary for every command, as end-to-end tests of process-wide behaviour
+	// (exec replacing itself, signals, the layout found from the working directory) need.
+	bin bool
 }
 
 func newWorld(t *testing.T) *world {
@@ -101,8 +94,41 @@ type result struct {
 	code           int
 }
 
-// run runs acct with args in dir (the home when empty), no terminal, and a 60 s bound.
+// run runs acct with args in dir (the home when empty) without a terminal: in process, as main
+// would, unless the world asks for the binary (bin) or a directory of its own.
 func (w *world) run(dir string, args ...string) result {
+	w.t.Helper()
+	if w.bin || dir != "" {
+		return w.runBinary(dir, args...)
+	}
+	return w.runOn(false, nil, args...)
+}
+
+// runOn runs acct in process on a fake terminal (tty) or buffers, answering prompts with p (nil:
+// none expected).
+func (w *world) runOn(tty bool, p console.Prompter, args ...string) result {
+	w.t.Helper()
+	if p == nil {
+		p = consoletest.NewPrompter(w.t)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	streams, stdout, stderr := consoletest.Streams("", tty)
+	err := command.Run(ctx, command.IO{
+		Console:    streams,
+		Prompter:   p,
+		Getenv:     func(k string) string { return w.vars[k] },
+		Environ:    w.env,
+		Executable: acctBin,
+	}, append([]string{"acct"}, args...))
+	if msg := command.Message(err); msg != "" {
+		fmt.Fprintln(stderr, msg)
+	}
+	return result{stdout: stdout.String(), stderr: stderr.String(), code: command.Status(err)}
+}
+
+// runBinary runs the acct binary with args in dir (the home when empty), no terminal, and a 60 s bound.
+func (w *world) runBinary(dir string, args ...string) result {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -139,7 +165,7 @@ func (w *world) must(args ...string) result {
 // aws runs the Debian AWS CLI with the world's environment plus extra variables.
 func (w *world) aws(extra []string, args ...string) (string, error) {
 	w.t.Helper()
-	cmd := exec.Command(awsCLI(w.t), args...)
+	cmd := exec.Command(testtool.AWSCLI(w.t), args...)
 	cmd.Env = append(w.env(), extra...)
 	cmd.Dir = w.home
 	out, err := cmd.CombinedOutput()

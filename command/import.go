@@ -6,13 +6,15 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/orgs"
 	"github.com/acct-cli/acct/profiles"
-	"github.com/urfave/cli/v2"
 )
 
-func importCommand(sys IO) *cli.Command {
+func importCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "import",
 		Usage:     "add accounts to the layout from another source of truth",
@@ -27,7 +29,7 @@ func importCommand(sys IO) *cli.Command {
 				"earlier import added whose accounts are suspended, closed or gone. Stage names and hand-set\n" +
 				"keys of stages already in the layout are kept. See docs/import.md.",
 			Flags: append([]cli.Flag{
-				&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile (or stage) with organizations:List*/Describe* rights, usually the management account's", Required: true},
+				&cli.StringFlag{Name: "profile", Aliases: []string{"p"}, Usage: "profile (or stage) with organizations:List*/Describe* rights, usually the management account's"},
 				layoutFlag(),
 				&cli.StringFlag{Name: "ou", Usage: "only accounts under this OU path, e.g. workloads/prod"},
 				&cli.StringSliceFlag{Name: "exclude", Usage: "account ID, account name or stage name to leave alone (repeatable)"},
@@ -36,12 +38,20 @@ func importCommand(sys IO) *cli.Command {
 				&cli.StringFlag{Name: "region", Usage: "default region of a new layout"},
 				&cli.BoolFlag{Name: "dry-run", Usage: "print the unified diff of the layout and write nothing"},
 			}, sessionFlags()...),
-			Action: func(c *cli.Context) error { return runImport(c, sys) },
+			Action: func(c *cli.Context) error {
+				if err := noArgs(c); err != nil {
+					return err
+				}
+				if c.String("profile") == "" {
+					return usagef("name the management account's profile: acct import organizations --profile <profile>")
+				}
+				return runImport(c, sys)
+			},
 		}},
 	}
 }
 
-func runImport(c *cli.Context, sys IO) error {
+func runImport(c *cli.Context, sys *system) error {
 	path, err := sys.importLayoutPath(c.String("layout"))
 	if err != nil {
 		return err
@@ -50,12 +60,12 @@ func runImport(c *cli.Context, sys IO) error {
 	if errors.Is(err, os.ErrNotExist) {
 		old = nil
 	} else if err != nil {
-		return badInput(fmt.Errorf("layout %s: %v", path, err))
+		return fault.Wrap(fault.BadInput, fmt.Errorf("layout %s: %v", path, err))
 	}
 	// A bad layout is reported before anyone types an MFA code.
 	if old != nil {
 		if _, err := profiles.Parse(path, old); err != nil {
-			return badInput(err)
+			return fault.Wrap(fault.BadInput, err)
 		}
 	} else if c.String("namespace") == "" {
 		return usagef("%s does not exist; pass --namespace to create it (e.g. --namespace cpco)", path)
@@ -81,32 +91,32 @@ func runImport(c *cli.Context, sys IO) error {
 		Exclude: c.StringSlice("exclude"), StripPrefixes: c.StringSlice("strip-prefix"),
 	})
 	if err != nil {
-		return badInput(err)
+		return fault.Wrap(fault.BadInput, err)
 	}
 	for _, n := range res.Notices {
-		fmt.Fprintf(sys.Stderr, "acct: %s\n", n)
+		fmt.Fprintf(sys.Console.Err, "acct: %s\n", n)
 	}
 	if !res.Changed {
-		fmt.Fprintf(sys.Stdout, "%s: no change (%d accounts in %s)\n", path, len(org.Accounts), org.ID)
+		fmt.Fprintf(sys.Console.Out, "%s: no change (%d accounts in %s)\n", path, len(org.Accounts), org.ID)
 		return nil
 	}
 	if c.Bool("dry-run") {
-		fmt.Fprint(sys.Stdout, orgs.Diff(path, old, res.Data))
+		fmt.Fprint(sys.Console.Out, orgs.Diff(path, old, res.Data))
 		return nil
 	}
 	if err := orgs.Write(path, res.Data); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	for _, ch := range res.Changes {
-		fmt.Fprintf(sys.Stdout, "  %s\n", ch)
+		fmt.Fprintf(sys.Console.Out, "  %s\n", ch)
 	}
-	fmt.Fprintf(sys.Stdout, "%s: %d changes from %s (%d accounts); run acct generate to update the profiles\n", path, len(res.Changes), org.ID, len(org.Accounts))
+	fmt.Fprintf(sys.Console.Out, "%s: %d changes from %s (%d accounts); run acct generate to update the profiles\n", path, len(res.Changes), org.ID, len(org.Accounts))
 	return nil
 }
 
 // importLayoutPath is the layout to merge into: --layout (which may not exist yet), else the
 // layout acct would find, else acct.yaml here.
-func (sys IO) importLayoutPath(flag string) (string, error) {
+func (sys *system) importLayoutPath(flag string) (string, error) {
 	if flag != "" {
 		return filepath.Abs(flag)
 	}

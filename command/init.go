@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
-	"github.com/acct-cli/acct/profiles"
 	"github.com/urfave/cli/v2"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/profiles"
 )
 
 type initInput struct {
@@ -26,7 +29,7 @@ type initInput struct {
 	Stages        []string // name=account, or name alone in virtual-root mode
 }
 
-func initCommand(sys IO) *cli.Command {
+func initCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "init",
 		Usage:     "write a layout file: a wizard on a terminal, or flags for scripts",
@@ -45,6 +48,9 @@ func initCommand(sys IO) *cli.Command {
 			&cli.StringSliceFlag{Name: "stage", Usage: "a stage as NAME=ACCOUNT (NAME alone in virtual-root mode); repeat"},
 		},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			in := initInput{
 				Output: c.String("output"), Force: c.Bool("force"), Generate: c.Bool("generate"), User: c.String("user"),
 				Namespace: c.String("namespace"), Mode: c.String("mode"), Region: c.String("region"),
@@ -52,7 +58,7 @@ func initCommand(sys IO) *cli.Command {
 				Stages: c.StringSlice("stage"),
 			}
 			if in.Namespace == "" {
-				if !sys.interactive() {
+				if !sys.Console.Interactive() {
 					return usagef("no terminal for the wizard; pass --namespace, --mode, --account, --region and --stage")
 				}
 				if err := sys.initWizard(&in); err != nil {
@@ -66,59 +72,136 @@ func initCommand(sys IO) *cli.Command {
 
 var accountRE = regexp.MustCompile(`^\d{12}$`)
 
-func (sys IO) initWizard(in *initInput) error {
-	var err error
-	required := func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return errors.New("required")
-		}
-		return nil
-	}
-	account := func(s string) error {
-		if !accountRE.MatchString(strings.TrimSpace(s)) {
-			return errors.New("12 digits")
-		}
-		return nil
-	}
-	if in.Namespace, err = sys.prompt("Namespace (label prefix, e.g. cpco)", false, required); err != nil {
-		return err
-	}
-	if in.Mode, err = sys.pick("Layout mode", []string{"organization", "accounts", "virtual-root"}); err != nil {
-		return err
-	}
-	if in.Region, err = sys.prompt("Default region", false, required); err != nil {
-		return err
-	}
-	if in.Account, err = sys.prompt("Root account ID (where the IAM users live)", false, account); err != nil {
-		return err
-	}
-	if in.MFASerial, err = sys.prompt("MFA device ARN ({user} for each person's; empty for none)", false, nil); err != nil {
-		return err
-	}
-	for {
-		// Numbered, so each question reads as the next one, not as the last one asked again.
-		name, err := sys.prompt(fmt.Sprintf("Stage %d name (empty to finish)", len(in.Stages)+1), false, nil)
-		if err != nil {
+// wizardStep is one question of the init wizard (or a group, like the stages), asked again when
+// the person chooses to edit that answer.
+type wizardStep struct {
+	what string
+	ask  func() error
+}
+
+// initWizard asks for a layout, checking each answer at its own prompt, and never loses the
+// answers: when the layout they make does not load, it is shown with the loader's error and the
+// person picks the answer to change.
+func (sys *system) initWizard(in *initInput) error {
+	steps := sys.wizardSteps(in)
+	for _, st := range steps {
+		if err := st.ask(); err != nil {
 			return err
 		}
-		if name == "" {
-			break
+	}
+	if err := sys.wizardCheck(in, steps); err != nil {
+		return err
+	}
+	var err error
+	in.Generate, err = sys.prompter.Confirm("Write the profiles to ~/.aws/config now?", false)
+	return err
+}
+
+func (sys *system) wizardSteps(in *initInput) []wizardStep {
+	p := sys.prompter
+	input := func(dst *string, label, def string, validate func(string) error) func() error {
+		return func() error {
+			v, err := p.Input(label, def, validate)
+			*dst = strings.TrimSpace(v)
+			return err
 		}
+	}
+	return []wizardStep{
+		{"the namespace", input(&in.Namespace, "Namespace (label prefix, e.g. cpco)", in.Namespace, required)},
+		{"the layout mode", func() (err error) {
+			in.Mode, err = p.Select("Layout mode", []string{"organization", "accounts", "virtual-root"})
+			return err
+		}},
+		{"the default region", input(&in.Region, "Default region", in.Region, required)},
+		{"the root account", input(&in.Account, "Root account ID (where the IAM users live)", in.Account, accountID)},
+		{"the MFA device", func() error {
+			if err := input(&in.MFASerial, "MFA device ARN ({user} for each person's; empty for none)", in.MFASerial, nil)(); err != nil {
+				return err
+			}
+			if !strings.Contains(in.MFASerial, "{user}") || in.User != "" {
+				return nil
+			}
+			return input(&in.User, "Your user name (fills {user})", sys.Getenv("USER"), required)()
+		}},
+		{"the stages", func() error { return sys.askStages(in) }},
+	}
+}
+
+// askStages asks for the stages one by one until an empty name; a name given twice is refused at
+// its prompt.
+func (sys *system) askStages(in *initInput) error {
+	in.Stages = nil
+	var names []string
+	for {
+		// Numbered, so each question reads as the next one, not as the last one asked again.
+		name, err := sys.prompter.Input(fmt.Sprintf("Stage %d name (empty to finish)", len(names)+1), "", func(s string) error {
+			if slices.Contains(names, strings.TrimSpace(s)) {
+				return errors.New("already a stage")
+			}
+			return nil
+		})
+		if name = strings.TrimSpace(name); err != nil || name == "" {
+			return err
+		}
+		names = append(names, name)
 		if in.Mode == "virtual-root" {
 			in.Stages = append(in.Stages, name)
 			continue
 		}
-		id, err := sys.prompt("Account ID of "+name, false, account)
+		id, err := sys.prompter.Input("Account ID of "+name, "", accountID)
 		if err != nil {
 			return err
 		}
-		in.Stages = append(in.Stages, name+"="+id)
+		in.Stages = append(in.Stages, name+"="+strings.TrimSpace(id))
 	}
-	answer, err := sys.prompt("Write the profiles to ~/.aws/config now? (y/N)", false, nil)
-	if err != nil {
-		return err
+}
+
+// wizardCheck loads the layout the answers make; while it does not load, it shows the layout
+// with line numbers and the error, and asks which answer to change.
+func (sys *system) wizardCheck(in *initInput, steps []wizardStep) error {
+	const quit = "quit without writing anything"
+	for {
+		data, err := layoutYAML(*in)
+		if err != nil {
+			return err
+		}
+		if _, err = profiles.Parse("(shown above)", data); err == nil {
+			return nil
+		}
+		fmt.Fprintln(sys.Console.Err, "The layout your answers make:")
+		for i, l := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+			fmt.Fprintf(sys.Console.Err, "%4d  %s\n", i+1, l)
+		}
+		fmt.Fprintf(sys.Console.Err, "acct: %v\n", err)
+		choices := []string{}
+		for _, st := range steps {
+			choices = append(choices, "change "+st.what)
+		}
+		choice, err := sys.prompter.Select("The layout does not load; what now?", append(choices, quit))
+		if err != nil {
+			return err
+		}
+		i := slices.Index(choices, choice)
+		if i < 0 {
+			return badInputf("the layout did not load; nothing was written")
+		}
+		if err := steps[i].ask(); err != nil {
+			return err
+		}
 	}
-	in.Generate = strings.EqualFold(answer, "y") || strings.EqualFold(answer, "yes")
+}
+
+func required(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("required")
+	}
+	return nil
+}
+
+func accountID(s string) error {
+	if !accountRE.MatchString(strings.TrimSpace(s)) {
+		return errors.New("12 digits")
+	}
 	return nil
 }
 
@@ -142,7 +225,8 @@ type layoutItem struct {
 	Account string `yaml:"account,omitempty"`
 }
 
-func runInit(sys IO, in initInput) error {
+// layoutYAML is the layout file init writes for in.
+func layoutYAML(in initInput) ([]byte, error) {
 	f := layoutFile{
 		Namespace: in.Namespace, Mode: in.Mode, Region: in.Region, SourceProfile: in.SourceProfile,
 		MFASerial: in.MFASerial, Root: layoutRoot{Account: in.Account},
@@ -153,12 +237,19 @@ func runInit(sys IO, in initInput) error {
 	}
 	data, err := yaml.Marshal(f)
 	if err != nil {
-		return fmt.Errorf("layout: %w", err)
+		return nil, fmt.Errorf("layout: %w", err)
 	}
-	data = append([]byte("# acct layout: see docs/layout.md for every key\n"), data...)
-	// The strict loader is the judge of what init wrote: nothing is written unless it loads.
-	if _, err := profiles.Parse(in.Output, data); err != nil {
-		return badInput(err)
+	return append([]byte("# acct layout: see docs/layout.md for every key\n"), data...), nil
+}
+
+func runInit(sys *system, in initInput) error {
+	data, err := layoutYAML(in)
+	if err != nil {
+		return err
+	}
+	// The strict loader is the judge of what init writes: nothing is written unless it loads.
+	if _, err := profiles.Parse(in.Output+" (not written)", data); err != nil {
+		return fault.Wrap(fault.BadInput, err)
 	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if in.Force {
@@ -178,9 +269,9 @@ func runInit(sys IO, in initInput) error {
 	if err := out.Close(); err != nil {
 		return fmt.Errorf("write layout %s: %w", in.Output, err)
 	}
-	fmt.Fprintf(sys.Stdout, "wrote %s\n", in.Output)
+	fmt.Fprintf(sys.Console.Out, "wrote %s\n", in.Output)
 	if !in.Generate {
-		fmt.Fprintf(sys.Stdout, "next: acct generate --layout %s\n", in.Output)
+		fmt.Fprintf(sys.Console.Out, "next: acct generate --layout %s\n", in.Output)
 		return nil
 	}
 	return runGenerate(sys, generateInput{Layout: in.Output, User: in.User, Style: "native"})

@@ -1,18 +1,19 @@
 package command_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// The init wizard on a terminal: answers typed at its prompts make a layout, and "y" generates it.
+// The init wizard on a terminal: each answer is checked at its prompt (12 digits, a stage named
+// twice), {user} in the MFA device asks for the user (default $USER), a layout that does not load
+// is shown with its error and the answer to change is picked, and "y" generates it.
 func TestInitWizard(t *testing.T) {
 	w := newWorld(t)
 	out := filepath.Join(w.home, "acct.yaml")
-	p := w.acctTTY(nil, "init", "--output", out, "--user", "alice")
+	p := w.acctTTY([]string{"USER=alice"}, "init", "--output", out)
 	// Each question has its own label: waiting for it means the previous answer was taken and the
 	// next keys go to the new question, as a person's would.
 	answer := func(question, text string) {
@@ -20,7 +21,7 @@ func TestInitWizard(t *testing.T) {
 		p.expect(question)
 		p.line(text)
 	}
-	answer("Namespace", "cpco")
+	answer("Namespace", "my team") // not a label: the loader says so at the end
 	p.expect("Layout mode")
 	p.send("virtual")
 	p.expect("virtual-root")
@@ -30,9 +31,17 @@ func TestInitWizard(t *testing.T) {
 	p.expect("12 digits")
 	p.send("3\r")
 	answer("MFA device ARN", "arn:aws:iam::323330167063:mfa/{user}")
-	for i, stage := range []string{"prod", "staging", "testing", ""} {
-		answer(fmt.Sprintf("Stage %d name", i+1), stage)
-	}
+	answer("Your user name", "") // $USER is the default
+	answer("Stage 1 name", "prod")
+	answer("Stage 2 name", "prod")
+	p.expect("already a stage")
+	p.send(strings.Repeat("\x7f", 4) + "staging\r")
+	answer("Stage 3 name", "testing")
+	answer("Stage 4 name", "")
+	p.expect(`line 2: namespace "my team" is not a label`)
+	p.expect("change the namespace")
+	p.send("\r")
+	answer("Namespace", "cpco")
 	answer("Write the profiles", "y")
 	if code := p.wait(); code != 0 {
 		t.Fatalf("init exited %d; the screen:\n%s", code, p.screen())
@@ -41,10 +50,13 @@ func TestInitWizard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"namespace: cpco", "mode: virtual-root", `account: "323330167063"`, "name: testing"} {
+	for _, want := range []string{"namespace: cpco", "mode: virtual-root", `account: "323330167063"`, "name: staging", "name: testing"} {
 		if !strings.Contains(string(layout), want) {
 			t.Errorf("layout lacks %q:\n%s", want, layout)
 		}
+	}
+	if strings.Count(string(layout), "name: prod") != 1 {
+		t.Errorf("the stage typed twice is in the layout twice:\n%s", layout)
 	}
 	cfg, _ := os.ReadFile(w.config)
 	want := "[profile cpco-testing-admin]\nregion=us-west-2\nrole_arn=arn:aws:iam::323330167063:role/cpco-root-admin\nmfa_serial=arn:aws:iam::323330167063:mfa/alice\nsource_profile=cpco\n"

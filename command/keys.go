@@ -1,14 +1,18 @@
 package command
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
-	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/session"
 )
 
-func addCommand(sys IO) *cli.Command {
+func addCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "add",
 		Usage:     "store an IAM user's access key in the OS keyring",
@@ -30,36 +34,36 @@ func addCommand(sys IO) *cli.Command {
 				return sys.importKeys(c, name)
 			}
 			var creds aws.Credentials
-			switch {
-			case c.Bool("env"):
+			if c.Bool("env") {
 				creds.AccessKeyID, creds.SecretAccessKey = sys.Getenv("AWS_ACCESS_KEY_ID"), sys.Getenv("AWS_SECRET_ACCESS_KEY")
 				if creds.AccessKeyID == "" || creds.SecretAccessKey == "" {
 					return usagef("--env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set")
 				}
-			case sys.interactive():
-				var err error
-				if creds.AccessKeyID, err = sys.prompt("Access key ID", false, nil); err != nil {
-					return err
-				}
-				if creds.SecretAccessKey, err = sys.prompt("Secret access key", true, nil); err != nil {
-					return err
-				}
-			default:
+			} else if !sys.Console.Interactive() {
 				return usagef("no terminal to ask for the key; pass --env with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set")
 			}
-			kr, err := sys.openKeyring()
+			// A keyring that cannot work (or a wrong passphrase) is said before the secrets are typed.
+			kr, err := sys.unlockKeyring()
 			if err != nil {
 				return err
 			}
+			if !c.Bool("env") {
+				if creds.AccessKeyID, err = sys.prompter.Input("Access key ID", "", nil); err != nil {
+					return err
+				}
+				if creds.SecretAccessKey, err = sys.prompter.Password("Secret access key"); err != nil {
+					return err
+				}
+			}
 			store := session.Store{Keyring: kr}
 			if err := store.SetKeys(name, creds); err != nil {
-				return badInput(err)
+				return fault.Wrap(fault.BadInput, err)
 			}
 			// New keys make every session made from the old ones stale.
 			if err := session.Clear(kr, name); err != nil {
 				return err
 			}
-			fmt.Fprintf(sys.Stdout, "stored keys %s for %s in the keyring\n", redactKeyID(creds.AccessKeyID), name)
+			fmt.Fprintf(sys.Console.Out, "stored keys %s for %s in the keyring\n", redactKeyID(creds.AccessKeyID), name)
 			return nil
 		},
 	}
@@ -73,7 +77,7 @@ func redactKeyID(id string) string {
 	return id[:4] + "…" + id[len(id)-4:]
 }
 
-func removeCommand(sys IO) *cli.Command {
+func removeCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "remove",
 		Usage:     "delete a source profile's keys and its sessions from the keyring",
@@ -90,41 +94,97 @@ func removeCommand(sys IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := (session.Store{Keyring: kr}).RemoveKeys(name); err != nil {
+			err = (session.Store{Keyring: kr}).RemoveKeys(name)
+			if errors.Is(err, session.ErrNoKeys) {
+				return sys.noKeysToRemove(name)
+			}
+			if err != nil {
 				return err
 			}
 			if err := session.Clear(kr, name); err != nil {
 				return err
 			}
-			fmt.Fprintf(sys.Stdout, "removed the keys and sessions of %s\n", name)
+			fmt.Fprintf(sys.Console.Out, "removed the keys and sessions of %s\n", name)
 			return nil
 		},
 	}
 }
 
-func clearCommand(sys IO) *cli.Command {
+// noKeysToRemove says why name has no keys: a role profile's are its source's, which acct remove
+// takes instead; else there is simply nothing to remove.
+func (sys *system) noKeysToRemove(name string) error {
+	if cfg, err := sys.readConfig(); err == nil {
+		if ch, err := cfg.Resolve(name); err == nil && ch.Source != "" && ch.Source != name {
+			return badInputf("%s is a role profile; its keys are those of its source profile: acct remove %s", name, ch.Source)
+		}
+	}
+	return badInputf("no keys stored for %s; nothing to remove (acct list shows which profiles have keys)", name)
+}
+
+func clearCommand(sys *system) *cli.Command {
 	return &cli.Command{
-		Name:         "clear",
-		Usage:        "drop cached sessions and role credentials (all, or one profile's); keys stay",
-		UsageText:    "acct clear [profile]",
+		Name:      "clear",
+		Usage:     "drop cached role credentials and MFA sessions (all, or one profile's); keys stay",
+		UsageText: "acct clear [profile|stage] [--session]",
+		Description: "With a name, drops what that profile's credentials left in the keyring: its role credentials,\n" +
+			"and with --session the MFA session of its source profile too (which every profile of that source\n" +
+			"shares). Without a name, every cached credential and SSO sign-in.",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "session", Usage: "also drop the MFA session of the profile's source, so the next command asks for a code"},
+		},
 		BashComplete: completeTargets(sys),
 		Action: func(c *cli.Context) error {
-			kr, err := sys.openKeyring()
-			if err != nil {
-				return err
-			}
 			name, err := nameArg(c)
 			if err != nil {
 				return err
 			}
-			if err := session.Clear(kr, name); err != nil {
-				return err
-			}
 			if name == "" {
-				name = "every profile"
+				return sys.clearAll()
 			}
-			fmt.Fprintf(sys.Stdout, "cleared cached credentials of %s\n", name)
-			return nil
+			return sys.clearChain(name, c.Bool("session"))
 		},
 	}
+}
+
+func (sys *system) clearAll() error {
+	kr, err := sys.openKeyring()
+	if err != nil {
+		return err
+	}
+	if err := session.Clear(kr, ""); err != nil {
+		return err
+	}
+	fmt.Fprintln(sys.Console.Out, "cleared the cached credentials of every profile")
+	return nil
+}
+
+// clearChain drops what name's chain cached; the name must be a profile or stage (a script gets
+// the candidates, a person the picker), so nothing is cleared for a typo.
+func (sys *system) clearChain(name string, mfaSession bool) error {
+	cfg, err := sys.readConfig()
+	if err != nil {
+		return err
+	}
+	profile, _, err := sys.chooseProfile(cfg, name)
+	if err != nil {
+		return err
+	}
+	chain, err := cfg.Resolve(profile)
+	if err != nil {
+		return fault.Wrap(fault.BadInput, err)
+	}
+	kr, err := sys.openKeyring()
+	if err != nil {
+		return err
+	}
+	removed, err := session.Forget(kr, session.ChainItems(chain, mfaSession))
+	if err != nil {
+		return err
+	}
+	if len(removed) == 0 {
+		fmt.Fprintf(sys.Console.Out, "nothing cached for %s\n", profile)
+		return nil
+	}
+	fmt.Fprintf(sys.Console.Out, "cleared %s from the keyring\n", strings.Join(removed, ", "))
+	return nil
 }

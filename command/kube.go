@@ -11,11 +11,12 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/kube"
 	"github.com/acct-cli/acct/profiles"
 )
 
-func eksTokenCommand(sys IO) *cli.Command {
+func eksTokenCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "eks-token",
 		Usage:     "print an EKS bearer token as kubectl's exec credential (the kubeconfig acct writes runs it)",
@@ -45,14 +46,14 @@ func eksTokenCommand(sys IO) *cli.Command {
 // runEKSToken prints the exec credential. The profile must be named exactly: kubectl runs this
 // without a person to pick among candidates or confirm a protected stage (the kubeconfig's
 // contexts were written for exactly these profiles).
-func runEKSToken(ctx context.Context, sys IO, profile, cluster, region string, in sessionInput) error {
+func runEKSToken(ctx context.Context, sys *system, profile, cluster, region string, in sessionInput) error {
 	cfg, err := profiles.Read(sys.configPath())
 	if err != nil {
-		return badInput(err)
+		return fault.Wrap(fault.BadInput, err)
 	}
 	chain, err := cfg.Resolve(profile)
 	if err != nil {
-		return badInput(err)
+		return fault.Wrap(fault.BadInput, err)
 	}
 	provider, _, err := sys.credentials(ctx, chain, in)
 	if err != nil {
@@ -70,7 +71,7 @@ func runEKSToken(ctx context.Context, sys IO, profile, cluster, region string, i
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(sys.Stdout, "%s\n", out)
+	_, err = fmt.Fprintf(sys.Console.Out, "%s\n", out)
 	return err
 }
 
@@ -80,7 +81,7 @@ type kubeconfigInput struct {
 	Session sessionInput
 }
 
-func kubeconfigCommand(sys IO) *cli.Command {
+func kubeconfigCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "kubeconfig",
 		Usage:     "write a kubeconfig with a context per stage and EKS cluster, authenticated through acct",
@@ -105,10 +106,10 @@ func kubeconfigCommand(sys IO) *cli.Command {
 	}
 }
 
-func runKubeconfig(ctx context.Context, sys IO, in kubeconfigInput) error {
+func runKubeconfig(ctx context.Context, sys *system, in kubeconfigInput) error {
 	cfg, err := profiles.Read(sys.configPath())
 	if err != nil {
-		return badInput(err)
+		return fault.Wrap(fault.BadInput, err)
 	}
 	chains, err := clusterChains(cfg, in.Stages)
 	if err != nil {
@@ -145,7 +146,7 @@ func runKubeconfig(ctx context.Context, sys IO, in kubeconfigInput) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(sys.Stdout, "%s: %d contexts of %s (current-context files: %s)\n", path, len(byNamespace[ns].Contexts), ns, strings.Join(written[1:], ", "))
+		fmt.Fprintf(sys.Console.Out, "%s: %d contexts of %s (current-context files: %s)\n", path, len(byNamespace[ns].Contexts), ns, strings.Join(written[1:], ", "))
 	}
 	return nil
 }
@@ -168,7 +169,7 @@ func clusterChains(cfg *profiles.Config, stages []string) ([]*profiles.Chain, er
 		// A stage's first profile is its first role, the one `acct exec STAGE` uses.
 		ch, err := cfg.Resolve(name)
 		if err != nil {
-			return nil, badInput(err)
+			return nil, fault.Wrap(fault.BadInput, err)
 		}
 		chains = append(chains, ch)
 	}
@@ -197,7 +198,7 @@ func contains(list []string, s string) bool {
 }
 
 // stageContexts asks EKS about each cluster of ch's stage, with ch's credentials.
-func (sys IO) stageContexts(ctx context.Context, ch *profiles.Chain, in sessionInput) ([]kube.Context, error) {
+func (sys *system) stageContexts(ctx context.Context, ch *profiles.Chain, in sessionInput) ([]kube.Context, error) {
 	provider, _, err := sys.credentials(ctx, ch, in)
 	if err != nil {
 		return nil, err
@@ -220,11 +221,11 @@ func (sys IO) stageContexts(ctx context.Context, ch *profiles.Chain, in sessionI
 }
 
 // kubeconfigPath is acct's kubeconfig for namespace: ~/.kube/acct/{namespace}.yaml.
-func kubeconfigPath(sys IO, namespace string) string {
+func kubeconfigPath(sys *system, namespace string) string {
 	return filepath.Join(homeDir(sys), ".kube", "acct", namespace+".yaml")
 }
 
-func homeDir(sys IO) string {
+func homeDir(sys *system) string {
 	if h := sys.Getenv("HOME"); h != "" {
 		return h
 	}

@@ -9,9 +9,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
-	"github.com/urfave/cli/v2"
 )
 
 // listRow is one profile as `acct list` shows it; its JSON form is for scripts.
@@ -29,7 +30,7 @@ type listRow struct {
 	CachedUntil *time.Time `json:"session_cached_until,omitempty"`
 }
 
-func listCommand(sys IO) *cli.Command {
+func listCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "list",
 		Usage:     "list the config's profiles, grouped by layout, OU and stage, with keys and sessions",
@@ -39,16 +40,19 @@ func listCommand(sys IO) *cli.Command {
 			&cli.BoolFlag{Name: "no-keyring", Usage: "do not open the keyring (no keys/session columns)"},
 		},
 		Action: func(c *cli.Context) error {
-			cfg, err := profiles.Read(sys.configPath())
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			cfg, err := sys.readConfig()
 			if err != nil {
-				return badInput(err)
+				return err
 			}
 			rows := listRows(cfg)
 			if !c.Bool("no-keyring") {
 				sys.addKeyringColumns(rows, cfg)
 			}
 			if c.Bool("json") {
-				enc := json.NewEncoder(sys.Stdout)
+				enc := json.NewEncoder(sys.Console.Out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(rows)
 			}
@@ -59,7 +63,7 @@ func listCommand(sys IO) *cli.Command {
 }
 
 func listRows(cfg *profiles.Config) []listRow {
-	var rows []listRow
+	rows := []listRow{} // JSON [] when the config has no profiles
 	for _, n := range cfg.Names() {
 		e, _ := cfg.Entry(n)
 		r := listRow{Profile: n, Layout: e.Meta.Namespace, OU: e.Meta.OU, Stage: e.Meta.Stage, Role: e.Meta.Role, Account: e.Meta.Account}
@@ -94,7 +98,7 @@ func listRows(cfg *profiles.Config) []listRow {
 
 // addKeyringColumns fills "keys stored" and "session cached until" when the keyring opens without
 // asking; list never prompts for a passphrase.
-func (sys IO) addKeyringColumns(rows []listRow, cfg *profiles.Config) {
+func (sys *system) addKeyringColumns(rows []listRow, cfg *profiles.Config) {
 	kcfg := session.KeyringConfigFromEnv(sys.Getenv)
 	if kcfg.FilePassphrase == nil {
 		kcfg.FilePassphrase = func(string) (string, error) { return "", fmt.Errorf("no passphrase") }
@@ -132,9 +136,9 @@ func (sys IO) addKeyringColumns(rows []listRow, cfg *profiles.Config) {
 	}
 }
 
-func printList(sys IO, rows []listRow) {
+func printList(sys *system, rows []listRow) {
 	// tabwriter writes cell by cell: unbuffered, 10,000 profiles would be 80,000 write calls.
-	out := bufio.NewWriter(sys.Stdout)
+	out := bufio.NewWriter(sys.Console.Out)
 	defer out.Flush()
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "LAYOUT\tOU\tSTAGE\tPROFILE\tACCOUNT\tROLE\tKEYS STORED\tSESSION CACHED UNTIL")

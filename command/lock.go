@@ -7,7 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-func lockCommand(sys IO) *cli.Command {
+func lockCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "lock",
 		Usage:     "forget the file keyring's passphrase now (it is kept for ACCT_PASSPHRASE_TTL)",
@@ -23,7 +23,7 @@ func lockCommand(sys IO) *cli.Command {
 			if err := session.ForgetPassphrase(cfg.FileDir); err != nil {
 				return fmt.Errorf("forget the file keyring passphrase: %w", err)
 			}
-			fmt.Fprintln(sys.Stderr, "acct: the file keyring passphrase is forgotten; the next command asks for it")
+			fmt.Fprintln(sys.Console.Err, "acct: the file keyring passphrase is forgotten; the next command asks for it")
 			return nil
 		},
 	}

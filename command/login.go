@@ -5,11 +5,12 @@ import (
 	"os/exec"
 	"runtime"
 
-	"github.com/acct-cli/acct/session"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/session"
 )
 
-func loginCommand(sys IO) *cli.Command {
+func loginCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "login",
 		Usage:     "open the AWS console signed in as a profile",
@@ -47,7 +48,7 @@ func loginCommand(sys IO) *cli.Command {
 				return err
 			}
 			if c.Bool("print") {
-				fmt.Fprintln(sys.Stdout, url)
+				fmt.Fprintln(sys.Console.Out, url)
 				return nil
 			}
 			return openBrowser(url)

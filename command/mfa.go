@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/acct-cli/acct/internal/atomicfile"
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
 	"github.com/acct-cli/acct/shellenv"
 	"github.com/urfave/cli/v2"
 )
 
-func mfaCommand(sys IO) *cli.Command {
+func mfaCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "mfa",
 		Usage:     "start a new MFA session now; every acct shell using it picks it up",
@@ -41,7 +42,7 @@ func mfaCommand(sys IO) *cli.Command {
 			if name == "" {
 				name = sys.Getenv("ACCT_PROFILE") // inside an acct shell: that shell's profile
 			}
-			if name == "" && !sys.interactive() {
+			if name == "" && !sys.Console.Interactive() {
 				return usagef("name a profile or stage: acct mfa <profile|stage>")
 			}
 			t, err := sys.resolveTarget(name)
@@ -54,10 +55,10 @@ func mfaCommand(sys IO) *cli.Command {
 }
 
 // runMFA starts the new session, notes its end for the shells' prompts and says until when it lasts.
-func runMFA(ctx context.Context, sys IO, chain *profiles.Chain, in sessionInput) error {
+func runMFA(ctx context.Context, sys *system, chain *profiles.Chain, in sessionInput) error {
 	item, ok := session.MFASessionItem(chain)
 	if !ok {
-		return badInput(fmt.Errorf("%s starts from no MFA session (no mfa_serial, or SSO or credential_process credentials); nothing to renew", chain.Profile))
+		return fault.Wrap(fault.BadInput, fmt.Errorf("%s starts from no MFA session (no mfa_serial, or SSO or credential_process credentials); nothing to renew", chain.Profile))
 	}
 	o, err := sys.sessionOptions(chain, in)
 	if err != nil {
@@ -76,29 +77,29 @@ func runMFA(ctx context.Context, sys IO, chain *profiles.Chain, in sessionInput)
 		return err
 	}
 	sys.noteMFAEnd(item, exp)
-	fmt.Fprintf(sys.Stderr, "acct: new MFA session for %s until %s; acct shells use it at their next AWS call\n",
+	fmt.Fprintf(sys.Console.Err, "acct: new MFA session for %s until %s; acct shells use it at their next AWS call\n",
 		chain.Source, exp.Local().Format("15:04"))
 	return nil
 }
 
 // retryTypos runs f, which may ask for an MFA code, again after a code typed at the terminal
 // was refused, up to three tries; a script gets STS's words and exit status 1.
-func (sys IO) retryTypos(profile string, f func() error) error {
+func (sys *system) retryTypos(profile string, f func() error) error {
 	for try := 1; ; try++ {
 		err := f()
 		var mfaErr *session.MFAError
 		if err == nil {
 			return nil
 		}
-		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 || !sys.interactive() {
+		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 || !sys.Console.Interactive() {
 			err = fmt.Errorf("%s: %w", profile, sys.keysElsewhere(err))
 			if errors.Is(err, session.ErrNoKeys) {
 				// A missing keyring item is bad input (SPEC §5): the user runs acct add.
-				err = badInput(err)
+				err = fault.Wrap(fault.BadInput, err)
 			}
 			return err
 		}
-		fmt.Fprintf(sys.Stderr, "acct: %v; try again\n", err)
+		fmt.Fprintf(sys.Console.Err, "acct: %v; try again\n", err)
 	}
 }
 
@@ -106,7 +107,7 @@ func (sys IO) retryTypos(profile string, f func() error) error {
 // seconds), which acct shells' prompts read: $XDG_RUNTIME_DIR/acct/mfa/<hash>, else under
 // $XDG_STATE_HOME (~/.local/state). It holds no secret; one file per session, shared by every
 // shell using it, so one `acct mfa` updates them all.
-func (sys IO) mfaEndPath(item string) string {
+func (sys *system) mfaEndPath(item string) string {
 	dir := sys.Getenv("XDG_RUNTIME_DIR")
 	if dir == "" {
 		dir = sys.Getenv("XDG_STATE_HOME")
@@ -120,7 +121,7 @@ func (sys IO) mfaEndPath(item string) string {
 
 // noteMFAEnd writes when the session ends for the prompts; failing to is only a --debug line:
 // the prompt then shows no minutes, nothing else changes.
-func (sys IO) noteMFAEnd(item string, end time.Time) {
+func (sys *system) noteMFAEnd(item string, end time.Time) {
 	path := sys.mfaEndPath(item)
 	err := os.MkdirAll(filepath.Dir(path), 0o700)
 	if err == nil {
@@ -134,7 +135,7 @@ func (sys IO) noteMFAEnd(item string, end time.Time) {
 // mfaEndEnv adds to a shell's environment the file its prompt reads the end of chain's MFA
 // session from, noting the end the keyring has now; env is unchanged when the chain takes no
 // MFA session.
-func (sys IO) mfaEndEnv(env []string, chain *profiles.Chain) []string {
+func (sys *system) mfaEndEnv(env []string, chain *profiles.Chain) []string {
 	item, ok := session.MFASessionItem(chain)
 	if !ok {
 		return env

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/acct-cli/acct/internal/testtool"
 )
 
 var mfaPromptRE = regexp.MustCompile(`MFA code for arn:aws:iam::323330167063:mfa/alice`)
@@ -18,7 +20,7 @@ var mfaPromptRE = regexp.MustCompile(`MFA code for arn:aws:iam::323330167063:mfa
 // restart of the shell.
 func TestShellSurvivesMFASessionEnd(t *testing.T) {
 	t.Parallel()
-	aws := awsCLI(t)
+	aws := testtool.AWSCLI(t)
 	for _, name := range []string{"bash", "zsh", "fish"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -103,9 +105,12 @@ func procState(t *testing.T, pid int) string {
 // question reaches the person on the controlling terminal, the code typed there is used, and the
 // next run asks nothing. With ACCT_MFA_PROMPT=none and no terminal: exit 1 and one line, at once.
 func TestCredentialProcessAsksOnControllingTerminal(t *testing.T) {
-	aws := awsCLI(t)
+	aws := testtool.AWSCLI(t)
 	w, u := orgWorld(t, example("organization.yaml"), false)
-	w.must("generate", "--layout", example("organization.yaml"), "--user", "alice", "--style", "credential-process")
+	// The binary writes itself into credential_process (in process, it would be the test binary).
+	if r := w.runBinary("", "generate", "--layout", example("organization.yaml"), "--user", "alice", "--style", "credential-process"); r.code != 0 {
+		t.Fatalf("generate: %s", r.stderr)
+	}
 	call := aws + " sts get-caller-identity --profile cpco-staging-admin --output text --query Arn --endpoint-url " + w.sts.URL + " --region us-east-1"
 	for i, c := range []struct{ name, line string }{
 		{"typed at a terminal", call},

@@ -1,18 +1,18 @@
 package command
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/99designs/keyring"
-	"github.com/acct-cli/acct/profiles"
-	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/profiles"
+	"github.com/acct-cli/acct/session"
 )
 
 // importFlags are acct add's ways to take keys a user already has (docs/migration.md).
@@ -35,7 +35,7 @@ func importRequested(c *cli.Context) bool {
 // copy: a ~/.aws/credentials section is removed with --delete-plaintext, after a yes on a terminal,
 // or left alone with a line saying how to remove it. aws-vault's keyring is encrypted and is never
 // changed (aws-vault remove does that).
-func (sys IO) importKeys(c *cli.Context, profile string) error {
+func (sys *system) importKeys(c *cli.Context, profile string) error {
 	if c.Bool("from-credentials") && c.Bool("from-aws-vault") {
 		return usagef("give --from-credentials or --from-aws-vault, not both")
 	}
@@ -75,27 +75,26 @@ func (sys IO) importKeys(c *cli.Context, profile string) error {
 		return err
 	}
 	if err := (session.Store{Keyring: kr}).SetKeys(profile, creds); err != nil {
-		return badInput(err)
+		return fault.Wrap(fault.BadInput, err)
 	}
 	if err := session.Clear(kr, profile); err != nil {
 		return err
 	}
-	fmt.Fprintf(sys.Stdout, "stored keys %s for %s in the keyring (from %s)\n", redactKeyID(creds.AccessKeyID), profile, from)
+	fmt.Fprintf(sys.Console.Out, "stored keys %s for %s in the keyring (from %s)\n", redactKeyID(creds.AccessKeyID), profile, from)
 	if cf == nil {
-		fmt.Fprintf(sys.Stdout, "aws-vault still has them; once acct works for you: aws-vault remove %s\n", section)
+		fmt.Fprintf(sys.Console.Out, "aws-vault still has them; once acct works for you: aws-vault remove %s\n", section)
 		return nil
 	}
 
 	remove := c.Bool("delete-plaintext")
-	if !remove && sys.interactive() {
-		answer, err := sys.prompt(fmt.Sprintf("Delete the plain-text copy, [%s] in %s? [y/N]", section, cf.Path), false, nil)
-		if err != nil {
+	if !remove && sys.Console.Interactive() {
+		var err error
+		if remove, err = sys.prompter.Confirm(fmt.Sprintf("Delete the plain-text copy, [%s] in %s?", section, cf.Path), false); err != nil {
 			return err
 		}
-		remove = strings.EqualFold(answer, "y") || strings.EqualFold(answer, "yes")
 	}
 	if !remove {
-		fmt.Fprintf(sys.Stderr, "acct: the key is still in plain text in [%s] of %s; remove it with acct add %s --from-credentials --delete-plaintext\n", section, cf.Path, profile)
+		fmt.Fprintf(sys.Console.Err, "acct: the key is still in plain text in [%s] of %s; remove it with acct add %s --from-credentials --delete-plaintext\n", section, cf.Path, profile)
 		return nil
 	}
 	if cf.Remove(section) {
@@ -103,12 +102,12 @@ func (sys IO) importKeys(c *cli.Context, profile string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(sys.Stdout, "removed [%s] from %s; everything else in it is unchanged\n", section, cf.Path)
+	fmt.Fprintf(sys.Console.Out, "removed [%s] from %s; everything else in it is unchanged\n", section, cf.Path)
 	return nil
 }
 
 // credentialsPath is where the AWS CLI finds the shared credentials file.
-func (sys IO) credentialsPath() string { return profiles.CredentialsPath(sys.getenv) }
+func (sys *system) credentialsPath() string { return profiles.CredentialsPath(sys.Getenv) }
 
 // readCredentialsFile reads ~/.aws/credentials; a missing one has nothing to import.
 func readCredentialsFile(path string) (*profiles.INIFile, error) {
@@ -142,66 +141,38 @@ func credentialsKeys(cf *profiles.INIFile, name string) (aws.Credentials, error)
 	return c, nil
 }
 
-// awsVaultKeys reads profile's keys from aws-vault's encrypted file keyring: service "aws-vault",
-// one item per profile whose key is the profile name and whose data is the JSON of the AWS SDK's
-// credentials value ({"AccessKeyID", "SecretAccessKey", "SessionToken", ...}), in
-// AWS_VAULT_FILE_DIR, else ~/.awsvault/keys, unlocked with AWS_VAULT_FILE_PASSPHRASE or a prompt.
-// aws-vault's other backends (Keychain, Secret Service, ...) are read by aws-vault itself:
-// aws-vault exec --no-session NAME -- acct add NAME --env.
-func (sys IO) awsVaultKeys(name string) (aws.Credentials, error) {
-	dir := sys.getenv("AWS_VAULT_FILE_DIR")
+// awsVaultKeys reads name's keys from aws-vault's file keyring in AWS_VAULT_FILE_DIR, else
+// ~/.awsvault/keys, unlocked with AWS_VAULT_FILE_PASSPHRASE or a prompt.
+func (sys *system) awsVaultKeys(name string) (aws.Credentials, error) {
+	dir := sys.Getenv("AWS_VAULT_FILE_DIR")
 	if dir == "" {
-		home := sys.getenv("HOME")
-		if home == "" {
-			home, _ = os.UserHomeDir()
+		dir = filepath.Join(sys.home(), ".awsvault", "keys")
+	}
+	dir = profiles.ExpandHome(dir, sys.Getenv("HOME"))
+	hint := ""
+	if sys.Getenv("AWS_VAULT_FILE_PASSPHRASE") != "" {
+		hint = "check AWS_VAULT_FILE_PASSPHRASE"
+	}
+	passphrase := func(string) (string, error) {
+		if p := sys.Getenv("AWS_VAULT_FILE_PASSPHRASE"); p != "" {
+			return p, nil
 		}
-		dir = filepath.Join(home, ".awsvault", "keys")
+		if !sys.Console.Interactive() {
+			return "", usagef("aws-vault's file keyring needs its passphrase; set AWS_VAULT_FILE_PASSPHRASE")
+		}
+		return sys.prompter.Password("aws-vault file keyring passphrase")
 	}
-	dir = profiles.ExpandHome(dir, sys.getenv("HOME"))
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return aws.Credentials{}, usagef("no aws-vault file keyring in %s; for aws-vault's other backends run: aws-vault exec --no-session %s -- acct add %s --env", dir, name, name)
-	}
-	kr, err := keyring.Open(keyring.Config{
-		ServiceName:     "aws-vault",
-		AllowedBackends: []keyring.BackendType{keyring.FileBackend},
-		FileDir:         dir,
-		FilePasswordFunc: func(prompt string) (string, error) {
-			if p := sys.getenv("AWS_VAULT_FILE_PASSPHRASE"); p != "" {
-				return p, nil
-			}
-			if !sys.interactive() {
-				return "", usagef("aws-vault's file keyring needs its passphrase; set AWS_VAULT_FILE_PASSPHRASE")
-			}
-			return sys.prompt("aws-vault file keyring passphrase", true, nil)
-		},
-	})
-	if err != nil {
-		return aws.Credentials{}, fmt.Errorf("open aws-vault's keyring in %s: %w", dir, err)
-	}
-	sys.debugf("aws-vault file keyring opened in %s", dir)
+	sys.debugf("reading aws-vault's file keyring in %s", dir)
 	stop := sys.spin("reading aws-vault's keyring")
-	it, err := kr.Get(name)
-	stop()
-	switch {
-	case errors.Is(err, keyring.ErrKeyNotFound):
-		keys, _ := kr.Keys()
-		var profiles []string
-		for _, k := range keys {
-			if !strings.Contains(k, ",") && !strings.HasPrefix(k, "oidc:") { // sessions and SSO tokens
-				profiles = append(profiles, k)
-			}
-		}
-		return aws.Credentials{}, usagef("aws-vault has no keys named %s (it has: %s); name one with --section", name, strings.Join(profiles, ", "))
-	case err != nil:
-		// A wrong passphrase surfaces from the JWE decryption; say it plainly, quoting nothing.
-		if strings.Contains(err.Error(), "aes") || strings.Contains(err.Error(), "decrypt") || strings.Contains(err.Error(), "jose") {
-			return aws.Credentials{}, usagef("could not decrypt aws-vault's keyring in %s: wrong AWS_VAULT_FILE_PASSPHRASE?", dir)
-		}
-		return aws.Credentials{}, fmt.Errorf("read %s from aws-vault's keyring: %w", name, err)
+	defer stop()
+	return session.AWSVaultKeys(dir, name, passphrase, hint)
+}
+
+// home is $HOME, else the OS's idea of it.
+func (sys *system) home() string {
+	if h := sys.Getenv("HOME"); h != "" {
+		return h
 	}
-	var v struct{ AccessKeyID, SecretAccessKey, SessionToken string }
-	if err := json.Unmarshal(it.Data, &v); err != nil || v.AccessKeyID == "" || v.SecretAccessKey == "" {
-		return aws.Credentials{}, usagef("aws-vault's item %s is not an access key (unexpected format)", name)
-	}
-	return aws.Credentials{AccessKeyID: v.AccessKeyID, SecretAccessKey: v.SecretAccessKey, SessionToken: v.SessionToken}, nil
+	h, _ := os.UserHomeDir()
+	return h
 }

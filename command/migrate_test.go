@@ -8,8 +8,9 @@ import (
 	"testing"
 
 	"github.com/99designs/keyring"
-	"github.com/acct-cli/acct/session"
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/acct-cli/acct/session"
 )
 
 // storedKeys reads the keys acct stored for profile from the world's file keyring.
@@ -124,7 +125,7 @@ func TestMigrateFromAWSVault(t *testing.T) {
 	}
 	w.vars["AWS_VAULT_FILE_PASSPHRASE"] = "wrong"
 	r = w.run("", "add", "cpco", "--from-aws-vault")
-	if r.code != 2 || !strings.Contains(r.stderr, "wrong AWS_VAULT_FILE_PASSPHRASE") {
+	if r.code != 1 || !strings.Contains(r.stderr, "wrong passphrase") || !strings.Contains(r.stderr, "check AWS_VAULT_FILE_PASSPHRASE") {
 		t.Errorf("wrong passphrase: exit %d, %q", r.code, r.stderr)
 	}
 

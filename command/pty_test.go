@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acct-cli/acct/session/ststest"
 	"github.com/creack/pty"
+
+	"github.com/acct-cli/acct/session/ststest"
 )
 
 // screenWait bounds every wait for text on a terminal; generous, since a loaded machine may take

@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
-	"github.com/urfave/cli/v2"
 )
 
-func rotateCommand(sys IO) *cli.Command {
+func rotateCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "rotate",
 		Usage:     "replace a source profile's IAM access key with a new one",
@@ -42,7 +43,7 @@ func rotateCommand(sys IO) *cli.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(sys.Stdout, "rotated the key of %s (%s): %s → %s; the old key is deleted\n", name, res.User, redactKeyID(res.Old), redactKeyID(res.New))
+			fmt.Fprintf(sys.Console.Out, "rotated the key of %s (%s): %s → %s; the old key is deleted\n", name, res.User, redactKeyID(res.Old), redactKeyID(res.New))
 			return nil
 		},
 	}

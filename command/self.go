@@ -13,16 +13,20 @@ import (
 // user ran it by, symlinks kept, so that an upgrade behind a symlink (Homebrew, ~/bin/acct ->
 // versions/1.2/acct) keeps every such file working. A binary that `go run` left in a go-build
 // directory is gone the moment it exits, so it is refused.
-func selfCommand(sys IO) (string, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return "", err
+func selfCommand(sys *system) (string, error) {
+	exe, arg0 := sys.Executable, sys.Executable
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return "", err
+		}
+		arg0 = os.Args[0]
 	}
 	if onPath, err := shellenv.LookPath("acct", sys.Environ()); err == nil && sameFile(onPath, exe) {
 		return "acct", nil
 	}
 	reached := exe
-	if arg0 := os.Args[0]; strings.ContainsRune(arg0, filepath.Separator) {
+	if strings.ContainsRune(arg0, filepath.Separator) {
 		if abs, err := filepath.Abs(arg0); err == nil && sameFile(abs, exe) {
 			reached = abs
 		}

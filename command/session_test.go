@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/99designs/keyring"
+
+	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session/ststest"
 )
@@ -107,6 +109,12 @@ func (w *world) with(extra map[string]string, args ...string) result {
 // withIn is with, run in dir (the home when empty).
 func (w *world) withIn(dir string, extra map[string]string, args ...string) result {
 	w.t.Helper()
+	defer w.set(extra)()
+	return w.run(dir, args...)
+}
+
+// set sets extra variables (an empty value unsets one) and returns the function that restores them.
+func (w *world) set(extra map[string]string) (restore func()) {
 	saved := map[string]string{}
 	had := map[string]bool{}
 	for k, v := range extra {
@@ -117,7 +125,7 @@ func (w *world) withIn(dir string, extra map[string]string, args ...string) resu
 			w.vars[k] = v
 		}
 	}
-	defer func() {
+	return func() {
 		for k := range extra {
 			if had[k] {
 				w.vars[k] = saved[k]
@@ -125,8 +133,7 @@ func (w *world) withIn(dir string, extra map[string]string, args ...string) resu
 				delete(w.vars, k)
 			}
 		}
-	}()
-	return w.run(dir, args...)
+	}
 }
 
 // code is a fresh MFA code for alice: the fake burns each code, so every call moves 30 s on
@@ -174,14 +181,14 @@ func oneLine(t *testing.T, what, stderr, want string) {
 // second role comes from the cached session with one AssumeRole and no code; the first role
 // again costs nothing.
 func TestExecMFAOnceManyRoles(t *testing.T) {
-	awsCLI(t)
+	testtool.AWSCLI(t)
 	t.Parallel()
 	sw := newSessionWorld(t, false, nil)
 	var outs []string
 
 	before := sw.calls()
 	r := sw.with(sw.mfa(0), "exec", "cpco-prod-admin", "--",
-		awsCLI(t), "sts", "get-caller-identity", "--endpoint-url", sw.sts.URL, "--region", "us-east-1", "--output", "json")
+		testtool.AWSCLI(t), "sts", "get-caller-identity", "--endpoint-url", sw.sts.URL, "--region", "us-east-1", "--output", "json")
 	outs = append(outs, r.stdout, r.stderr)
 	if r.code != 0 {
 		t.Fatalf("exec cpco-prod-admin: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -297,7 +304,7 @@ func TestExecEnvironmentAndStatus(t *testing.T) {
 // export in its three formats, credential-process, the credential-process style config read by
 // the plain AWS CLI, and login --print.
 func TestExportCredentialProcessLogin(t *testing.T) {
-	awsCLI(t)
+	testtool.AWSCLI(t)
 	t.Parallel()
 	sw := newSessionWorld(t, false, nil)
 	var outs []string // acct output without credentials in it, for noLeaks
@@ -351,7 +358,10 @@ func TestExportCredentialProcessLogin(t *testing.T) {
 	}
 
 	// The credential-process style: the plain AWS CLI runs acct for credentials.
+	// The config names the running acct: the binary, not this test process.
+	sw.bin = true
 	r = sw.must("generate", "--layout", sw.layout, "--user", "alice", "--style", "credential-process")
+	sw.bin = false
 	outs = append(outs, r.stdout, r.stderr)
 	before = sw.calls()
 	out, err := sw.aws(nil, "sts", "get-caller-identity", "--profile", "cpco-staging-admin", "--endpoint-url", sw.sts.URL, "--output", "json")
@@ -662,7 +672,7 @@ func TestListDebugClear(t *testing.T) {
 func TestExecServer(t *testing.T) {
 	t.Parallel()
 	sw := newSessionWorld(t, false, nil)
-	aws := awsCLI(t)
+	aws := testtool.AWSCLI(t)
 	r := sw.with(sw.mfa(0), "exec", "--server", "cpco-staging-admin", "--", "sh", "-c",
 		`echo "key=[$AWS_ACCESS_KEY_ID] uri=$AWS_CONTAINER_CREDENTIALS_FULL_URI"; `+
 			aws+` sts get-caller-identity --endpoint-url "$1" --region us-east-1 --query Arn --output text; exit 4`,

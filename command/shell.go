@@ -4,8 +4,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/acct-cli/acct/shellenv"
 	"github.com/urfave/cli/v2"
+
+	"github.com/acct-cli/acct/shellenv"
 )
 
 type shellInput struct {
@@ -15,7 +16,7 @@ type shellInput struct {
 	Nest    bool
 }
 
-func shellCommand(sys IO) *cli.Command {
+func shellCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "shell",
 		Usage:     "start your shell with a stage's credentials and a prompt that shows the stage",
@@ -49,7 +50,7 @@ func shellCommand(sys IO) *cli.Command {
 	}
 }
 
-func runShell(ctx context.Context, sys IO, in shellInput) error {
+func runShell(ctx context.Context, sys *system, in shellInput) error {
 	if shellenv.Nested(sys.Environ()) && !in.Nest {
 		return usagef("already in an acct shell for %s; exit it first, or pass --nest", sys.Getenv("ACCT_PROFILE"))
 	}
@@ -72,11 +73,9 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 		Env:     sys.mfaEndEnv(shellenv.ServerEnv(sys.Environ(), srv, tgt), t.Chain),
 		Target:  tgt,
 		Dir:     sys.stageDir(t.Chain),
-		Banner:  banner(tgt, creds),
-		NoColor: sys.Getenv("NO_COLOR") != "" || !isTerminal(sys.Stdout),
-		Stdin:   sys.Stdin,
-		Stdout:  sys.Stdout,
-		Stderr:  sys.Stderr,
+		Banner:  shellenv.Banner(tgt, creds, time.Local),
+		NoColor: !sys.Console.ColourOut(),
+		Stdio:   shellenv.Stdio{In: sys.Console.In, Out: sys.Console.Out, Err: sys.Console.Err},
 	})
 	if err != nil {
 		return err
@@ -87,7 +86,7 @@ func runShell(ctx context.Context, sys IO, in shellInput) error {
 // refreshWindow is how long before cached credentials expire acct gets new ones (a shell's
 // credential endpoint too): ACCT_REFRESH_WINDOW (a Go duration such as 2m), else session's
 // default. Tests shorten it to watch credentials expire and be replaced within seconds.
-func refreshWindow(sys IO) (time.Duration, error) {
+func refreshWindow(sys *system) (time.Duration, error) {
 	v := sys.Getenv("ACCT_REFRESH_WINDOW")
 	if v == "" {
 		return 0, nil

@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
-	"github.com/urfave/cli/v2"
 )
 
 // ssoLoginFlags are the flags `acct login` takes for --sso.
@@ -43,15 +45,15 @@ func ssoLoginInputFrom(c *cli.Context, name string) ssoLoginInput {
 
 // ssoSessionNamed finds the SSO session behind name: an SSO profile (its sso_session or legacy
 // sso_start_url) or an [sso-session NAME] section.
-func (sys IO) ssoSessionNamed(name string) (session.SSOSession, string, error) {
+func (sys *system) ssoSessionNamed(name string) (session.SSOSession, string, error) {
 	cfg, err := profiles.Read(sys.configPath())
 	if err != nil {
-		return session.SSOSession{}, "", badInput(err)
+		return session.SSOSession{}, "", fault.Wrap(fault.BadInput, err)
 	}
 	if _, ok := cfg.Entry(name); ok {
 		ch, err := cfg.Resolve(name)
 		if err != nil {
-			return session.SSOSession{}, "", badInput(err)
+			return session.SSOSession{}, "", fault.Wrap(fault.BadInput, err)
 		}
 		if ch.SSOStartURL == "" {
 			return session.SSOSession{}, "", usagef("profile %s does not use IAM Identity Center (no sso_session or sso_start_url); use acct login %s without --sso", name, name)
@@ -68,31 +70,31 @@ func (sys IO) ssoSessionNamed(name string) (session.SSOSession, string, error) {
 }
 
 // ssoPrompt shows the verification URL and code on stderr and opens the browser unless print.
-func (sys IO) ssoPrompt(print bool) func(uri, code string) {
+func (sys *system) ssoPrompt(print bool) func(uri, code string) {
 	return func(uri, code string) {
-		fmt.Fprintf(sys.Stderr, "Open %s and enter code %s\n", uri, code)
+		fmt.Fprintf(sys.Console.Err, "Open %s and enter code %s\n", uri, code)
 		if !print {
 			if err := openBrowser(uri); err != nil {
-				fmt.Fprintf(sys.Stderr, "acct: could not open a browser (%v); open the URL yourself\n", err)
+				fmt.Fprintf(sys.Console.Err, "acct: could not open a browser (%v); open the URL yourself\n", err)
 			}
 		}
-		fmt.Fprintln(sys.Stderr, "Waiting for the sign-in to be approved...")
+		fmt.Fprintln(sys.Console.Err, "Waiting for the sign-in to be approved...")
 	}
 }
 
 // ssoOptions are the session.SSOOptions for commands that obtain credentials: on a terminal a
 // missing or expired sign-in runs the device flow; in a script it is an error naming
 // `acct login --sso`. (For sys.credentials: Options.SSO.)
-func (sys IO) ssoOptions(print, awsCLICache bool) session.SSOOptions {
+func (sys *system) ssoOptions(print, awsCLICache bool) session.SSOOptions {
 	o := session.SSOOptions{AWSCLICache: awsCLICache, Home: sys.Getenv("HOME")}
-	if sys.interactive() {
+	if sys.Console.Interactive() {
 		o.Prompt = sys.ssoPrompt(print)
 	}
 	return o
 }
 
 // runSSOLogin is `acct login --sso <profile|session>`.
-func runSSOLogin(ctx context.Context, sys IO, in ssoLoginInput) error {
+func runSSOLogin(ctx context.Context, sys *system, in ssoLoginInput) error {
 	if in.Name == "" {
 		return usagef("name an SSO profile or sso-session: acct login --sso <profile|session>")
 	}
@@ -110,10 +112,10 @@ func runSSOLogin(ctx context.Context, sys IO, in ssoLoginInput) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	fmt.Fprintf(sys.Stderr, "acct: signed in to %s; the sign-in lasts until %s\n", s, tok.ExpiresAt.Local().Format(time.Kitchen))
+	fmt.Fprintf(sys.Console.Err, "acct: signed in to %s; the sign-in lasts until %s\n", s, tok.ExpiresAt.Local().Format(time.Kitchen))
 	if in.AWSCLICache {
 		if p, err := session.AWSCLICachePath(sys.Getenv("HOME"), s); err == nil {
-			fmt.Fprintf(sys.Stderr, "acct: the AWS CLI's copy is in %s\n", p)
+			fmt.Fprintf(sys.Console.Err, "acct: the AWS CLI's copy is in %s\n", p)
 		}
 	}
 	if in.Discover {
@@ -132,7 +134,7 @@ type ssoDiscoverInput struct {
 // runSSODiscover renders the layout plus a profile for every account and permission set the
 // portal lists for the layout's sso: session, and writes them like acct generate. It needs a
 // cached sign-in, or a terminal to sign in on.
-func runSSODiscover(ctx context.Context, sys IO, in ssoDiscoverInput) error {
+func runSSODiscover(ctx context.Context, sys *system, in ssoDiscoverInput) error {
 	l, err := sys.loadLayout(in.Layout)
 	if err != nil {
 		return err
@@ -155,13 +157,13 @@ func runSSODiscover(ctx context.Context, sys IO, in ssoDiscoverInput) error {
 	found, err := session.SSOAssignments(ctx, kr, s, o)
 	if err != nil {
 		if errors.Is(err, session.ErrSSOLoginNeeded) {
-			return badInput(err)
+			return fault.Wrap(fault.BadInput, err)
 		}
 		return err
 	}
 	ps, err := profiles.RenderSSODiscovered(l, ro, found)
 	if err != nil {
-		return badInput(err)
+		return fault.Wrap(fault.BadInput, err)
 	}
 	return writeProfiles(sys, l, ps, in.DryRun, fmt.Sprintf(", %d assignments found in the portal", len(found)))
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session/ssotest"
 )
@@ -201,7 +202,7 @@ func TestSSOGenerateReadBack(t *testing.T) {
 	}
 
 	// The Debian AWS CLI reads the same thing.
-	awsCLI(t)
+	testtool.AWSCLI(t)
 	for _, c := range []struct{ key, profile, want string }{
 		{"sso_account_id", "cpco-prod-admin", "111111111111"},
 		{"sso_role_name", "cpco-prod-readonly", "ReadOnlyAccess"},
@@ -237,7 +238,7 @@ func TestSSOLayoutErrors(t *testing.T) {
 }
 
 func TestSSOLoginThenExec(t *testing.T) {
-	awsCLI(t)
+	testtool.AWSCLI(t)
 	w, fake, _ := ssoWorld(t)
 
 	// A script without a sign-in is told what to run, and nothing reaches the portal.
@@ -261,7 +262,7 @@ func TestSSOLoginThenExec(t *testing.T) {
 
 	// exec: the AWS CLI sees the permission set's credentials.
 	for i := 0; i < 2; i++ {
-		r = w.run("", "exec", "cpco-prod-admin", "--", awsCLI(t), "sts", "get-caller-identity",
+		r = w.run("", "exec", "cpco-prod-admin", "--", testtool.AWSCLI(t), "sts", "get-caller-identity",
 			"--endpoint-url", w.sts.URL, "--region", "us-east-1", "--output", "text", "--query", "Arn")
 		if r.code != 0 || !regexp.MustCompile(`^arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_AdministratorAccess_[0-9a-f]+/acct-sso\n$`).MatchString(r.stdout) {
 			t.Fatalf("exec %d: exit %d\nstdout %q\nstderr %s", i, r.code, r.stdout, r.stderr)

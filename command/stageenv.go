@@ -13,7 +13,7 @@ import (
 // stageVars are the variables of ch's stage (the layout's env:, read from the config's block, so
 // scripts get them from any directory), each ~/ filled with the home directory; a stage with
 // clusters gets KUBECONFIG with its own context current, unless env: sets KUBECONFIG.
-func (sys IO) stageVars(ch *profiles.Chain) []string {
+func (sys *system) stageVars(ch *profiles.Chain) []string {
 	home := homeDir(sys)
 	var vars []string
 	kubeSet := false
@@ -46,13 +46,13 @@ func expandHome(value, home string) string {
 // stageDir is the directory a shell for ch starts in (the layout's dir:), "" for the current
 // one. A directory that does not exist (not checked out on this machine yet) is a notice, not a
 // reason to refuse the shell.
-func (sys IO) stageDir(ch *profiles.Chain) string {
+func (sys *system) stageDir(ch *profiles.Chain) string {
 	if ch.Dir == "" {
 		return ""
 	}
 	dir := expandHome(ch.Dir, homeDir(sys))
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		fmt.Fprintf(sys.Stderr, "acct: %s's dir %s is not a directory here; starting in the current one (see dir: in the layout)\n", ch.Stage, dir)
+		fmt.Fprintf(sys.Console.Err, "acct: %s's dir %s is not a directory here; starting in the current one (see dir: in the layout)\n", ch.Stage, dir)
 		return ""
 	}
 	return dir

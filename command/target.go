@@ -1,13 +1,13 @@
 package command
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/internal/history"
 	"github.com/acct-cli/acct/profiles"
 )
 
@@ -15,147 +15,131 @@ import (
 type target struct {
 	Config *profiles.Config
 	Chain  *profiles.Chain
+	// Picked says the name was not a profile or stage: the person chose Chain's profile among
+	// candidates, and confirmed it at the protected-stage question if it needed one.
+	Picked bool
 }
 
-// resolveTarget turns NAME into a profile (SPEC §4): exact profile, stage, unique fuzzy match, the
-// picker on a terminal, else an error listing the candidates.
-func (sys IO) resolveTarget(name string) (*target, error) {
+// readConfig reads ~/.aws/config; what acct cannot read there is the user's to fix.
+func (sys *system) readConfig() (*profiles.Config, error) {
+	cfg, err := profiles.Read(sys.configPath())
+	return cfg, fault.Wrap(fault.BadInput, err)
+}
+
+// history is the list of recently used profiles, for the picker's order.
+func (sys *system) history() history.File {
+	dir := sys.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		dir = filepath.Join(sys.home(), ".local", "state")
+	}
+	return history.File{Path: filepath.Join(dir, "acct", "recent")}
+}
+
+// resolveTarget turns NAME into a profile (SPEC §4). An exact profile or stage name is taken as it
+// is; anything else is never run silently: a person picks among the candidates (and types the
+// stage name of a protected one), a script gets exit status 2 and the candidates.
+func (sys *system) resolveTarget(name string) (*target, error) {
 	// On demand: the chain's sections are read, not the other thousands of a large config.
 	cfg, err := profiles.ReadOnDemand(sys.configPath())
 	if err != nil {
-		return nil, badInput(err)
+		return nil, fault.Wrap(fault.BadInput, err)
 	}
-	profile := name
-	if name == "" && !sys.interactive() {
-		return nil, usagef("name a profile or stage; acct list shows them")
-	}
-	if name != "" {
-		m, err := cfg.Match(name)
-		var amb *profiles.AmbiguousError
-		switch {
-		case errors.As(err, &amb) && sys.interactive() && len(amb.Candidates) > 0:
-			profile, err = sys.pick(fmt.Sprintf("%q matches several profiles", name), sys.recentFirst(amb.Candidates))
-			if err != nil {
-				return nil, err
-			}
-		case err != nil:
-			return nil, badInput(err)
-		default:
-			profile = m.Profile
-		}
-	} else {
-		profile, err = sys.pick("profile", sys.recentFirst(cfg.Names()))
-		if err != nil {
-			return nil, err
-		}
+	profile, picked, err := sys.chooseProfile(cfg, name)
+	if err != nil {
+		return nil, err
 	}
 	chain, err := cfg.Resolve(profile)
 	if err != nil {
-		return nil, badInput(err)
+		return nil, fault.Wrap(fault.BadInput, err)
 	}
-	sys.remember(profile)
-	return &target{Config: cfg, Chain: chain}, nil
+	t := &target{Config: cfg, Chain: chain, Picked: picked}
+	if picked && chain.Protected != profiles.Unprotected {
+		// A name that only resembled a protected stage's: --yes does not cover what was not typed.
+		if err := sys.typeStageName(chain); err != nil {
+			return nil, err
+		}
+	}
+	sys.history().Add(profile)
+	return t, nil
+}
+
+// chooseProfile is the profile name stands for, and whether the person picked it among candidates.
+func (sys *system) chooseProfile(cfg *profiles.Config, name string) (string, bool, error) {
+	if name == "" {
+		if !sys.Console.Interactive() {
+			return "", false, usagef("name a profile or stage; acct list shows them")
+		}
+		p, err := sys.prompter.Select("profile", sys.history().Order(cfg.Names()))
+		return p, false, err
+	}
+	m, err := cfg.Match(name)
+	var amb *profiles.AmbiguousError
+	var candidates []string
+	switch {
+	case err == nil && m.Kind != profiles.MatchFuzzy:
+		return m.Profile, false, nil
+	case err == nil:
+		candidates = []string{m.Profile}
+	case errors.As(err, &amb) && !amb.NoMatch():
+		candidates = amb.Candidates
+	default:
+		return "", false, fault.Wrap(fault.BadInput, err)
+	}
+	if !sys.Console.Interactive() {
+		return "", false, didYouMean(name, candidates)
+	}
+	p, err := sys.prompter.Select(fmt.Sprintf("%q is not a profile or stage name; Enter to use", name), sys.history().Order(candidates))
+	return p, true, err
+}
+
+// didYouMean is a name that is not a profile or stage, in a script: one line with up to five of
+// the profiles it resembles.
+func didYouMean(name string, candidates []string) error {
+	const show = 5
+	list, more := candidates, ""
+	if len(list) > show {
+		list, more = list[:show], fmt.Sprintf(" (and %d more; acct list shows them)", len(candidates)-show)
+	}
+	guess := list[0]
+	if n := len(list); n > 1 {
+		guess = strings.Join(list[:n-1], ", ") + " or " + list[n-1]
+	}
+	return badInputf("no profile or stage is named %q; did you mean %s?%s", name, guess, more)
 }
 
 // confirmProtected guards protected stages (SPEC §4): a person types the stage name; a script goes
-// on with a notice, unless the stage is protected "always".
-func (sys IO) confirmProtected(chain *profiles.Chain, yes bool) error {
-	if yes || chain.Protected == profiles.Unprotected {
+// on with a notice, unless the stage is protected "always". A picked target was confirmed already.
+func (sys *system) confirmProtected(t *target, yes bool) error {
+	chain := t.Chain
+	if yes || t.Picked || chain.Protected == profiles.Unprotected {
 		return nil
 	}
-	stage := chain.Stage
-	if stage == "" {
-		stage = chain.Profile
-	}
-	if !sys.interactive() {
+	if !sys.Console.Interactive() {
 		if chain.Protected == profiles.Always {
-			return usagef("%s is a protected stage (protected: always); pass --yes to run in it from a script", stage)
+			return usagef("%s is a protected stage (protected: always); pass --yes to run in it from a script", stageOf(chain))
 		}
-		fmt.Fprintf(sys.Stderr, "acct: %s is a protected stage; going on without a terminal to confirm\n", stage)
+		fmt.Fprintf(sys.Console.Err, "acct: %s is a protected stage; going on without a terminal to confirm\n", stageOf(chain))
 		return nil
 	}
-	got, err := sys.prompt(fmt.Sprintf("%s is protected; type %q to go on", stage, stage), false, nil)
+	return sys.typeStageName(chain)
+}
+
+// typeStageName asks the person to type the protected stage's name.
+func (sys *system) typeStageName(chain *profiles.Chain) error {
+	stage := stageOf(chain)
+	got, err := sys.prompter.Input(fmt.Sprintf("%s is protected; type %q to go on", stage, stage), "", nil)
 	if err != nil {
 		return err
 	}
 	if got != stage {
-		return usagef("you typed %q, not %q; nothing was run", got, stage)
+		return badInputf("you typed %q, not %q; nothing was run", got, stage)
 	}
 	return nil
 }
 
-// recentPath is where the most recently used profiles are kept for the picker's order.
-func (sys IO) recentPath() string {
-	dir := sys.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(home, ".local", "state")
+func stageOf(chain *profiles.Chain) string {
+	if chain.Stage != "" {
+		return chain.Stage
 	}
-	return filepath.Join(dir, "acct", "recent")
-}
-
-const recentMax = 50
-
-func (sys IO) recent() []string {
-	path := sys.recentPath()
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var names []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if n := strings.TrimSpace(sc.Text()); n != "" {
-			names = append(names, n)
-		}
-	}
-	return names
-}
-
-// remember puts profile first in the recent list; losing it is harmless, so errors are ignored.
-func (sys IO) remember(profile string) {
-	path := sys.recentPath()
-	if path == "" {
-		return
-	}
-	recent := sys.recent()
-	if len(recent) > 0 && recent[0] == profile {
-		return // already first: no write on the path every repeated exec takes
-	}
-	names := []string{profile}
-	for _, n := range recent {
-		if n != profile && len(names) < recentMax {
-			names = append(names, n)
-		}
-	}
-	if os.MkdirAll(filepath.Dir(path), 0o700) != nil {
-		return
-	}
-	_ = os.WriteFile(path, []byte(strings.Join(names, "\n")+"\n"), 0o600)
-}
-
-// recentFirst orders names with the recently used ones first, the rest as given.
-func (sys IO) recentFirst(names []string) []string {
-	in := map[string]bool{}
-	for _, n := range names {
-		in[n] = true
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, n := range sys.recent() {
-		if in[n] && !seen[n] {
-			out = append(out, n)
-			seen[n] = true
-		}
-	}
-	for _, n := range names {
-		if !seen[n] {
-			out = append(out, n)
-		}
-	}
-	return out
+	return chain.Profile
 }

@@ -6,20 +6,21 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/99designs/keyring"
-	"github.com/acct-cli/acct/session"
 	"github.com/urfave/cli/v2"
 )
 
-func versionCommand(sys IO) *cli.Command {
+func versionCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:  "version",
-		Usage: "print acct's version, commit, build date, Go version and keyring backend",
+		Usage: "print acct's version, commit, build date, Go version, and which keyring backend is used and whether it answers",
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			v, commit, date := buildInfo()
-			fmt.Fprintf(sys.Stdout, "acct %s\ncommit:  %s\nbuilt:   %s\ngo:      %s %s/%s\nkeyring: %s\n",
+			fmt.Fprintf(sys.Console.Out, "acct %s\ncommit:  %s\nbuilt:   %s\ngo:      %s %s/%s\nkeyring: %s\n",
 				v, commit, date, runtime.Version(), runtime.GOOS, runtime.GOARCH,
-				keyringBackend(sys))
+				sys.keyringStatus())
 			return nil
 		},
 	}
@@ -58,16 +59,4 @@ func buildInfo() (version, commit, date string) {
 		commit += " (modified)"
 	}
 	return
-}
-
-// keyringBackend names the backend acct would use, without opening it (which could prompt).
-func keyringBackend(sys IO) string {
-	if b := session.KeyringConfigFromEnv(sys.Getenv).Backend; b != "" {
-		return b + " (ACCT_KEYRING_BACKEND)"
-	}
-	var names []string
-	for _, b := range keyring.AvailableBackends() {
-		names = append(names, string(b))
-	}
-	return "the OS keyring; available here: " + strings.Join(names, ", ")
 }

@@ -11,12 +11,13 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
 	"github.com/acct-cli/acct/shellenv"
 )
 
-func whoamiCommand(sys IO) *cli.Command {
+func whoamiCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "whoami",
 		Usage:     "show who a profile's credentials are (STS GetCallerIdentity), where, and how long they last",
@@ -52,7 +53,7 @@ type whoami struct {
 	Keyring    string     `json:"keyring"`
 }
 
-func runWhoami(ctx context.Context, sys IO, name string, asJSON bool, in sessionInput) error {
+func runWhoami(ctx context.Context, sys *system, name string, asJSON bool, in sessionInput) error {
 	chain, err := sys.whoamiChain(name)
 	if err != nil {
 		return err
@@ -105,14 +106,14 @@ func runWhoami(ctx context.Context, sys IO, name string, asJSON bool, in session
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintf(sys.Stdout, "%s\n", out)
+		_, err = fmt.Fprintf(sys.Console.Out, "%s\n", out)
 		return err
 	}
 	return w.print(sys, time.Now())
 }
 
 // whoamiChain is the profile whoami is about: the one named, else the acct shell's.
-func (sys IO) whoamiChain(name string) (*profiles.Chain, error) {
+func (sys *system) whoamiChain(name string) (*profiles.Chain, error) {
 	if name != "" {
 		t, err := sys.resolveTarget(name)
 		if err != nil {
@@ -126,17 +127,17 @@ func (sys IO) whoamiChain(name string) (*profiles.Chain, error) {
 	}
 	cfg, err := profiles.Read(sys.configPath())
 	if err != nil {
-		return nil, badInput(err)
+		return nil, fault.Wrap(fault.BadInput, err)
 	}
 	chain, err := cfg.Resolve(own)
 	if err != nil {
-		return nil, badInput(fmt.Errorf("this shell's profile (%s=%s): %w", shellenv.VarProfile, own, err))
+		return nil, fault.Wrap(fault.BadInput, fmt.Errorf("this shell's profile (%s=%s): %w", shellenv.VarProfile, own, err))
 	}
 	return chain, nil
 }
 
-func (w whoami) print(sys IO, now time.Time) error {
-	tw := tabwriter.NewWriter(sys.Stdout, 0, 0, 2, ' ', 0)
+func (w whoami) print(sys *system, now time.Time) error {
+	tw := tabwriter.NewWriter(sys.Console.Out, 0, 0, 2, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
 			fmt.Fprintf(tw, "%s\t%s\n", k, v)

@@ -337,6 +337,11 @@ source_profile = base
 duration_seconds = 600
 [profile base]
 `},
+		{name: "on purpose: credential_source is refused (botocore finds no credentials there either)", profile: "app", keys: []string{"base"}, config: `
+[profile app]
+role_arn = ` + roleA + `
+credential_source = Environment
+`},
 		{name: "on purpose: include_profile", profile: "app", keys: []string{"base"}, config: `
 [profile common]
 source_profile = base

@@ -20,6 +20,7 @@ var (
 
 	// Resolving a profile.
 	ErrProfileNotFound = fault.New(fault.BadInput, "profile not found")
+	ErrAmbiguous       = fault.New(fault.BadInput, "ambiguous profile name") // a name matching several profiles, or none
 	ErrMissingSource   = fault.New(fault.BadInput, "missing source_profile")
 	ErrCycle           = fault.New(fault.BadInput, "source_profile cycle")
 	ErrBadRoleARN      = fault.New(fault.BadInput, "bad role_arn")

@@ -168,7 +168,7 @@ func (c *Config) credentialsShadows(names map[string]bool, creds *INIFile) []Fin
 			continue
 		}
 		sort.Strings(set)
-		fix := fmt.Sprintf("move %s into [profile %s] of %s and delete them from %s", strings.Join(set, ", "), n, c.Path, creds.Path)
+		fix := fmt.Sprintf("move %s into [profile %s] of %s and delete %s from %s", strings.Join(set, ", "), n, c.Path, map[bool]string{true: "it", false: "them"}[len(set) == 1], creds.Path)
 		if set[0] == "aws_access_key_id" {
 			fix = fmt.Sprintf("acct add %s --from-credentials (the keys go to the keyring and leave the file)", n)
 			if len(set) > 1 {

@@ -32,6 +32,9 @@ type AmbiguousError struct {
 // NoMatch tells that nothing matched at all (Candidates then lists every profile).
 func (e *AmbiguousError) NoMatch() bool { return e.none }
 
+// Unwrap gives the error its kind: a name the user must make precise is bad input.
+func (e *AmbiguousError) Unwrap() error { return ErrAmbiguous }
+
 func (e *AmbiguousError) Error() string {
 	if e.none || len(e.Candidates) == 0 {
 		if s := resolveSuggest(e.Name, e.Candidates, 3); len(s) > 0 {

@@ -43,6 +43,9 @@ type KeyringConfig struct {
 	FilePassphrase func(prompt string) (string, error)
 	// Collection is the Secret Service collection.
 	Collection string
+	// PassphraseHint ends the wrong-passphrase line: where the passphrase came from and what to
+	// check ("check ACCT_FILE_PASSPHRASE"; empty for a typed one, which is simply typed again).
+	PassphraseHint string
 	// PassphraseTTL is how long a passphrase FilePassphrase gave is kept in the Linux kernel
 	// keyring once it has opened the file keyring (0: never kept; DefaultPassphraseTTL is the
 	// product's default). Only for a typed passphrase: leave it 0 for ACCT_FILE_PASSPHRASE.
@@ -76,6 +79,7 @@ func KeyringConfigFromEnv(getenv func(string) string) KeyringConfig {
 	}
 	if p, ok := lookup(getenv, "ACCT_FILE_PASSPHRASE"); ok {
 		c.FilePassphrase = func(string) (string, error) { return p, nil }
+		c.PassphraseHint = "check ACCT_FILE_PASSPHRASE"
 	}
 	return c
 }
@@ -129,7 +133,7 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 			if !slices.Contains(available, b) {
 				continue
 			}
-			kr, err := openOne(cfg, b, nil)
+			kr, err := openOne(cfg, b, c.PassphraseHint, nil)
 			if err == nil {
 				return kr, nil
 			}
@@ -156,7 +160,7 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 		}
 		return nil, fault.Errorf(fault.Unavailable, "%s: %s; set ACCT_KEYRING_BACKEND to one of: %s", b, why, names(available))
 	}
-	kr, err := openOne(cfg, b, pc)
+	kr, err := openOne(cfg, b, c.PassphraseHint, pc)
 	if err != nil {
 		return nil, fmt.Errorf("%w; set ACCT_KEYRING_BACKEND to another of: %s", err, names(without(available, b)))
 	}
@@ -169,13 +173,15 @@ var ErrUnknownBackend = errors.New("unknown keyring backend")
 
 const noDBus = "secret-service: no D-Bus session (is a keyring daemon running?)"
 
-func openOne(cfg keyring.Config, b keyring.BackendType, pc *passphraseCache) (keyring.Keyring, error) {
+func openOne(cfg keyring.Config, b keyring.BackendType, passHint string, pc *passphraseCache) (keyring.Keyring, error) {
 	cfg.AllowedBackends = []keyring.BackendType{b}
+	k := &Keyring{backend: b, collection: cfg.LibSecretCollectionName, passHint: passHint, passphrase: pc}
 	kr, err := openBackend(cfg, b)
 	if err != nil {
-		return nil, explainKeyringError(b, cfg.LibSecretCollectionName, err)
+		return nil, k.explain(err)
 	}
-	return &Keyring{inner: kr, backend: b, collection: cfg.LibSecretCollectionName, passphrase: pc}, nil
+	k.inner = kr
+	return k, nil
 }
 
 // openBackend opens one backend. keyring.Open only says "not available" when a backend's opener
@@ -248,6 +254,7 @@ type Keyring struct {
 	inner      keyring.Keyring
 	backend    keyring.BackendType
 	collection string
+	passHint   string
 	passphrase *passphraseCache // the file backend's typed passphrase, kept once it opened an item
 }
 
@@ -302,7 +309,7 @@ func (k *Keyring) explain(err error) error {
 		errors.Is(err, keyring.ErrMetadataNeedsCredentials) || errors.Is(err, keyring.ErrMetadataNotSupported) {
 		return err
 	}
-	err = explainKeyringError(k.backend, k.collection, err)
+	err = explainKeyringError(k.backend, k.collection, k.passHint, err)
 	if fault.Of(err) == fault.Auth {
 		k.passphrase.refused()
 	}
@@ -324,7 +331,7 @@ func (e *KeyringError) Unwrap() error { return e.Err }
 // explainKeyringError turns what a backend says into one line. The backends' messages are
 // reproduced only when they are known not to carry data (D-Bus and OS errors, never a passphrase:
 // the file backend's jose errors are replaced entirely).
-func explainKeyringError(b keyring.BackendType, collection string, err error) error {
+func explainKeyringError(b keyring.BackendType, collection, passHint string, err error) error {
 	var ke *KeyringError
 	if errors.As(err, &ke) {
 		return err
@@ -356,7 +363,10 @@ func explainKeyringError(b keyring.BackendType, collection string, err error) er
 			advice, kind = "file keyring: "+msg, fault.Auth
 		case strings.Contains(msg, "aes") || strings.Contains(msg, "jose") || strings.Contains(msg, "decrypt") ||
 			strings.Contains(msg, "authentication failed") || strings.Contains(msg, "Compact") || strings.Contains(msg, "unwrap"):
-			advice, kind = "file keyring: wrong passphrase (or a damaged file); check ACCT_FILE_PASSPHRASE", fault.Auth
+			advice, kind = "file keyring: wrong passphrase (or a damaged file)", fault.Auth
+			if passHint != "" {
+				advice += "; " + passHint
+			}
 		default:
 			advice = "file keyring: " + msg
 		}
@@ -368,4 +378,18 @@ func explainKeyringError(b keyring.BackendType, collection string, err error) er
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// CheckKeyring reads one item of kr, if it holds any, so that a locked keyring is unlocked (the
+// file backend asks its passphrase) and a wrong passphrase is found before the user types more.
+func CheckKeyring(kr keyring.Keyring) error {
+	keys, err := kr.Keys()
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	_, err = kr.Get(keys[0])
+	if errors.Is(err, keyring.ErrKeyNotFound) {
+		return nil
+	}
+	return err
 }

@@ -156,16 +156,16 @@ func TestExplainSecretServiceErrors(t *testing.T) {
 		{"Object does not exist at path “/”", `collection "work" does not exist or is locked`},
 		{"The name org.freedesktop.secrets was not provided by any .service files", "no keyring daemon answers on D-Bus"},
 	} {
-		err := explainKeyringError(keyring.SecretServiceBackend, "work", errors.New(tc.in))
+		err := explainKeyringError(keyring.SecretServiceBackend, "work", "", errors.New(tc.in))
 		if !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%q -> %q, want %q", tc.in, err, tc.want)
 		}
 	}
-	err := explainKeyringError(keyring.SecretServiceBackend, "work", errors.New("Object does not exist at path “/”"))
+	err := explainKeyringError(keyring.SecretServiceBackend, "work", "", errors.New("Object does not exist at path “/”"))
 	if !strings.Contains(err.Error(), `"login"`) {
 		t.Errorf("advice does not name the default collection: %v", err)
 	}
-	err = explainKeyringError(keyring.SecretServiceBackend, "login", errors.New("Object does not exist at path “/”"))
+	err = explainKeyringError(keyring.SecretServiceBackend, "login", "", errors.New("Object does not exist at path “/”"))
 	if !strings.Contains(err.Error(), "ACCT_KEYRING_BACKEND=file") || strings.Contains(err.Error(), "unset ACCT_SECRET_SERVICE_COLLECTION") {
 		t.Errorf("login collection missing: %v", err)
 	}

@@ -102,6 +102,12 @@ func (c *passphraseCache) refused() {
 	_ = kernelKeyForget(c.name)
 }
 
+// AskPassphrase is the file keyring's passphrase as OpenKeyring would get it: the one kept in the
+// kernel keyring, else FilePassphrase's; for asking before the first write to an empty keyring.
+func (c KeyringConfig) AskPassphrase(prompt string) (string, error) {
+	return passphraseFunc(newPassphraseCache(c).ask(c.FilePassphrase))(prompt)
+}
+
 // ForgetPassphrase removes the file keyring's passphrase for dir from the kernel keyring (acct
 // lock); forgetting one that is not kept is no error.
 func ForgetPassphrase(dir string) error {

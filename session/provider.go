@@ -37,9 +37,9 @@ const (
 type Options struct {
 	SessionDuration time.Duration // GetSessionToken; default 8h, at most 12h
 	RoleDuration    time.Duration // AssumeRole when the profile sets no duration_seconds; default 1h
-	// NoSession skips GetSessionToken: the first role is assumed with the long-lived keys, with
-	// MFA if the profile has mfa_serial. With no role at all, the long-lived keys are returned
-	// as they are (the caller asked for exactly that).
+	// NoSession skips GetSessionToken: the first role is assumed with the long-lived keys, and
+	// each role sends its own profile's mfa_serial, as the AWS CLI does. With no role at all, the
+	// long-lived keys are returned as they are (the caller asked for exactly that).
 	NoSession bool
 	// MFA codes come, in this order, from MFAToken (--mfa-token), EnvMFAToken (ACCT_MFA_TOKEN),
 	// the chain's mfa_process, then MFA, which asks the person (nil when nobody can be asked:
@@ -195,12 +195,7 @@ type chainBuilder struct {
 }
 
 // serial is the MFA device of the chain: the profile's, else the first role's.
-func (b *chainBuilder) serial() string {
-	if b.chain.MFASerial == "" && len(b.chain.Roles) > 0 {
-		return b.chain.Roles[0].MFASerial
-	}
-	return b.chain.MFASerial
-}
+func (b *chainBuilder) serial() string { return sessionSerial(b.chain) }
 
 // source starts the chain: IAM Identity Center's role credentials, the keys in the keyring or
 // the source's credential_process.

@@ -3,35 +3,20 @@
 package shellenv
 
 import (
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
+	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/session/ststest"
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
-
-// awsCLI finds the AWS CLI. The Debian package is preferred: a pyenv shim
-// on PATH needs the real HOME, which the tests replace.
-func awsCLI(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat("/usr/bin/aws"); err == nil {
-		return "/usr/bin/aws"
-	}
-	p, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("aws CLI not installed")
-	}
-	return p
-}
 
 // TestShellAWSCLIUsesCredentialServer runs the real AWS CLI inside an acct
 // shell whose only credentials are the local container endpoint, against the
 // fake STS: the CLI must find, fetch and use them.
 func TestShellAWSCLIUsesCredentialServer(t *testing.T) {
-	shell := needShell(t, "bash")
-	aws_ := awsCLI(t)
+	shell := testtool.Need(t, "bash")
+	aws_ := testtool.AWSCLI(t)
 	sts := ststest.New()
 	defer sts.Close()
 	user := sts.AddUser("323330167063", "alice")
@@ -47,7 +32,8 @@ func TestShellAWSCLIUsesCredentialServer(t *testing.T) {
 	p.send(`echo "k:${AWS_SECRET_ACCESS_KEY-unset} u:${AWS_CONTAINER_CREDENTIALS_FULL_URI%%:*}"` + "\r")
 	at = p.screen.waitFor(t, at, "k:unset u:http", ptyTimeout)
 
-	p.send(aws_ + " sts get-caller-identity --endpoint-url " + sts.URL +
+	// AWS_PAGER= : on a terminal the CLI would page its output through less.
+	p.send("AWS_PAGER= " + aws_ + " sts get-caller-identity --endpoint-url " + sts.URL +
 		" --region us-east-1 --query Arn --output text; echo \"r\"\"c=$?\"\r")
 	// The CLI starts slowly; give it more than the usual bound.
 	// The typed line reads "r""c=", so only the output matches "rc=".

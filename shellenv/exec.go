@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -25,6 +26,14 @@ var forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, sys
 
 // waitDelay bounds how long Run waits for a child to go after ctx is done.
 const waitDelay = 5 * time.Second
+
+// Stdio are a child's standard streams, taken as os/exec.Cmd takes them: a nil one is the null
+// device, and an *os.File (a terminal) is handed to the child as it is, so that the child owns
+// the terminal; any other reader or writer is copied through a pipe.
+type Stdio struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
 
 // LookPath resolves name the way the child would: through the PATH in env,
 // not acct's own PATH, since the child's PATH is the one the user prepared.
@@ -53,17 +62,17 @@ func LookPath(name string, env []string) (string, error) {
 	return "", &NotFoundError{Name: name}
 }
 
-// Run starts argv with env and the process's own stdin, stdout and stderr,
-// waits for it, and returns its exit status (128+N when signal N killed it,
-// as shells report it). It is for when acct must stay alive next to the
-// command, e.g. to serve credentials; otherwise use Exec.
+// Run starts argv with env and the streams in stdio, waits for it, and
+// returns its exit status (128+N when signal N killed it, as shells report
+// it). It is for when acct must stay alive next to the command, e.g. to
+// serve credentials; otherwise use Exec.
 //
 // SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to acct are forwarded to the
 // child; while Run waits, they do not kill acct. When ctx is done the child
 // gets SIGTERM, then SIGKILL after a grace period. err is non-nil only when
 // the command could not be started or ctx ended it; exitCode is -1 when it
 // never ran.
-func Run(ctx context.Context, argv, env []string) (exitCode int, err error) {
+func Run(ctx context.Context, argv, env []string, stdio Stdio) (exitCode int, err error) {
 	if len(argv) == 0 {
 		return -1, errors.New("run: no command given")
 	}
@@ -74,7 +83,7 @@ func Run(ctx context.Context, argv, env []string) (exitCode int, err error) {
 	cmd := exec.CommandContext(ctx, path, argv[1:]...)
 	cmd.Args = argv // keep argv[0] as the user typed it
 	cmd.Env = env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.In, stdio.Out, stdio.Err
 	return supervise(ctx, cmd)
 }
 

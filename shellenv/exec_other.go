@@ -11,7 +11,7 @@ import (
 // a process, so exiting with the child's status is the closest equivalent and
 // keeps the promise that Exec does not return once the command has started.
 func Exec(argv, env []string) error {
-	code, err := Run(context.Background(), argv, env)
+	code, err := Run(context.Background(), argv, env, Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	if err != nil && code < 0 {
 		return err
 	}

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/acct-cli/acct/internal/testtool"
 )
 
 func TestLookPathUsesChildPATH(t *testing.T) {
@@ -69,14 +71,14 @@ func TestExecExitStatusAndNotFound(t *testing.T) {
 func TestRunExitStatus(t *testing.T) {
 	env := []string{"PATH=" + os.Getenv("PATH")}
 	ctx := context.Background()
-	if code, err := Run(ctx, []string{"sh", "-c", "exit 4"}, env); code != 4 || err != nil {
+	if code, err := Run(ctx, []string{"sh", "-c", "exit 4"}, env, Stdio{}); code != 4 || err != nil {
 		t.Errorf("Run = %d, %v; want 4", code, err)
 	}
-	if code, err := Run(ctx, []string{"sh", "-c", "kill -KILL $$"}, env); code != 128+9 || err != nil {
+	if code, err := Run(ctx, []string{"sh", "-c", "kill -KILL $$"}, env, Stdio{}); code != 128+9 || err != nil {
 		t.Errorf("Run = %d, %v; want 137", code, err)
 	}
 	var nf *NotFoundError
-	if code, err := Run(ctx, []string{"no-such-command-acct"}, env); code != -1 || !errors.As(err, &nf) {
+	if code, err := Run(ctx, []string{"no-such-command-acct"}, env, Stdio{}); code != -1 || !errors.As(err, &nf) {
 		t.Errorf("Run = %d, %v; want not found", code, err)
 	}
 }
@@ -85,7 +87,7 @@ func TestRunContextStopsChild(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	code, err := Run(ctx, []string{"sleep", "30"}, []string{"PATH=" + os.Getenv("PATH")})
+	code, err := Run(ctx, []string{"sleep", "30"}, []string{"PATH=" + os.Getenv("PATH")}, Stdio{})
 	if err == nil || code != 128+int(syscall.SIGTERM) {
 		t.Errorf("Run = %d, %v; want 143 and an error", code, err)
 	}
@@ -148,7 +150,7 @@ func TestRunForwardsSignals(t *testing.T) {
 // close together can merge in the child, so a regression is not always
 // caught here; TestSentByTerminal checks the decision itself.
 func TestRunCtrlCNotDoubled(t *testing.T) {
-	bash := needShell(t, "bash")
+	bash := testtool.Need(t, "bash")
 	_, _, env := shellHome(t)
 	// read -t is a builtin, so traps run between short waits and no
 	// grandchild takes the signal instead.

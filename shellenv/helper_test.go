@@ -66,7 +66,7 @@ func runHelper(raw string) int {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		return 101
 	case "run":
-		code, err := Run(context.Background(), req.Argv, Env(base, req.Creds, req.Target))
+		code, err := Run(context.Background(), req.Argv, Env(base, req.Creds, req.Target), ownStdio)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "helper:", err)
 			return 102
@@ -86,6 +86,7 @@ func runHelper(raw string) int {
 		}
 		code, err := Shell(context.Background(), ShellOptions{
 			Shell: req.Shell, Env: env, Target: req.Target, Banner: req.Banner, NoColor: req.NoColor,
+			Stdio: ownStdio,
 		})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "helper:", err)
@@ -96,6 +97,9 @@ func runHelper(raw string) int {
 	fmt.Fprintln(os.Stderr, "helper: unknown mode", req.Mode)
 	return 105
 }
+
+// ownStdio are the helper's own streams, which acct hands its children.
+var ownStdio = Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 
 // helperCmd returns a command that runs the test binary as the helper.
 func helperCmd(t *testing.T, req helperRequest, env []string) *exec.Cmd {

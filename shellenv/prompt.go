@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 )
 
 // Shell kinds acct knows how to give a prompt prefix.
@@ -66,13 +65,10 @@ func sanitize(s string) string {
 }
 
 // colorPrompt decides whether the prefix is red: only protected stages, and
-// never when the user asked for no color (https://no-color.org: any
-// non-empty NO_COLOR).
+// never when the caller or the shell's environment asks for no color
+// (https://no-color.org: any non-empty NO_COLOR).
 func colorPrompt(o ShellOptions, env []string) bool {
-	if !o.Target.Protected || o.NoColor {
-		return false
-	}
-	return lookup(env, "NO_COLOR") == "" && os.Getenv("NO_COLOR") == ""
+	return o.Target.Protected && !o.NoColor && lookup(env, "NO_COLOR") == ""
 }
 
 // shellQuote quotes s for bash, zsh and fish alike: inside single quotes
@@ -287,30 +283,4 @@ func prepareShell(kind, dir string, env []string, label string, red bool) (args,
 		return []string{"--init-command", "source " + fishQuote(init)}, env, nil
 	}
 	return nil, env, nil
-}
-
-// Banner is a one-line ShellOptions.Banner for t: who, which account, and
-// when the credentials expire (zero expires: they do not) or that they
-// refresh on their own (refresh: the shell uses a credential Server).
-func Banner(t Target, expires time.Time, refresh bool) string {
-	var b strings.Builder
-	b.WriteString("acct: ")
-	b.WriteString(t.Profile)
-	if t.Identity != "" {
-		b.WriteString(" (" + t.Identity + ")")
-	}
-	if t.Account != "" {
-		b.WriteString(" account " + t.Account)
-	}
-	if t.Protected {
-		b.WriteString(", PROTECTED")
-	}
-	switch {
-	case refresh:
-		b.WriteString("; credentials refresh automatically")
-	case !expires.IsZero():
-		b.WriteString("; credentials expire " + expires.UTC().Format("15:04 MST"))
-	}
-	b.WriteString("; exit to leave")
-	return b.String()
 }

@@ -3,7 +3,6 @@ package shellenv
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,22 +21,21 @@ type ShellOptions struct {
 	// Shell is the shell to start (a path or a name looked up on the
 	// child's PATH); default $SHELL from Env, else DefaultShell.
 	Shell string
-	// Env is the shell's environment, normally from Env or ServerEnv;
-	// nil means os.Environ().
+	// Env is the shell's environment, normally from Env or ServerEnv.
+	// The shell's startup files go to a temporary directory in its TMPDIR.
 	Env    []string
 	Target Target
 	// Dir is the directory the shell starts in; "" is the current one.
 	Dir string
-	// Banner is printed as one line to Stderr before the shell starts.
+	// Banner is printed as one line to Err before the shell starts.
 	Banner string
-	// NoColor keeps the prompt prefix plain; so does NO_COLOR.
+	// NoColor keeps the prompt prefix plain (the caller's choice: NO_COLOR,
+	// no terminal); so does NO_COLOR in Env.
 	NoColor bool
 	// NoPrompt leaves the prompt alone, for users whose own prompt shows
 	// ACCT_* already; so does ACCT_NO_PROMPT=1 in Env.
 	NoPrompt bool
-	// Stdin, Stdout and Stderr default to the process's own.
-	Stdin          io.Reader
-	Stdout, Stderr io.Writer
+	Stdio
 }
 
 // Shell starts an interactive shell whose prompt is prefixed with
@@ -53,9 +51,6 @@ type ShellOptions struct {
 // not be started (exitCode -1) or ctx ended it.
 func Shell(ctx context.Context, o ShellOptions) (exitCode int, err error) {
 	env := o.Env
-	if env == nil {
-		env = os.Environ()
-	}
 	shell := o.Shell
 	if shell == "" {
 		shell = lookup(env, "SHELL")
@@ -75,7 +70,7 @@ func Shell(ctx context.Context, o ShellOptions) (exitCode int, err error) {
 	env = setVar(env, VarShell, "1")
 	env = setVar(env, VarShellDepth, strconv.Itoa(depth+1))
 
-	dir, err := os.MkdirTemp("", "acct-shell-")
+	dir, err := os.MkdirTemp(lookup(env, "TMPDIR"), "acct-shell-")
 	if err != nil {
 		return -1, fmt.Errorf("start shell: make temp dir: %w", err)
 	}
@@ -90,12 +85,8 @@ func Shell(ctx context.Context, o ShellOptions) (exitCode int, err error) {
 		return -1, fmt.Errorf("start shell %s: %w", path, err)
 	}
 
-	stderr := o.Stderr
-	if stderr == nil {
-		stderr = os.Stderr
-	}
-	if b := strings.TrimRight(o.Banner, "\n"); b != "" {
-		if _, err := fmt.Fprintln(stderr, b); err != nil {
+	if b := strings.TrimRight(o.Banner, "\n"); b != "" && o.Err != nil {
+		if _, err := fmt.Fprintln(o.Err, b); err != nil {
 			return -1, fmt.Errorf("print banner: %w", err)
 		}
 	}
@@ -106,13 +97,7 @@ func Shell(ctx context.Context, o ShellOptions) (exitCode int, err error) {
 	cmd.Args[0] = filepath.Base(path)
 	cmd.Env = env
 	cmd.Dir = o.Dir
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, stderr
-	if cmd.Stdin == nil {
-		cmd.Stdin = os.Stdin
-	}
-	if cmd.Stdout == nil {
-		cmd.Stdout = os.Stdout
-	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.In, o.Out, o.Err
 	return supervise(ctx, cmd)
 }
 

@@ -4,12 +4,12 @@ package shellenv
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
@@ -69,15 +69,6 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
-func needShell(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed", name)
-	}
-	return p
-}
-
 type shellCase struct {
 	name string
 	// rc writes the user's own startup files into home; it must set
@@ -123,7 +114,7 @@ var shellCases = []shellCase{
 func TestShellPromptRCAndExitStatus(t *testing.T) {
 	for _, sc := range shellCases {
 		t.Run(sc.name, func(t *testing.T) {
-			shell := needShell(t, sc.name)
+			shell := testtool.Need(t, sc.name)
 			home, tmp, env := shellHome(t)
 			env = sc.rc(t, home, env)
 			p := startPTY(t, helperCmd(t, helperRequest{
@@ -166,7 +157,7 @@ func TestShellProtectedPromptColor(t *testing.T) {
 	for _, sc := range shellCases {
 		for _, noColor := range []string{"", "flag", "env"} {
 			t.Run(sc.name+"/nocolor="+noColor, func(t *testing.T) {
-				shell := needShell(t, sc.name)
+				shell := testtool.Need(t, sc.name)
 				home, _, env := shellHome(t)
 				env = sc.rc(t, home, env)
 				if noColor == "env" {
@@ -193,11 +184,13 @@ func TestShellProtectedPromptColor(t *testing.T) {
 // TestShellOtherShellFromSHELL: a shell acct has no prompt trick for still
 // gets the environment; $SHELL picks it; depth counts up from a parent shell.
 func TestShellOtherShellFromSHELL(t *testing.T) {
-	sh := needShell(t, "sh")
-	if k := shellKind(sh); k != kindOther {
-		t.Skipf("sh is %s here", k)
+	// A shell by a name acct does not know, whatever /bin/sh is here.
+	_, tmp, env := shellHome(t)
+	sh := filepath.Join(tmp, "plainsh")
+	writeFile(t, sh, "#!/bin/sh\nexec "+testtool.Need(t, "sh")+` "$@"`+"\n")
+	if err := os.Chmod(sh, 0o700); err != nil {
+		t.Fatal(err)
 	}
-	_, _, env := shellHome(t)
 	env = append(env, "SHELL="+sh, "PS1=plainsh$ ", "ACCT_SHELL=1", "ACCT_SHELL_DEPTH=1")
 	p := startPTY(t, helperCmd(t, helperRequest{Mode: "shell", Target: stagingTarget, Creds: testCreds}, env))
 	at := p.screen.waitFor(t, 0, "plainsh$ ", ptyTimeout)
@@ -213,7 +206,7 @@ func TestShellOtherShellFromSHELL(t *testing.T) {
 }
 
 func TestShellNoPrompt(t *testing.T) {
-	bash := needShell(t, "bash")
+	bash := testtool.Need(t, "bash")
 	home, _, env := shellHome(t)
 	writeFile(t, filepath.Join(home, ".bashrc"), "MYVAR=from-user-rc\nPS1='userprompt> '\n")
 	env = append(env, "ACCT_NO_PROMPT=1")
@@ -233,7 +226,7 @@ func TestShellNoPrompt(t *testing.T) {
 func TestShellWithoutUserFiles(t *testing.T) {
 	for _, name := range []string{"bash", "zsh", "fish"} {
 		t.Run(name, func(t *testing.T) {
-			shell := needShell(t, name)
+			shell := testtool.Need(t, name)
 			_, _, env := shellHome(t)
 			p := startPTY(t, helperCmd(t, helperRequest{Mode: "shell", Shell: shell, Target: stagingTarget, Creds: testCreds}, env))
 			at := p.screen.waitFor(t, 0, "[cpco:staging] ", ptyTimeout)
@@ -250,7 +243,7 @@ func TestShellWithoutUserFiles(t *testing.T) {
 // TestShellFishPromptSeesStatus: the wrapper must not reset $status before
 // the user's prompt reads it.
 func TestShellFishPromptSeesStatus(t *testing.T) {
-	fish := needShell(t, "fish")
+	fish := testtool.Need(t, "fish")
 	home, _, env := shellHome(t)
 	writeFile(t, filepath.Join(home, ".config", "fish", "config.fish"),
 		"function fish_prompt\n    printf 'st%s> ' $status\nend\n")

@@ -219,11 +219,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	var in struct {
-		ParentId   string
-		MaxResults *int
-		NextToken  string
-	}
+	var in listInput
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, &in); err != nil {
 			writeError(w, fakeaws.Errorf(400, "SerializationException", "%s", err.Error()))
@@ -240,8 +236,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, codeErrors.For("AWSOrganizationsNotInUseException"))
 		return
 	}
-	var out any
-	var err *apiError
+	out, err := s.answer(action, in)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	fakeaws.WriteJSON(w, http.StatusOK, contentType, "", out)
+}
+
+// answer runs action; s.mu is held.
+func (s *Server) answer(action string, in listInput) (out any, err *apiError) {
 	switch action {
 	case "DescribeOrganization":
 		out = map[string]any{"Organization": map[string]any{
@@ -283,11 +287,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		err = fakeaws.Errorf(400, "UnknownOperationException", "orgstest does not implement %s", action)
 	}
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	fakeaws.WriteJSON(w, http.StatusOK, contentType, "", out)
+	return out, err
+}
+
+// listInput is what the list actions take.
+type listInput struct {
+	ParentId   string
+	MaxResults *int
+	NextToken  string
 }
 
 func (s *Server) lookup(id string) (fakeaws.Key, bool) {

@@ -247,27 +247,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, portalErr(404, "UnknownOperationException", "no operation "+r.Method+" "+r.URL.Path))
 		return
 	}
-	out, e := s.answer(rt.op, rt.method, rt.fn, r)
-	// A call is counted once its answer is decided and before it is sent, so a test that waits
-	// for a CreateToken to be counted and then approves the code cannot turn that very poll's
-	// answer into a token.
-	s.Count(rt.op)
+	// Counted once answered, so a test that waits for the Nth poll and then approves the
+	// device code knows that poll has seen the code still pending.
+	defer s.Count(rt.op)
+	if inj := s.Injected(rt.op); inj != "" {
+		writeErr(w, injectedErr(inj))
+		return
+	}
+	if rt.method == http.MethodPost && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		writeErr(w, oidcErr(400, "InvalidRequestException", "invalid_request", "Content-Type must be application/json"))
+		return
+	}
+	out, e := rt.fn(r)
 	if e != nil {
 		writeErr(w, e)
 		return
 	}
 	fakeaws.WriteJSON(w, http.StatusOK, "application/json", "", out)
-}
-
-// answer is the answer to one call: an injected error, a malformed request, or the operation's.
-func (s *Server) answer(op, method string, fn func(*http.Request) (any, *apiError), r *http.Request) (any, *apiError) {
-	if inj := s.Injected(op); inj != "" {
-		return nil, injectedErr(inj)
-	}
-	if method == http.MethodPost && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		return nil, oidcErr(400, "InvalidRequestException", "invalid_request", "Content-Type must be application/json")
-	}
-	return fn(r)
 }
 
 func decode(r *http.Request, v any) *apiError {

@@ -1,4 +1,4 @@
-package command
+package console
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/acct-cli/acct/internal/testtool"
 )
 
 // ptyStderr gives a terminal as stderr and collects what is written to it.
@@ -17,7 +19,7 @@ func ptyStderr(t *testing.T) (*os.File, func() string) {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
-		t.Skipf("no pty here: %v", err)
+		testtool.Missing(t, "a pseudo-terminal ("+err.Error()+")", "")
 	}
 	var mu sync.Mutex
 	var buf bytes.Buffer
@@ -44,27 +46,30 @@ func ptyStderr(t *testing.T) (*os.File, func() string) {
 	}
 }
 
-func spinIO(stderr io.Writer, env map[string]string) IO {
-	return IO{Stderr: stderr, Getenv: func(k string) string { return env[k] }, ui: &uiState{}}
+// spinStreams is stderr alone, with colour as a user's environment would ask.
+func spinStreams(stderr io.Writer, colour bool) *Streams {
+	s := New(nil, nil, stderr)
+	s.SetColour(colour)
+	return s
 }
 
 func TestSpinnerOnTerminalOnlyWhenSlow(t *testing.T) {
 	tty, output := ptyStderr(t)
-	sys := spinIO(tty, map[string]string{"TERM": "xterm"})
+	sys := spinStreams(tty, true)
 
-	stop := sys.spin("quick")
+	stop := sys.Spin("quick")
 	stop()
 	stop() // twice is fine
 	if out := output(); strings.Contains(out, "quick") {
-		t.Errorf("a spinner showed for something faster than %s: %q", spinnerDelay, out)
+		t.Errorf("a spinner showed for something faster than %s: %q", SpinnerDelay, out)
 	}
 
-	stop = sys.spin("contacting STS")
-	time.Sleep(spinnerDelay + 250*time.Millisecond)
+	stop = sys.Spin("contacting STS")
+	time.Sleep(SpinnerDelay + 250*time.Millisecond)
 	stop()
 	out := output()
 	if !strings.Contains(out, "contacting STS") {
-		t.Fatalf("no spinner after %s on a terminal: %q", spinnerDelay+250*time.Millisecond, out)
+		t.Fatalf("no spinner after %s on a terminal: %q", SpinnerDelay+250*time.Millisecond, out)
 	}
 	if !strings.Contains(out, "\x1b[36m") {
 		t.Errorf("no colour on a colour terminal: %q", out)
@@ -76,9 +81,9 @@ func TestSpinnerOnTerminalOnlyWhenSlow(t *testing.T) {
 
 func TestSpinnerNoColour(t *testing.T) {
 	tty, output := ptyStderr(t)
-	sys := spinIO(tty, map[string]string{"TERM": "xterm", "NO_COLOR": "1"})
-	stop := sys.spin("unlocking the keyring")
-	time.Sleep(spinnerDelay + 150*time.Millisecond)
+	sys := spinStreams(tty, false)
+	stop := sys.Spin("unlocking the keyring")
+	time.Sleep(SpinnerDelay + 150*time.Millisecond)
 	stop()
 	out := output()
 	if !strings.Contains(out, "unlocking the keyring") || strings.Contains(out, "\x1b[") {
@@ -86,37 +91,27 @@ func TestSpinnerNoColour(t *testing.T) {
 	}
 }
 
-func TestSpinnerSilentInPipesAndWithDebug(t *testing.T) {
+func TestSpinnerSilentInPipes(t *testing.T) {
 	r, w, _ := os.Pipe()
 	defer r.Close()
-	sys := spinIO(w, nil)
-	stop := sys.spin("contacting STS")
-	time.Sleep(spinnerDelay + 150*time.Millisecond)
+	sys := spinStreams(w, true)
+	stop := sys.Spin("contacting STS")
+	time.Sleep(SpinnerDelay + 150*time.Millisecond)
 	stop()
 	w.Close()
 	if b, _ := io.ReadAll(r); len(b) != 0 {
 		t.Errorf("a spinner in a pipe: %q", b)
-	}
-
-	tty, output := ptyStderr(t)
-	sys = spinIO(tty, map[string]string{"TERM": "xterm"})
-	sys.setDebug(true)
-	stop = sys.spin("contacting STS")
-	time.Sleep(spinnerDelay + 150*time.Millisecond)
-	stop()
-	if out := output(); strings.Contains(out, "contacting STS") {
-		t.Errorf("a spinner tearing --debug lines: %q", out)
 	}
 }
 
 // A prompt pauses the spinner: nothing is drawn while it waits for the user.
 func TestSpinnerPausedByPrompt(t *testing.T) {
 	tty, output := ptyStderr(t)
-	sys := spinIO(tty, map[string]string{"TERM": "dumb"})
-	stop := sys.spin("contacting STS")
+	sys := spinStreams(tty, false)
+	stop := sys.Spin("contacting STS")
 	defer stop()
-	time.Sleep(spinnerDelay + 150*time.Millisecond)
-	resume := sys.pauseSpinner()
+	time.Sleep(SpinnerDelay + 150*time.Millisecond)
+	resume := sys.Pause()
 	before := output()
 	time.Sleep(300 * time.Millisecond)
 	if after := output(); after != before {

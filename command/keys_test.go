@@ -1,0 +1,61 @@
+package command_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/acct-cli/acct/internal/console/consoletest"
+)
+
+// acct add opens the keyring before asking for the key: a backend that cannot work, or a wrong
+// file passphrase, is said before any secret is typed; a typed passphrase's error does not send
+// the user to ACCT_FILE_PASSPHRASE.
+func TestAddOpensKeyringFirst(t *testing.T) {
+	t.Parallel()
+	sw := newSessionWorld(t, false, nil) // a file keyring holding cpco's keys
+	delete(sw.vars, "ACCT_FILE_PASSPHRASE")
+
+	r := sw.runOn(true, consoletest.NewPrompter(t, consoletest.Answer{Label: "Passphrase", Value: "not it"}), "add", "cpco")
+	if r.code != 1 || !strings.Contains(r.stderr, "wrong passphrase") || strings.Contains(r.stderr, "ACCT_FILE_PASSPHRASE") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("add with a wrong typed passphrase: exit %d, %q; want 1 and one line without ACCT_FILE_PASSPHRASE", r.code, r.stderr)
+	}
+
+	sw.vars["ACCT_KEYRING_BACKEND"] = "kwallet" // not on this machine
+	r = sw.runOn(true, nil, "add", "cpco")      // nil: any prompt fails the test
+	if r.code != 1 || !strings.Contains(r.stderr, "kwallet") {
+		t.Errorf("add with a keyring that cannot open: exit %d, %q", r.code, r.stderr)
+	}
+	sw.vars["ACCT_KEYRING_BACKEND"] = "file"
+
+	p := consoletest.NewPrompter(t,
+		consoletest.Answer{Label: "Passphrase", Value: "correct horse battery staple"},
+		consoletest.Answer{Label: "Access key ID", Value: sw.user.AccessKeyID},
+		consoletest.Answer{Label: "Secret access key", Value: sw.user.SecretAccessKey})
+	if r := sw.runOn(true, p, "add", "cpco"); r.code != 0 || !strings.Contains(r.stdout, "stored keys") {
+		t.Errorf("add with the right passphrase: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// Smaller surprises of issue 9: remove on a role profile, version's keyring line, list --json on
+// an empty config.
+func TestRemoveVersionList(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	if r := w.must("list", "--json"); r.stdout != "[]\n" {
+		t.Errorf("list --json on an empty config: %q, want []", r.stdout)
+	}
+	if r := w.must("version"); !strings.Contains(r.stdout, "keyring: file (ACCT_KEYRING_BACKEND), reachable") {
+		t.Errorf("version:\n%s", r.stdout)
+	}
+	w.vars["ACCT_KEYRING_BACKEND"] = "kwallet"
+	if r := w.must("version"); !strings.Contains(r.stdout, "keyring: kwallet (ACCT_KEYRING_BACKEND), not reachable: ") {
+		t.Errorf("version with an unavailable backend:\n%s", r.stdout)
+	}
+	w.vars["ACCT_KEYRING_BACKEND"] = "file"
+
+	sw := newSessionWorld(t, false, nil)
+	r := sw.run("", "remove", "cpco-staging-admin")
+	if r.code != 2 || strings.Contains(r.stderr, "acct add") || !strings.Contains(r.stderr, "acct remove cpco\n") {
+		t.Errorf("remove of a role profile: exit %d, %q; want 2 naming acct remove cpco", r.code, r.stderr)
+	}
+}
