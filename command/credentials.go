@@ -16,10 +16,15 @@ import (
 	"github.com/acct-cli/acct/session"
 )
 
+// mfaTokenFlag is --mfa-token, the first of the MFA code sources.
+func mfaTokenFlag() cli.Flag {
+	return &cli.StringFlag{Name: "mfa-token", Aliases: []string{"t"}, Usage: "MFA code (else ACCT_MFA_TOKEN, mfa_process, or a prompt)"}
+}
+
 // sessionFlags are the flags of every command that obtains credentials.
 func sessionFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "mfa-token", Aliases: []string{"t"}, Usage: "MFA code (else ACCT_MFA_TOKEN, mfa_process, or a prompt)"},
+		mfaTokenFlag(),
 		&cli.DurationFlag{Name: "session-duration", Usage: "lifetime of the MFA session (up to 12h)", Value: 8 * time.Hour},
 		&cli.DurationFlag{Name: "duration", Aliases: []string{"d"}, Usage: "lifetime of role credentials (default the profile's duration_seconds, else 1h)"},
 		&cli.BoolFlag{Name: "no-session", Usage: "skip the MFA session: pass the MFA code to AssumeRole itself"},

@@ -30,7 +30,7 @@ func mfaCommand(sys *system) *cli.Command {
 			"request, with no restart: run it when a shell says \"MFA session ended; run `acct mfa` in this shell\"\n" +
 			"or warns that it ends soon.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "mfa-token", Aliases: []string{"t"}, Usage: "MFA code (else ACCT_MFA_TOKEN, mfa_process, or a prompt)"},
+			mfaTokenFlag(),
 			&cli.DurationFlag{Name: "session-duration", Usage: "lifetime of the MFA session (up to 12h)", Value: session.DefaultSessionDuration},
 		},
 		BashComplete: completeTargets(sys),

@@ -22,7 +22,7 @@ func rotateCommand(sys *system) *cli.Command {
 			"When the source profile (or every profile using it) has mfa_serial, the IAM calls are signed\n" +
 			"with an MFA session, for policies that demand MFA: one code is asked.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "mfa-token", Aliases: []string{"t"}, Usage: "MFA code (else ACCT_MFA_TOKEN, mfa_process, or a prompt)"},
+			mfaTokenFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			name, err := nameArg(c)
