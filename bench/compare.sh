@@ -19,7 +19,10 @@
 # timed runs make no network call at all. A private D-Bus session bus is started for the run (a
 # desktop has one), else aws-vault's keyring library would autolaunch a bus on every run.
 #
-# Usage: [AWS_VAULT_BIN=...] [RUNS=30] bash bench/compare.sh   (writes only to a temp dir)
+# ACCT_BASE_BIN names another acct build (an older commit) to time in the same runs, for
+# before/after figures taken under the same load.
+#
+# Usage: [AWS_VAULT_BIN=...] [ACCT_BASE_BIN=...] [RUNS=30] bash bench/compare.sh   (writes only to a temp dir)
 # Needs hyperfine, dbus-daemon and /usr/bin/python3 (Debian packages hyperfine, dbus, python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,11 +96,18 @@ if [ -n "$vault" ]; then
 	HTTPS_PROXY="$STS_PROXY_URL" SSL_CERT_FILE="$STS_CA_FILE" "$vault" exec --mfa-token "$STS_MFA_CODE2" cpco-staging-admin -- true
 fi
 
+if [ -n "${ACCT_BASE_BIN:-}" ] && ! "$ACCT_BASE_BIN" credential-process cpco-staging-admin >/dev/null; then
+	echo "compare.sh: $ACCT_BASE_BIN does not find acct's cached credentials (another cache format?)" >&2
+	exit 1
+fi
+
 for n in 6 3000 10000; do
 	export AWS_CONFIG_FILE="$work/config$n"
 	cmds=(--command-name "true" "true"
 		--command-name "acct exec" "$acct exec cpco-staging-admin -- true"
 		--command-name "acct credential-process" "$acct credential-process cpco-staging-admin")
+	[ -n "${ACCT_BASE_BIN:-}" ] && cmds+=(--command-name "base acct exec" "$ACCT_BASE_BIN exec cpco-staging-admin -- true"
+		--command-name "base acct credential-process" "$ACCT_BASE_BIN credential-process cpco-staging-admin")
 	[ -n "$vault" ] && cmds+=(--command-name "aws-vault exec" "$vault exec cpco-staging-admin -- true"
 		--command-name "aws-vault exec --json" "$vault exec --json cpco-staging-admin")
 	echo "== config of $n profiles ($(wc -c <"$AWS_CONFIG_FILE") bytes); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -107,14 +117,19 @@ done
 /usr/bin/python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
-med = {}
+med, cpu = {}, {}
 for n in (6, 3000, 10000):
     for r in json.load(open(f"{work}/h{n}.json"))["results"]:
         med[n, r["command"]] = r["median"] * 1000
-print(f"{'median, ms':<28}" + "".join(f"{n:>10}" for n in (6, 3000, 10000)))
-for c in ("true", "acct exec", "acct credential-process", "aws-vault exec", "aws-vault exec --json"):
-    if (6, c) in med:
-        print(f"{c:<28}" + "".join(f"{med[n, c]:>10.1f}" for n in (6, 3000, 10000)))
+        cpu[n, r["command"]] = (r["user"] + r["system"]) * 1000
+names = ("true", "acct exec", "acct credential-process", "base acct exec", "base acct credential-process",
+         "aws-vault exec", "aws-vault exec --json")
+for title, t in (("median wall, ms", med), ("mean CPU (user+sys), ms", cpu)):
+    print(f"{title:<28}" + "".join(f"{n:>10}" for n in (6, 3000, 10000)))
+    for c in names:
+        if (6, c) in t:
+            print(f"{c:<28}" + "".join(f"{t[n, c]:>10.1f}" for n in (6, 3000, 10000)))
+print("ratios of medians")
 def row(label, f):
     print(f"{label:<28}" + "".join(f"{f(n):>10.2f}" for n in (6, 3000, 10000)))
 row("acct exec - true", lambda n: med[n, "acct exec"] - med[n, "true"])

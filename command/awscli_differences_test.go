@@ -11,6 +11,7 @@ import (
 // acct doctor names, one line each with its fix and exit status 1, what the AWS CLI reads
 // differently from acct; the config is left as it was.
 func TestDoctorAWSCLIDifferences(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	layout := example("virtual-root.yaml")
 	w.must("generate", "--layout", layout, "--user", "alice")
@@ -82,6 +83,7 @@ func containsLine(out, line string) bool {
 // acct exec (and shell, through the same step) warns in one line when ~/.aws/credentials would
 // make the AWS CLI take the profile elsewhere, and still runs.
 func TestExecWarnsWhereTheAWSCLIDiffers(t *testing.T) {
+	t.Parallel()
 	sw := newSessionWorld(t, false, nil)
 	creds := filepath.Join(sw.home, ".aws", "credentials")
 	if err := os.WriteFile(creds, []byte("[cpco-staging-admin]\nregion = eu-west-1\n"), 0o600); err != nil {
@@ -97,6 +99,7 @@ func TestExecWarnsWhereTheAWSCLIDiffers(t *testing.T) {
 
 // Keys that are only in ~/.aws/credentials: the error names acct add NAME --from-credentials.
 func TestExecKeysOnlyInCredentialsFile(t *testing.T) {
+	t.Parallel()
 	sw := newSessionWorld(t, true, nil)
 	creds := filepath.Join(sw.home, ".aws", "credentials")
 	text := "[cpco]\naws_access_key_id = " + sw.user.AccessKeyID + "\naws_secret_access_key = " + sw.user.SecretAccessKey + "\n"

@@ -12,6 +12,7 @@ import (
 // Broken configs: generate refuses with one line and exit status 2, and the user's file is
 // byte for byte what it was (never "repaired").
 func TestGenerateBrokenConfigs(t *testing.T) {
+	t.Parallel()
 	begin := "# >>> acct: cpco (generated from x.yaml by `acct generate`; edit the layout, not this block)\n"
 	end := "# <<< acct: cpco\n"
 	cases := map[string]string{
@@ -46,7 +47,7 @@ func TestGenerateBrokenConfigs(t *testing.T) {
 			w := newWorld(t)
 			os.MkdirAll(filepath.Dir(w.config), 0o700)
 			os.WriteFile(w.config, []byte(text), 0o600)
-			_, want := profiles.Write(w.config, l.Namespace, l.File, ps, profiles.WriteOptions{DryRun: true})
+			_, want := profiles.Write(w.config, profiles.Origin{Namespace: l.Namespace, LayoutFile: l.File}, ps, profiles.WriteOptions{DryRun: true})
 			if want == nil {
 				t.Fatalf("the config is accepted; the case is not broken")
 			}
@@ -69,6 +70,7 @@ func TestGenerateBrokenConfigs(t *testing.T) {
 
 // doctor reports each problem on one line with its fix, exit status 1; a clean config exits 0.
 func TestDoctor(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	layout := example("virtual-root.yaml")
 	w.must("generate", "--layout", layout, "--user", "alice")
@@ -90,7 +92,11 @@ func TestDoctor(t *testing.T) {
 			t.Errorf("doctor output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if want := "checking " + w.config + " with layout " + layout; lines[0] != want {
+		t.Errorf("first line %q, want %q", lines[0], want)
+	}
+	for _, line := range lines[1:] {
 		if !strings.HasPrefix(line, "error: ") && !strings.HasPrefix(line, "warning: ") {
 			t.Errorf("finding is not one line with its severity: %q", line)
 		}
@@ -102,6 +108,7 @@ func TestDoctor(t *testing.T) {
 
 // init with flags writes a layout that generates; a second init refuses to overwrite it.
 func TestInitFlags(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	out := filepath.Join(w.home, "acct.yaml")
 	w.must("init", "--namespace", "cpco", "--mode", "virtual-root", "--account", "323330167063",
@@ -131,6 +138,7 @@ func TestInitFlags(t *testing.T) {
 
 // list groups by layout, OU and stage and has a JSON form for scripts.
 func TestList(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	os.MkdirAll(filepath.Dir(w.config), 0o700)
 	os.WriteFile(w.config, []byte("[profile personal]\nregion = eu-west-1\n"), 0o600)

@@ -13,6 +13,7 @@ import (
 // --debug works before or after the command name, says which keyring backend was opened, times
 // the STS calls and the command, and never shows a secret the fake STS issued.
 func TestDebugOutput(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	u := w.sts.AddUser("323330167063", "alice")
 	w.sts.AddRole("arn:aws:iam::222222222222:role/OrganizationAccountAccessRole", ststest.RoleOptions{RequireMFA: true})
@@ -66,4 +67,51 @@ func TestDebugOutput(t *testing.T) {
 		t.Fatalf("the fake STS issued %d secrets; the scan would prove nothing", len(w.sts.Issued()))
 	}
 	w.noLeaks(outputs...)
+}
+
+// --debug prints one `sts ... took` line per call the fake STS received, none for a call never
+// sent: a three-role chain makes one GetSessionToken and three AssumeRole calls.
+func TestDebugTimesOnlySentCalls(t *testing.T) {
+	w := newWorld(t)
+	u := w.sts.AddUser("323330167063", "alice")
+	var cfg strings.Builder
+	cfg.WriteString("[profile cpco]\nregion = us-west-2\n")
+	src := "cpco"
+	for i, acct := range []string{"111111111111", "222222222222", "333333333333"} {
+		arn := "arn:aws:iam::" + acct + ":role/hop"
+		w.sts.AddRole(arn, ststest.RoleOptions{RequireMFA: i == 0})
+		name := "hop" + acct[:1]
+		cfg.WriteString("\n[profile " + name + "]\nrole_arn = " + arn + "\nsource_profile = " + src + "\n")
+		if i == 0 {
+			cfg.WriteString("mfa_serial = " + u.MFASerial + "\n")
+		}
+		src = name
+	}
+	os.MkdirAll(filepath.Dir(w.config), 0o700)
+	os.WriteFile(w.config, []byte(cfg.String()), 0o600)
+
+	// No keys stored: nothing is sent, nothing is timed.
+	r := w.run("", "--debug", "export", "hop3")
+	if r.code == 0 || strings.Contains(r.stderr, "sts ") {
+		t.Errorf("export without keys: exit %d, STS lines in\n%s", r.code, r.stderr)
+	}
+	w.vars["AWS_ACCESS_KEY_ID"], w.vars["AWS_SECRET_ACCESS_KEY"] = u.AccessKeyID, u.SecretAccessKey
+	w.must("add", "cpco", "--env")
+	delete(w.vars, "AWS_ACCESS_KEY_ID")
+	delete(w.vars, "AWS_SECRET_ACCESS_KEY")
+	w.vars["ACCT_MFA_TOKEN"] = w.sts.Code(u, time.Now())
+	before := map[string]int{"GetSessionToken": w.sts.Calls("GetSessionToken"), "AssumeRole": w.sts.Calls("AssumeRole")}
+	r = w.must("--debug", "export", "hop3")
+	for op, n := range before {
+		sent := w.sts.Calls(op) - n
+		lines := 0
+		for _, l := range strings.Split(r.stderr, "\n") {
+			if strings.Contains(l, "sts "+op+" ") && strings.Contains(l, " took ") {
+				lines++
+			}
+		}
+		if lines != sent || sent == 0 {
+			t.Errorf("%s: %d calls sent, %d lines timing it in\n%s", op, sent, lines, r.stderr)
+		}
+	}
 }

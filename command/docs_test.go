@@ -14,6 +14,7 @@ import (
 // The command reference and the man page are generated from the command tree; the committed
 // copies must be exactly what the tree generates now.
 func TestDocsAreFresh(t *testing.T) {
+	t.Parallel()
 	files, err := command.GenerateDocs()
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +47,7 @@ func TestDocsAreFresh(t *testing.T) {
 
 // The docs command writes what GenerateDocs returns and removes pages of commands that are gone.
 func TestDocsCommandWrites(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "commands"), 0o755)
 	os.WriteFile(filepath.Join(dir, "commands", "gone.md"), []byte("old"), 0o644)
@@ -69,6 +71,7 @@ func TestDocsCommandWrites(t *testing.T) {
 
 // acct version names the version, commit, date, Go version and keyring backend.
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	out := w.must("version").stdout
 	// Built by go build, not the release: the version and commit come from Go's VCS stamp (or

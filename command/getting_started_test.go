@@ -57,6 +57,7 @@ func fences(t *testing.T, path string) []fence {
 // The MFA code comes from ACCT_MFA_TOKEN, as in a script; a command that is none of the above and
 // does not start with acct fails the test, so the page cannot grow commands nobody runs.
 func TestGettingStarted(t *testing.T) {
+	t.Parallel()
 	aws := testtool.AWSCLI(t)
 	blocks := fences(t, filepath.Join("..", "docs", "getting-started.md"))
 	w := newWorld(t)

@@ -36,6 +36,7 @@ func importCommand(sys *system) *cli.Command {
 				&cli.StringSliceFlag{Name: "strip-prefix", Usage: "prefix to strip from account names besides the namespace (repeatable)"},
 				&cli.StringFlag{Name: "namespace", Usage: "namespace of a new layout"},
 				&cli.StringFlag{Name: "region", Usage: "default region of a new layout"},
+				&cli.StringFlag{Name: "mfa-serial", Usage: "mfa_serial of a new layout, {user} for the user name (default: the --profile's MFA device, its name made {user})"},
 				&cli.BoolFlag{Name: "dry-run", Usage: "print the unified diff of the layout and write nothing"},
 			}, sessionFlags()...),
 			Action: func(c *cli.Context) error {
@@ -86,8 +87,12 @@ func runImport(c *cli.Context, sys *system) error {
 	if err != nil {
 		return err
 	}
+	mfa := c.String("mfa-serial")
+	if old == nil && mfa == "" {
+		mfa = importMFASerial(sys, t.Chain.MFASerial, t.Chain.Profile)
+	}
 	res, err := orgs.Merge(path, old, org, orgs.Options{
-		Namespace: c.String("namespace"), Region: c.String("region"), OU: c.String("ou"),
+		Namespace: c.String("namespace"), Region: c.String("region"), OU: c.String("ou"), MFASerial: mfa,
 		Exclude: c.StringSlice("exclude"), StripPrefixes: c.StringSlice("strip-prefix"),
 	})
 	if err != nil {
@@ -112,6 +117,23 @@ func runImport(c *cli.Context, sys *system) error {
 	}
 	fmt.Fprintf(sys.Console.Out, "%s: %d changes from %s (%d accounts); run acct generate to update the profiles\n", path, len(res.Changes), org.ID, len(org.Accounts))
 	return nil
+}
+
+// importMFASerial is the mfa_serial of a new layout when --mfa-serial is not given: the importing
+// profile's MFA device with its name made {user}, said in a notice so it can be checked; none,
+// with a notice, when that profile has no MFA device.
+func importMFASerial(sys *system, serial, profile string) string {
+	if serial == "" {
+		fmt.Fprintf(sys.Console.Err, "acct: the new layout has no mfa_serial (profile %s has none); add one, e.g. mfa_serial: arn:aws:iam::ACCOUNT:mfa/{user}, or import again with --mfa-serial\n", profile)
+		return ""
+	}
+	tmpl, user, ok := orgs.MFASerialTemplate(serial)
+	if !ok {
+		fmt.Fprintf(sys.Console.Err, "acct: mfa_serial %s is profile %s's own device; every user of the layout needs theirs: edit mfa_serial (it may contain {user})\n", serial, profile)
+		return serial
+	}
+	fmt.Fprintf(sys.Console.Err, "acct: mfa_serial %s, from profile %s's device %s: each user's device is taken to be named after them (acct generate --user %s)\n", tmpl, profile, serial, user)
+	return tmpl
 }
 
 // importLayoutPath is the layout to merge into: --layout (which may not exist yet), else the

@@ -55,6 +55,7 @@ func importWorld(t *testing.T) (*world, *orgstest.Server, string, map[string]str
 }
 
 func TestImportOrganizations(t *testing.T) {
+	t.Parallel()
 	w, o, layout, ids := importWorld(t)
 	before, _ := os.ReadFile(layout)
 
@@ -100,6 +101,7 @@ func TestImportOrganizations(t *testing.T) {
 }
 
 func TestImportOrganizationsErrors(t *testing.T) {
+	t.Parallel()
 	w, o, layout, _ := importWorld(t)
 	o.Deny("arn:aws:iam::323330167063:user/alice")
 	r := w.run("", "import", "organizations", "--profile", "cpco-root-admin", "--layout", layout)
@@ -110,5 +112,30 @@ func TestImportOrganizationsErrors(t *testing.T) {
 	r = w.run("", "import", "organizations", "--profile", "cpco-root-admin", "--layout", filepath.Join(t.TempDir(), "new.yaml"))
 	if r.code == 0 || !strings.Contains(r.stderr, "--namespace") {
 		t.Errorf("new layout without namespace: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// A new layout gets an mfa_serial: --mfa-serial, else the importing profile's device made {user},
+// said on stderr; generate then fills it for the user.
+func TestImportOrganizationsNewLayoutMFASerial(t *testing.T) {
+	w, _, _, _ := importWorld(t)
+	fresh := filepath.Join(t.TempDir(), "acme.yaml")
+	r := w.must("import", "organizations", "--profile", "cpco-root-admin", "--layout", fresh, "--namespace", "acme")
+	if !strings.Contains(r.stderr, "mfa_serial arn:aws:iam::323330167063:mfa/{user}, from profile cpco-root-admin's device arn:aws:iam::323330167063:mfa/alice") {
+		t.Errorf("no notice of the derived mfa_serial: %q", r.stderr)
+	}
+	data, _ := os.ReadFile(fresh)
+	if !strings.Contains(string(data), "\nmfa_serial: arn:aws:iam::323330167063:mfa/{user}\n") {
+		t.Fatalf("the new layout has no mfa_serial with {user}:\n%s", data)
+	}
+	w.must("generate", "--layout", fresh, "--user", "bob")
+	if cfg, _ := os.ReadFile(w.config); !strings.Contains(string(cfg), "\nmfa_serial=arn:aws:iam::323330167063:mfa/bob\n") {
+		t.Errorf("generate --user bob did not fill the new layout's mfa_serial:\n%s", cfg)
+	}
+
+	other := filepath.Join(t.TempDir(), "zeta.yaml")
+	w.must("import", "organizations", "--profile", "cpco-root-admin", "--layout", other, "--namespace", "zeta", "--mfa-serial", "arn:aws:iam::323330167063:mfa/team/{user}")
+	if data, _ := os.ReadFile(other); !strings.Contains(string(data), "\nmfa_serial: arn:aws:iam::323330167063:mfa/team/{user}\n") {
+		t.Errorf("--mfa-serial not written:\n%s", data)
 	}
 }

@@ -271,7 +271,11 @@ func runInit(sys *system, in initInput) error {
 	}
 	fmt.Fprintf(sys.Console.Out, "wrote %s\n", in.Output)
 	if !in.Generate {
-		fmt.Fprintf(sys.Console.Out, "next: acct generate --layout %s\n", in.Output)
+		user := ""
+		if in.User != "" {
+			user = " --user " + in.User // remembered in the block from then on
+		}
+		fmt.Fprintf(sys.Console.Out, "next: acct generate --layout %s%s\n", in.Output, user)
 		return nil
 	}
 	return runGenerate(sys, generateInput{Layout: in.Output, User: in.User, Style: "native"})

@@ -11,6 +11,7 @@ import (
 // twice), {user} in the MFA device asks for the user (default $USER), a layout that does not load
 // is shown with its error and the answer to change is picked, and "y" generates it.
 func TestInitWizard(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	out := filepath.Join(w.home, "acct.yaml")
 	p := w.acctTTY([]string{"USER=alice"}, "init", "--output", out)
@@ -63,10 +64,15 @@ func TestInitWizard(t *testing.T) {
 	if !strings.Contains(string(cfg), want) {
 		t.Errorf("the wizard's generate did not write the seed 002 profile:\n%s", cfg)
 	}
+	// The block remembers the wizard's user: the next generate needs no --user.
+	if r := w.must("generate", "--layout", out); !strings.Contains(r.stdout, ": no change (") {
+		t.Errorf("generate after the wizard: %q, want no change", r.stdout)
+	}
 }
 
 // Ctrl-C in the wizard leaves with status 130 and writes nothing.
 func TestInitWizardInterrupted(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	out := filepath.Join(w.home, "acct.yaml")
 	p := w.acctTTY(nil, "init", "--output", out)

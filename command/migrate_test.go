@@ -31,6 +31,7 @@ const credentialsAfter = "# my keys\r\n[default]\r\naws_access_key_id = AKIADEFA
 	"# personal, keep\r\n[personal]   \r\naws_access_key_id   =   AKIAPERSONAL00000001\r\naws_secret_access_key=personalsecret\r\n"
 
 func TestMigrateFromCredentials(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	u := w.sts.AddUser("323330167063", "alice")
 	path := w.vars["AWS_SHARED_CREDENTIALS_FILE"]
@@ -100,6 +101,7 @@ type awsVaultItem struct {
 }
 
 func TestMigrateFromAWSVault(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	u := w.sts.AddUser("323330167063", "alice")
 	dir := filepath.Join(w.home, ".awsvault", "keys")
@@ -156,6 +158,7 @@ func TestMigrateFromAWSVault(t *testing.T) {
 
 // On a terminal, acct asks before deleting the plain-text copy; "n" keeps it, "y" deletes it.
 func TestMigrateFromCredentialsAsks(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	u := w.sts.AddUser("323330167063", "alice")
 	path := w.vars["AWS_SHARED_CREDENTIALS_FILE"]

@@ -9,6 +9,7 @@ import (
 )
 
 func TestRotateCommand(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	i := iamtest.New(w.sts)
 	t.Cleanup(i.Close)

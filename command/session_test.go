@@ -407,6 +407,7 @@ func keysOf(m map[string]string) []string {
 // code where one is needed, protected: always without --yes); exit 1 is what a check refused at
 // run time (STS said no to a code or a role, STS unreachable, the keyring passphrase is wrong).
 func TestSessionBadInput(t *testing.T) {
+	t.Parallel()
 	const serial = "arn:aws:iam::323330167063:mfa/alice"
 	dev := "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole"
 	cases := []struct {

@@ -127,7 +127,8 @@ func runSSOLogin(ctx context.Context, sys *system, in ssoLoginInput) error {
 // ssoDiscoverInput is `acct generate --sso-discover` (and `acct login --sso X --sso-discover`).
 type ssoDiscoverInput struct {
 	Layout, User, Style string
-	DryRun, Print       bool
+	Write               profiles.WriteOptions
+	Print               bool
 	AWSCLICache, Debug  bool
 }
 
@@ -142,7 +143,7 @@ func runSSODiscover(ctx context.Context, sys *system, in ssoDiscoverInput) error
 	if l.SSO == nil {
 		return usagef("layout %s has no sso: section; add `sso: {start_url: ..., region: ...}` to discover accounts", l.File)
 	}
-	ro, err := renderOptions(in.Style, in.User)
+	ro, err := sys.renderOptions(l, in.Style, in.User)
 	if err != nil {
 		return err
 	}
@@ -165,5 +166,5 @@ func runSSODiscover(ctx context.Context, sys *system, in ssoDiscoverInput) error
 	if err != nil {
 		return fault.Wrap(fault.BadInput, err)
 	}
-	return writeProfiles(sys, l, ps, in.DryRun, fmt.Sprintf(", %d assignments found in the portal", len(found)))
+	return writeProfiles(sys, l, ro.User, ps, in.Write, fmt.Sprintf(", %d assignments found in the portal", len(found)))
 }

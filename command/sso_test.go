@@ -161,6 +161,7 @@ func (w *world) ssoLogin(fake *ssotest.Server, args ...string) (*ssoTTY, string)
 }
 
 func TestSSOGenerateReadBack(t *testing.T) {
+	t.Parallel()
 	w, _, layout := ssoWorld(t)
 	data, err := os.ReadFile(w.config)
 	if err != nil {
@@ -222,6 +223,7 @@ func TestSSOGenerateReadBack(t *testing.T) {
 }
 
 func TestSSOLayoutErrors(t *testing.T) {
+	t.Parallel()
 	head := "namespace: cpco\nmode: organization\nroot: {account: \"323330167063\"}\n"
 	for _, c := range []struct{ yaml, want string }{
 		{"sso: {region: us-east-1}\n", "layout acct.yaml line 4: sso has no start_url; add e.g. `start_url: https://d-1234567890.awsapps.com/start` (the AWS access portal URL)"},
@@ -238,6 +240,7 @@ func TestSSOLayoutErrors(t *testing.T) {
 }
 
 func TestSSOLoginThenExec(t *testing.T) {
+	t.Parallel()
 	testtool.AWSCLI(t)
 	w, fake, _ := ssoWorld(t)
 
@@ -297,6 +300,7 @@ func TestSSOLoginThenExec(t *testing.T) {
 }
 
 func TestSSOLoginDiscoverAndAWSCLICache(t *testing.T) {
+	t.Parallel()
 	w, fake, layout := ssoWorld(t)
 	w.ssoLogin(fake, "cpco", "--print", "--aws-cli-cache", "--sso-discover", "--layout", layout)
 

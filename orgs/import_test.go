@@ -173,13 +173,14 @@ func TestNewLayoutAndOptions(t *testing.T) {
 	if _, err := orgs.Merge("acct.yaml", nil, org, orgs.Options{}); err == nil || !strings.Contains(err.Error(), "--namespace") {
 		t.Fatalf("new layout without namespace: %v", err)
 	}
-	res, err := orgs.Merge("acct.yaml", nil, org, orgs.Options{Namespace: "cpco", OU: "workloads/prod", Exclude: []string{skip}, StripPrefixes: []string{"acme"}})
+	res, err := orgs.Merge("acct.yaml", nil, org, orgs.Options{Namespace: "cpco", OU: "workloads/prod", Exclude: []string{skip}, StripPrefixes: []string{"acme"},
+		MFASerial: "arn:aws:iam::" + mgmt + ":mfa/{user}"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	l := res.Layout
-	if l.Root.Account != mgmt || l.Mode != "organization" {
-		t.Errorf("root %s mode %s", l.Root.Account, l.Mode)
+	if l.Root.Account != mgmt || l.Mode != "organization" || l.MFASerial != "arn:aws:iam::"+mgmt+":mfa/{user}" {
+		t.Errorf("root %s mode %s mfa_serial %s", l.Root.Account, l.Mode, l.MFASerial)
 	}
 	var got []string
 	for _, st := range l.Stages {
@@ -269,4 +270,19 @@ func BenchmarkImport1000(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(s.Calls(""))/float64(b.N), "calls/op")
+}
+
+func TestMFASerialTemplate(t *testing.T) {
+	for _, c := range []struct{ in, tmpl, user string }{
+		{"arn:aws:iam::323330167063:mfa/alice", "arn:aws:iam::323330167063:mfa/{user}", "alice"},
+		{"arn:aws-us-gov:iam::323330167063:mfa/team/bob.smith", "arn:aws-us-gov:iam::323330167063:mfa/team/{user}", "bob.smith"},
+		{"arn:aws:iam::323330167063:mfa/{user}", "", ""},
+		{"GAHT12345678", "", ""},
+		{"arn:aws:iam::323330167063:user/alice", "", ""},
+	} {
+		tmpl, user, ok := orgs.MFASerialTemplate(c.in)
+		if tmpl != c.tmpl || user != c.user || ok != (c.tmpl != "") {
+			t.Errorf("MFASerialTemplate(%q) = %q, %q, %v; want %q, %q", c.in, tmpl, user, ok, c.tmpl, c.user)
+		}
+	}
 }

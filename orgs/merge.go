@@ -32,6 +32,9 @@ type Options struct {
 	Mode string
 	// Region of a new layout; default none.
 	Region string
+	// MFASerial is the mfa_serial of a new layout, usually with {user} (see MFASerialTemplate);
+	// none when empty.
+	MFASerial string
 	// OU selects a subtree, "workloads/prod": only accounts under it are added or moved. Each
 	// segment matches an OU's name case-insensitively or as a label (Label).
 	OU string
@@ -87,6 +90,20 @@ func StageName(name string, prefixes ...string) string {
 	}
 	return n
 }
+
+// MFASerialTemplate turns one person's MFA device ARN into the layout's, for everyone: the device
+// name becomes {user} ("arn:aws:iam::323330167063:mfa/alice" -> ".../mfa/{user}"), since an IAM
+// user's virtual MFA device is usually named after the user. ok is false for what is not an IAM
+// MFA device ARN (a hardware token's serial number): that is one person's and is not a template.
+func MFASerialTemplate(serial string) (template, user string, ok bool) {
+	m := mfaDevice.FindStringSubmatch(serial)
+	if m == nil {
+		return "", "", false
+	}
+	return m[1] + "{user}", m[2], true
+}
+
+var mfaDevice = regexp.MustCompile(`^(arn:[a-z-]+:iam::\d{12}:mfa/(?:[^/]+/)*)([^/{}]+)$`)
 
 // Merge merges org into the layout file old (nil: a new layout) named name and returns the new
 // text. It never writes; see Write and Diff.
@@ -438,6 +455,9 @@ func newDocument(org *Org, opt Options) *yaml.Node {
 	top.Content = append(top.Content, scalar("namespace"), scalar(opt.Namespace), scalar("mode"), scalar(mode))
 	if opt.Region != "" {
 		top.Content = append(top.Content, scalar("region"), scalar(opt.Region))
+	}
+	if opt.MFASerial != "" {
+		top.Content = append(top.Content, scalar("mfa_serial"), scalar(opt.MFASerial))
 	}
 	acct := quoted(org.Management)
 	acct.LineComment = "# the management account"

@@ -20,10 +20,16 @@ const (
 	blockMetaPrefix  = "# acct: "
 )
 
+// Origin is what a block's begin line records: whose block it is and how it was generated.
+type Origin struct {
+	Namespace  string
+	LayoutFile string // the layout file the block was generated from ("" when not recorded)
+	User       string // the --user it was generated with; later runs without --user reuse it
+}
+
 // blockRegion is one managed block: lines [begin, end] (0-based indexes, inclusive).
 type blockRegion struct {
-	namespace  string
-	layoutFile string
+	origin     Origin
 	begin, end int
 }
 
@@ -48,18 +54,29 @@ func blockMarker(text string) (begin bool, ns string, ok bool) {
 	return begin, f[0], true
 }
 
-// blockLayoutFile reads the layout path back from a begin line.
-func blockLayoutFile(text string) string {
-	const from = "(generated from "
+// blockOrigin reads a begin line back (see blockRender).
+func blockOrigin(text string) Origin {
+	_, ns, _ := blockMarker(text)
+	o := Origin{Namespace: ns}
+	const from, by = "(generated from ", " by `acct generate"
 	i := strings.Index(text, from)
 	if i < 0 {
-		return ""
+		return o
 	}
 	rest := text[i+len(from):]
-	if j := strings.Index(rest, " by `acct generate`"); j >= 0 {
-		return rest[:j]
+	j := strings.Index(rest, by)
+	if j < 0 {
+		return o
 	}
-	return ""
+	o.LayoutFile = rest[:j]
+	cmd, _, _ := strings.Cut(rest[j+len(by):], "`")
+	if user, ok := strings.CutPrefix(cmd, " --user "); ok {
+		if u, err := strconv.Unquote(user); err == nil {
+			user = u
+		}
+		o.User = user
+	}
+	return o
 }
 
 // blockFind returns the blocks of the file, or a ConfigError for a half-deleted, nested or
@@ -97,7 +114,7 @@ func blockFind(lines []iniLine) ([]blockRegion, error) {
 			return nil, &ConfigError{Line: l.num, What: fmt.Sprintf("end marker for %s closes the block for %s that starts at line %d", ns, openNS, lines[open].num),
 				Fix: "restore the matching end line " + strconv.Quote(blockEndPrefix+openNS), Err: ErrBrokenBlock}
 		}
-		out = append(out, blockRegion{namespace: ns, layoutFile: blockLayoutFile(lines[open].text), begin: open, end: i})
+		out = append(out, blockRegion{origin: blockOrigin(lines[open].text), begin: open, end: i})
 		open = -1
 	}
 	if open >= 0 {
@@ -167,13 +184,18 @@ func blockCheckProfiles(namespace string, ps []Profile) error {
 }
 
 // blockRender writes the block with eol endings, without an ending after the end marker line.
-func blockRender(namespace, layoutFile string, ps []Profile, eol string) string {
+// The begin line names the layout file and the --user given, so that a later run can tell a
+// block generated from another layout and reuse the user.
+func blockRender(o Origin, ps []Profile, eol string) string {
 	var b strings.Builder
-	from := ""
-	if lf := strings.Join(strings.Fields(layoutFile), " "); lf != "" {
+	from, user := "", ""
+	if lf := strings.Join(strings.Fields(o.LayoutFile), " "); lf != "" {
 		from = "from " + lf + " "
 	}
-	fmt.Fprintf(&b, "%s%s (generated %sby `acct generate`; edit the layout, not this block)%s", blockBeginPrefix, namespace, from, eol)
+	if o.User != "" {
+		user = " --user " + blockMetaValue(o.User)
+	}
+	fmt.Fprintf(&b, "%s%s (generated %sby `acct generate%s`; edit the layout, not this block)%s", blockBeginPrefix, o.Namespace, from, user, eol)
 	for _, p := range ps {
 		if p.Section != "" {
 			// A typed section ([sso-session NAME]) carries no `# acct:` comment: it is not a profile.
@@ -201,16 +223,17 @@ func blockRender(namespace, layoutFile string, ps []Profile, eol string) string 
 		}
 		b.WriteString(eol)
 	}
-	b.WriteString(blockEndPrefix + namespace)
+	b.WriteString(blockEndPrefix + o.Namespace)
 	return b.String()
 }
 
-// Merge returns existing with the managed block for namespace replaced by one holding ps, or
+// Merge returns existing with the managed block for o.Namespace replaced by one holding ps, or
 // with that block appended (after a blank line) when there is none. Every byte outside the block
 // is kept; the block uses the file's dominant line ending. It refuses, returning a *ConfigError
 // and no text, a file that is not ini, has duplicate sections or a broken block, and a generated
 // profile that also exists outside the block.
-func Merge(existing []byte, namespace, layoutFile string, ps []Profile) ([]byte, error) {
+func Merge(existing []byte, o Origin, ps []Profile) ([]byte, error) {
+	namespace := o.Namespace
 	if err := blockCheckProfiles(namespace, ps); err != nil {
 		return nil, err
 	}
@@ -224,7 +247,7 @@ func Merge(existing []byte, namespace, layoutFile string, ps []Profile) ([]byte,
 	}
 	var own *blockRegion
 	for i := range blocks {
-		if blocks[i].namespace == namespace {
+		if blocks[i].origin.Namespace == namespace {
 			own = &blocks[i]
 		}
 	}
@@ -232,7 +255,7 @@ func Merge(existing []byte, namespace, layoutFile string, ps []Profile) ([]byte,
 	if err != nil {
 		return nil, err
 	}
-	out, blockStart := blockReplace(existing, lines, own, blockRender(namespace, layoutFile, ps, iniEOL(lines, own.contains)))
+	out, blockStart := blockReplace(existing, lines, own, blockRender(o, ps, iniEOL(lines, own.contains)))
 	if err := blockConflicts(namespace, ps, firstSeen, blockStart); err != nil {
 		return nil, err
 	}
@@ -263,6 +286,31 @@ func blockOutside(lines []iniLine, own *blockRegion) (map[string]int, error) {
 	// A line inside our old block can still close a multi-line value of the user's section just
 	// before it: checking the text without our block keeps that case honest.
 	return firstSeen, iniCheck(outside.Bytes())
+}
+
+// blockPrevious is the origin and the profile names of namespace's block in existing; ok is
+// false when there is none, or when the file is too broken to tell (Merge then says why).
+func blockPrevious(existing []byte, namespace string) (o Origin, names []string, ok bool) {
+	lines := iniSplit(existing)
+	if iniClassify(lines) != nil {
+		return o, nil, false
+	}
+	blocks, err := blockFind(lines)
+	if err != nil {
+		return o, nil, false
+	}
+	for _, b := range blocks {
+		if b.origin.Namespace != namespace {
+			continue
+		}
+		for _, l := range lines[b.begin:b.end] {
+			if n := iniProfileName(l.section); l.kind == iniSection && n != "" {
+				names = append(names, n)
+			}
+		}
+		return b.origin, names, true
+	}
+	return o, nil, false
 }
 
 // blockReplace puts block (rendered without its last line ending) in place of own, or appends it

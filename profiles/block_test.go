@@ -49,7 +49,7 @@ const blockTestLayoutFile = "/home/alice/team/acct.yaml"
 
 // The block of the architecture document, byte for byte.
 func TestMergeArchitectureBlock(t *testing.T) {
-	got, err := Merge(nil, "cpco", blockTestLayoutFile, blockLayoutA()[:1])
+	got, err := Merge(nil, Origin{Namespace: "cpco", LayoutFile: blockTestLayoutFile}, blockLayoutA()[:1])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,11 +81,11 @@ func TestMergeGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, err := Merge(src, "cpco", blockTestLayoutFile, blockLayoutA())
+			a, err := Merge(src, Origin{Namespace: "cpco", LayoutFile: blockTestLayoutFile}, blockLayoutA())
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := Merge(a, "cpco", blockTestLayoutFile, blockLayoutB())
+			b, err := Merge(a, Origin{Namespace: "cpco", LayoutFile: blockTestLayoutFile}, blockLayoutB())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +112,7 @@ func TestMergeGolden(t *testing.T) {
 			if got, want := blockTestOutside(b, "cpco"), blockTestOutside(a, "cpco"); got != want {
 				t.Errorf("outside text changed:\n%q\n%q", got, want)
 			}
-			again, err := Merge(b, "cpco", blockTestLayoutFile, blockLayoutB())
+			again, err := Merge(b, Origin{Namespace: "cpco", LayoutFile: blockTestLayoutFile}, blockLayoutB())
 			if err != nil || !bytes.Equal(again, b) {
 				t.Errorf("second merge is not a fixed point (err %v)", err)
 			}
@@ -144,7 +144,7 @@ func blockTestOutside(text []byte, ns string) string {
 
 func TestMergeCRLFAndNoFinalNewline(t *testing.T) {
 	src := "[default]\r\nregion = eu-west-1\r\n\r\n[profile me]   \r\noutput=json"
-	got, err := Merge([]byte(src), "cpco", blockTestLayoutFile, blockLayoutA())
+	got, err := Merge([]byte(src), Origin{Namespace: "cpco", LayoutFile: blockTestLayoutFile}, blockLayoutA())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestMergeCRLFAndNoFinalNewline(t *testing.T) {
 	}
 	// Block in the middle, end line without newline: replacing it keeps that.
 	mid := "# >>> acct: cpco (x)\n[profile cpco-old]\nregion=x\n# <<< acct: cpco"
-	got, err = Merge([]byte("[default]\nregion=a\n"+mid), "cpco", "", blockLayoutA())
+	got, err = Merge([]byte("[default]\nregion=a\n"+mid), Origin{Namespace: "cpco"}, blockLayoutA())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,15 +168,15 @@ func TestMergeCRLFAndNoFinalNewline(t *testing.T) {
 func TestMergeOtherNamespacesKept(t *testing.T) {
 	other := []Profile{{Name: "acme-dev-admin", Namespace: "acme", Stage: "dev", Role: "admin", Account: "222222222222",
 		Keys: []Key{{"role_arn", "arn:aws:iam::222222222222:role/x"}, {"source_profile", "acme"}}}}
-	a, err := Merge([]byte("[default]\nregion=a\n"), "acme", "acme.yaml", other)
+	a, err := Merge([]byte("[default]\nregion=a\n"), Origin{Namespace: "acme", LayoutFile: "acme.yaml"}, other)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Merge(a, "cpco", "cpco.yaml", blockLayoutA())
+	b, err := Merge(a, Origin{Namespace: "cpco", LayoutFile: "cpco.yaml"}, blockLayoutA())
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := Merge(b, "cpco", "cpco.yaml", nil)
+	c, err := Merge(b, Origin{Namespace: "cpco", LayoutFile: "cpco.yaml"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestMergeOtherNamespacesKept(t *testing.T) {
 
 // Broken files: one exact line of error, and Write leaves the bytes alone.
 func TestWriteRefusesBrokenConfigs(t *testing.T) {
-	blockA := string(blockTestMust(Merge(nil, "cpco", "", blockLayoutA())))
+	blockA := string(blockTestMust(Merge(nil, Origin{Namespace: "cpco"}, blockLayoutA())))
 	beginOnly := strings.SplitAfter(blockA, "\n")[0]
 	cases := []struct {
 		name, text, want string
@@ -240,7 +240,7 @@ func TestWriteRefusesBrokenConfigs(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.text), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := Write(path, "cpco", "", blockLayoutA(), WriteOptions{})
+			_, err := Write(path, Origin{Namespace: "cpco"}, blockLayoutA(), WriteOptions{})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -275,11 +275,11 @@ func TestMergeRefusesBadProfiles(t *testing.T) {
 		{{Name: "a", Keys: []Key{{"k", "v\nx=y"}}}},
 		{{Name: "a", Keys: []Key{{"k=", "v"}}}},
 	} {
-		if _, err := Merge(nil, "cpco", "", ps); !errors.Is(err, ErrBadProfile) {
+		if _, err := Merge(nil, Origin{Namespace: "cpco"}, ps); !errors.Is(err, ErrBadProfile) {
 			t.Errorf("%v: err %v", ps, err)
 		}
 	}
-	if _, err := Merge(nil, "bad ns", "", nil); !errors.Is(err, ErrBadProfile) {
+	if _, err := Merge(nil, Origin{Namespace: "bad ns"}, nil); !errors.Is(err, ErrBadProfile) {
 		t.Errorf("namespace with a space accepted: %v", err)
 	}
 }
@@ -336,7 +336,7 @@ func TestMergeProperty(t *testing.T) {
 				user = strings.Join(lines[:k+1], "") + "# >>> acct: cpco (old)\n# <<< acct: cpco\n" + strings.Join(lines[k+1:], "")
 			}
 		}
-		a1, err := Merge([]byte(user), "cpco", "a.yaml", blockLayoutA())
+		a1, err := Merge([]byte(user), Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutA())
 		if err != nil {
 			t.Fatalf("case %d: %v\n%q", i, err, user)
 		}
@@ -344,11 +344,11 @@ func TestMergeProperty(t *testing.T) {
 		if !strings.HasPrefix(outside, blockTestOutside([]byte(user), "cpco")) {
 			t.Fatalf("case %d: user text changed:\n%q\n%q", i, user, outside)
 		}
-		b, err := Merge(a1, "cpco", "b.yaml", blockLayoutB())
+		b, err := Merge(a1, Origin{Namespace: "cpco", LayoutFile: "b.yaml"}, blockLayoutB())
 		if err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
-		a2, err := Merge(b, "cpco", "a.yaml", blockLayoutA())
+		a2, err := Merge(b, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutA())
 		if err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
@@ -358,7 +358,7 @@ func TestMergeProperty(t *testing.T) {
 		if !bytes.Equal(a1, a2) {
 			t.Fatalf("case %d: A, B, A differs from A:\n%q\n%q", i, a1, a2)
 		}
-		a3, err := Merge(a2, "cpco", "a.yaml", blockLayoutA())
+		a3, err := Merge(a2, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutA())
 		if err != nil || !bytes.Equal(a3, a2) {
 			t.Fatalf("case %d: not a fixed point (%v)", i, err)
 		}
@@ -378,13 +378,13 @@ func BenchmarkMerge1000(b *testing.B) {
 		ps[i] = blockProfile(fmt.Sprintf("cpco-stage%d-admin", i), fmt.Sprintf("stage%d", i), "admin", "111111111111", "arn:aws:iam::111111111111:role/x", Protected)
 	}
 	user := []byte(strings.Repeat("[profile mine]\nregion=x\n", 1) + "# hand-written\n")
-	existing, err := Merge(user, "cpco", "a.yaml", ps)
+	existing, err := Merge(user, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, ps)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := Merge(existing, "cpco", "a.yaml", ps); err != nil {
+		if _, err := Merge(existing, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, ps); err != nil {
 			b.Fatal(err)
 		}
 	}

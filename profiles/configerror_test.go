@@ -38,8 +38,8 @@ func TestErrorKinds(t *testing.T) {
 		{"profile not found", kindOf(cfg.Resolve("zzz")), fault.BadInput},
 		{"cycle", kindOf(cfg.Resolve("a")), fault.BadInput},
 		{"no match", kindOf(cfg.Match("zzz")), fault.BadInput},
-		{"merge conflict", kindOf(Merge([]byte("[profile cpco-prod-admin]\n"), "cpco", "", blockLayoutB())), fault.BadInput},
-		{"lock held", kindOf(Write(held, "cpco", "", blockLayoutB(), WriteOptions{})), fault.Unavailable},
+		{"merge conflict", kindOf(Merge([]byte("[profile cpco-prod-admin]\n"), Origin{Namespace: "cpco"}, blockLayoutB())), fault.BadInput},
+		{"lock held", kindOf(Write(held, Origin{Namespace: "cpco"}, blockLayoutB(), WriteOptions{})), fault.Unavailable},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: kind %v, want %v", c.what, c.got, c.want)

@@ -136,9 +136,15 @@ func doctorFromErr(profile string, err error, fix string) Finding {
 }
 
 // doctorRender renders l the way the block in c was generated: the style, the executable and
-// the user are read back from the block, since Doctor has no flags.
+// the user are read back from the block, since Doctor has no flags. A block written before its
+// begin line recorded the user gives it away in its mfa_serial.
 func doctorRender(c *Config, l *Layout) ([]Profile, error) {
 	o := RenderOptions{}
+	for _, b := range c.blocks {
+		if b.Namespace == l.Namespace {
+			o.User = b.User
+		}
+	}
 	for _, n := range c.names {
 		e, _, _ := c.entry(n)
 		if !e.Meta.Managed || e.Meta.Namespace != l.Namespace {
@@ -177,12 +183,17 @@ func doctorLayout(c *Config, l *Layout, ps []Profile, renderErr error) []Finding
 	if own == nil {
 		return []Finding{{Severity: SeverityError, Message: fmt.Sprintf("no acct block for layout %s in %s", l.Namespace, c.Path), Fix: "run acct generate"}}
 	}
+	if writeOtherLayout(own.Origin, Origin{Namespace: l.Namespace, LayoutFile: l.File}) {
+		return []Finding{{Severity: SeverityError, Line: own.Begin,
+			Message: fmt.Sprintf("the acct block for %s was generated from %s, not from layout %s", l.Namespace, own.LayoutFile, l.File),
+			Fix:     fmt.Sprintf("run acct doctor --layout %s, or acct generate --layout %s --replace to make this layout's block", own.LayoutFile, l.File)}}
+	}
 	if renderErr != nil {
 		return []Finding{{Severity: SeverityError, Message: renderErr.Error(), Fix: "fix the layout, then run acct generate"}}
 	}
 	data := c.raw
-	// Keep the layout path recorded in the block: only the profiles decide "out of date".
-	merged, err := Merge(data, l.Namespace, own.LayoutFile, ps)
+	// Keep the origin recorded in the block: only the profiles decide "out of date".
+	merged, err := Merge(data, own.Origin, ps)
 	if err != nil {
 		return []Finding{doctorFromErr("", configWithPath(err, c.Path), "")}
 	}
@@ -198,4 +209,52 @@ func doctorLayout(c *Config, l *Layout, ps []Profile, renderErr error) []Finding
 func doctorAcctProcess(keys map[string]string) bool {
 	ok, _ := resolveAcctProcess(keys["credential_process"])
 	return ok
+}
+
+// DoctorPrograms checks the program of every credential_process in c: the AWS CLI fails with
+// "No such file" when an upgrade or an uninstall removed it. look says why a program (a name
+// looked up on the PATH, or a path) cannot run, or nil when it can; it is the caller's, which
+// knows the PATH. One finding per program, naming the first profile and how many use it.
+func DoctorPrograms(c *Config, look func(program string) error) []Finding {
+	if c == nil {
+		return nil
+	}
+	type use struct {
+		first *Entry
+		cp    string
+		n     int
+	}
+	uses := map[string]*use{}
+	var order []string
+	for _, name := range c.names {
+		e := c.entries[name]
+		cp, ok := e.Get("credential_process")
+		if f := resolveFields(cp); ok && len(f) > 0 {
+			if u := uses[f[0]]; u != nil {
+				u.n++
+				continue
+			}
+			uses[f[0]] = &use{first: e, cp: cp, n: 1}
+			order = append(order, f[0])
+		}
+	}
+	var out []Finding
+	for _, prog := range order {
+		err := look(prog)
+		if err == nil {
+			continue
+		}
+		u := uses[prog]
+		others := ""
+		if u.n > 1 {
+			others = fmt.Sprintf(" (and %d more profiles)", u.n-1)
+		}
+		fix := "install it again, or point credential_process at a program that exists"
+		if ok, _ := resolveAcctProcess(u.cp); ok {
+			fix = "run acct generate --style credential-process with the acct you use now"
+		}
+		out = append(out, Finding{Severity: SeverityError, Profile: u.first.Name, Line: u.first.Line,
+			Message: fmt.Sprintf("credential_process program %s%s: %v", prog, others, err), Fix: fix})
+	}
+	return out
 }

@@ -78,7 +78,7 @@ func TestLayoutStageEnv(t *testing.T) {
 	}
 
 	// Written into the block's comments and read back by Resolve, quotes and spaces intact.
-	text, err := Merge(nil, l.Namespace, file, ps)
+	text, err := Merge(nil, Origin{Namespace: l.Namespace, LayoutFile: file}, ps)
 	if err != nil {
 		t.Fatal(err)
 	}

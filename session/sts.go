@@ -188,6 +188,11 @@ func (p *roleProvider) assume(ctx context.Context, code string) (aws.Credentials
 			ao.TokenProvider = func() (string, error) { return code, nil }
 		}
 	})
+	// The hop below signs this call: fetched first, so that its own STS calls are not timed as
+	// part of this one, and a failure there (the call never sent) logs no AssumeRole line.
+	if _, err := p.creds.Retrieve(ctx); err != nil {
+		return aws.Credentials{}, err
+	}
 	start := time.Now()
 	c, err := arp.Retrieve(ctx)
 	p.o.logf("sts AssumeRole role=%s session=%s mfa=%s duration=%s took %s", p.arn, p.sessionName, orNone(p.serial), p.duration, time.Since(start).Round(time.Millisecond))

@@ -41,7 +41,7 @@ func BenchmarkServerConcurrentClients(b *testing.B) {
 		return aws.Credentials{AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey,
 			SessionToken: *c.SessionToken, CanExpire: true, Expires: *c.Expiration}, nil
 	}))
-	s := startEndpoint(b, provider)
+	s := serve(b, provider)
 	transport := &http.Transport{MaxIdleConnsPerHost: clients}
 	defer transport.CloseIdleConnections()
 	get := func() (time.Duration, error) {

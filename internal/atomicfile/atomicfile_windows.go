@@ -5,11 +5,13 @@ package atomicfile
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // renameio has no Windows support; os.Rename replaces an existing file there (MoveFileEx).
 func write(path, dir string, data []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(dir, ".acct-*.tmp")
+	// The same name as renameio's (see Write), so that Clean finds it.
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+"*")
 	if err != nil {
 		return err
 	}

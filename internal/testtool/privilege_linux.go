@@ -1,0 +1,111 @@
+package testtool
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// unprivilegedVar marks the child process that Unprivileged starts.
+const unprivilegedVar = "ACCT_TEST_UNPRIVILEGED"
+
+// nobody is the user the child runs as (Debian's nobody/nogroup).
+const nobody = 65534
+
+// Unprivileged makes the calling test run without root's powers, since root passes every
+// permission check and CI runs as root. Run as root, it runs the test again as nobody in a child
+// process (a copy of the test binary nobody can execute), reports its result, and returns false:
+// the caller returns at once. In that child, or when not root, it returns true: go on.
+func Unprivileged(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv(unprivilegedVar) != "" || os.Geteuid() != 0 {
+		return true
+	}
+	dir, err := os.MkdirTemp("", "acct-unprivileged-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	bin := filepath.Join(dir, filepath.Base(os.Args[0]))
+	if err := copyExecutable(os.Args[0], bin); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run=^"+strings.ReplaceAll(t.Name(), "/", "$/^")+"$", "-test.count=1", "-test.v")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), unprivilegedVar+"=1", "HOME="+dir, "GOCOVERDIR=")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s as nobody: %v\n%s", t.Name(), err, out)
+	}
+	if !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+		t.Fatalf("%s as nobody did not run:\n%s", t.Name(), out)
+	}
+	return false
+}
+
+func copyExecutable(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
+}
+
+// SmallDisk mounts a tmpfs of size bytes on a new directory under t.TempDir() and returns that
+// directory, unmounted when the test ends: a disk a test can fill. Mounting needs root: elsewhere
+// the test is skipped as Missing says.
+func SmallDisk(t *testing.T, size int) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		Missing(t, "root (to mount a small tmpfs)", "")
+	}
+	dir := filepath.Join(t.TempDir(), "small-disk")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV, fmt.Sprintf("size=%d,mode=0755", size)); err != nil {
+		Missing(t, "a tmpfs mount ("+err.Error()+")", "")
+	}
+	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
+	return dir
+}
+
+// Fill writes a file into dir until its disk is full.
+func Fill(t *testing.T, dir string) {
+	t.Helper()
+	f, err := os.CreateTemp(dir, "filler-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	chunk := make([]byte, 4096)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			break
+		}
+	}
+	// Single bytes use up the last partial page.
+	for {
+		if _, err := f.Write(chunk[:1]); err != nil {
+			return
+		}
+	}
+}
