@@ -51,8 +51,10 @@ func TestShellSurvivesMFASessionEnd(t *testing.T) {
 			if err != nil || code != 500 || !strings.Contains(body["message"], "MFA session ended; run `acct mfa` in this shell") {
 				t.Fatalf("the endpoint after the session's end: %d %q (%v)", code, body["message"], err)
 			}
+			// No hang: the old endpoint tried to prompt, was stopped by the kernel and the AWS CLI
+			// gave up after its 60 s read timeout. (Tens of milliseconds on an idle machine.)
 			t.Logf("%s: the endpoint answered in %s", name, took.Round(time.Millisecond))
-			if took > 2*time.Second {
+			if took > 15*time.Second {
 				t.Errorf("the endpoint took %s to say the session ended", took)
 			}
 			p.line(call)
