@@ -4,6 +4,7 @@ package shellenv
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"slices"
 	"sync"
@@ -52,6 +53,7 @@ func BenchmarkServerConcurrentClients(b *testing.B) {
 		if err != nil {
 			return 0, err
 		}
+		_, _ = io.Copy(io.Discard, resp.Body) // read whole, so the connection is kept alive
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			return 0, &statusError{resp.StatusCode}

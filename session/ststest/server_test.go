@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/session/ststest"
 )
 
@@ -567,15 +568,10 @@ func TestFederation(t *testing.T) {
 }
 
 func TestAWSCLI(t *testing.T) {
-	var clis []string
-	if p, err := exec.LookPath("aws"); err == nil {
+	// The Debian CLI always; another aws first on PATH (a pip v1) too, when there is one.
+	clis := []string{testtool.AWSCLI(t)}
+	if p, err := exec.LookPath("aws"); err == nil && p != clis[0] {
 		clis = append(clis, p)
-	}
-	if _, err := os.Stat("/usr/bin/aws"); err == nil && !contains(clis, "/usr/bin/aws") {
-		clis = append(clis, "/usr/bin/aws")
-	}
-	if len(clis) == 0 {
-		t.Skip("aws CLI not installed")
 	}
 	s, u := withAlice(t)
 	for _, cli := range clis {
