@@ -176,6 +176,14 @@ const noDBus = "secret-service: no D-Bus session (is a keyring daemon running?)"
 func openOne(cfg keyring.Config, b keyring.BackendType, passHint string, pc *passphraseCache) (keyring.Keyring, error) {
 	cfg.AllowedBackends = []keyring.BackendType{b}
 	k := &Keyring{backend: b, collection: cfg.LibSecretCollectionName, passHint: passHint, passphrase: pc}
+	if b == keyring.FileBackend {
+		// Resolved here as the backend resolves it, so both name the same files.
+		dir, err := keyring.ExpandTilde(cfg.FileDir)
+		if err != nil {
+			return nil, k.explain(err)
+		}
+		cfg.FileDir, k.files = dir, &fileItems{dir: dir, hint: passHint}
+	}
 	kr, err := openBackend(cfg, b)
 	if err != nil {
 		return nil, k.explain(err)
@@ -255,6 +263,7 @@ type Keyring struct {
 	backend    keyring.BackendType
 	collection string
 	passHint   string
+	files      *fileItems       // the file backend's, nil for the others
 	passphrase *passphraseCache // the file backend's typed passphrase, kept once it opened an item
 }
 
@@ -263,6 +272,10 @@ func (k *Keyring) Backend() string { return string(k.backend) }
 
 // Get returns the item stored under key, or an error wrapping keyring.ErrKeyNotFound.
 func (k *Keyring) Get(key string) (keyring.Item, error) {
+	if k.files != nil {
+		it, err := k.files.get(k.inner, key)
+		return it, k.explain(err)
+	}
 	it, err := k.inner.Get(key)
 	if err == nil {
 		k.passphrase.proven() // the item decrypted: the passphrase is right
@@ -276,9 +289,15 @@ func (k *Keyring) GetMetadata(key string) (keyring.Metadata, error) {
 	return m, k.explain(err)
 }
 
-// Set stores an item, replacing one with the same key.
+// Set stores an item, replacing one with the same key. With the file backend a failed write
+// leaves the previous item (filekeyring.go).
 func (k *Keyring) Set(it keyring.Item) error {
-	err := k.inner.Set(it)
+	var err error
+	if k.files != nil {
+		err = k.files.set(k.inner, it)
+	} else {
+		err = k.inner.Set(it)
+	}
 	if err == nil && k.onlyItem(it.Key) {
 		k.passphrase.proven() // the first item: its passphrase is the keyring's from now on
 	}
@@ -301,11 +320,14 @@ func (k *Keyring) Remove(key string) error { return k.explain(k.inner.Remove(key
 // Keys lists the keys of all items.
 func (k *Keyring) Keys() ([]string, error) {
 	ks, err := k.inner.Keys()
+	if k.files != nil {
+		ks = slices.DeleteFunc(ks, func(key string) bool { return strings.HasPrefix(key, tmpPrefix) })
+	}
 	return ks, k.explain(err)
 }
 
 func (k *Keyring) explain(err error) error {
-	if err == nil || errors.Is(err, keyring.ErrKeyNotFound) ||
+	if err == nil || errors.Is(err, keyring.ErrKeyNotFound) || errors.Is(err, ErrUnreadableItem) ||
 		errors.Is(err, keyring.ErrMetadataNeedsCredentials) || errors.Is(err, keyring.ErrMetadataNotSupported) {
 		return err
 	}
@@ -384,12 +406,16 @@ func oneLine(s string) string {
 // file backend asks its passphrase) and a wrong passphrase is found before the user types more.
 func CheckKeyring(kr keyring.Keyring) error {
 	keys, err := kr.Keys()
-	if err != nil || len(keys) == 0 {
+	if err != nil {
 		return err
 	}
-	_, err = kr.Get(keys[0])
-	if errors.Is(err, keyring.ErrKeyNotFound) {
-		return nil
+	// A damaged item (cut short by a full disk) says nothing of the passphrase: try the next.
+	for _, key := range keys {
+		_, err := kr.Get(key)
+		if errors.Is(err, keyring.ErrKeyNotFound) || errors.Is(err, ErrUnreadableItem) {
+			continue
+		}
+		return err
 	}
-	return err
+	return nil
 }
