@@ -272,11 +272,13 @@ func (k *Keyring) Backend() string { return string(k.backend) }
 
 // Get returns the item stored under key, or an error wrapping keyring.ErrKeyNotFound.
 func (k *Keyring) Get(key string) (keyring.Item, error) {
+	var it keyring.Item
+	var err error
 	if k.files != nil {
-		it, err := k.files.get(k.inner, key)
-		return it, k.explain(err)
+		it, err = k.files.get(k.inner, key)
+	} else {
+		it, err = k.inner.Get(key)
 	}
-	it, err := k.inner.Get(key)
 	if err == nil {
 		k.passphrase.proven() // the item decrypted: the passphrase is right
 	}
