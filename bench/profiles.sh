@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Times whole acct commands on big inputs: `acct generate` for a layout of 1,000 accounts with 3
-# roles each, and `acct list` over a config of 10,000 profiles. Needs hyperfine (Debian package).
+# Times whole acct commands on big inputs: `acct generate` for a layout of 10,000 profiles (3,333
+# accounts with 3 roles each, and the root's), and `acct list` over a config of 10,000 profiles,
+# then prints each command's peak memory (maximum resident set). Needs hyperfine and GNU time
+# (Debian packages hyperfine, time).
 # Usage: bash bench/profiles.sh   (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +18,7 @@ layout="$work/acct.yaml"
 	echo "region: us-east-1"
 	echo "root: {account: \"100000000000\"}"
 	echo "stages:"
-	for i in $(seq 1 1000); do
+	for i in $(seq 1 3333); do
 		printf '  - {name: s%d, account: "%012d", roles: {admin: Admin, readonly: ReadOnly, deploy: Deploy}}\n' "$i" $((200000000000 + i))
 	done
 } >"$layout"
@@ -33,9 +35,13 @@ export HOME="$work" XDG_CONFIG_HOME="$work/.config" XDG_STATE_HOME="$work/.state
 # First run writes the block; the timed runs then measure load + render + merge + the no-change check.
 AWS_CONFIG_FILE="$work/config" "$work/acct" generate --layout "$layout" >/dev/null
 hyperfine --warmup 3 --runs 30 -N \
-	--command-name "acct generate (1,000 accounts x 3 roles, no change)" \
+	--command-name "acct generate (10,000 profiles, no change)" \
 	"env AWS_CONFIG_FILE=$work/config $work/acct generate --layout $layout" \
-	--command-name "acct generate --dry-run (1,000 accounts x 3 roles, new file)" \
+	--command-name "acct generate --dry-run (10,000 profiles, new file)" \
 	"env AWS_CONFIG_FILE=$work/new $work/acct generate --layout $layout --dry-run" \
 	--command-name "acct list --no-keyring (10,000 profiles)" \
 	"env AWS_CONFIG_FILE=$config10k $work/acct list --no-keyring"
+/usr/bin/time -f "peak %M KiB, %e s: acct generate (10,000 profiles, no change)" \
+	env AWS_CONFIG_FILE="$work/config" "$work/acct" generate --layout "$layout" >/dev/null
+/usr/bin/time -f "peak %M KiB, %e s: acct list --no-keyring (10,000 profiles)" \
+	env AWS_CONFIG_FILE="$config10k" "$work/acct" list --no-keyring >/dev/null

@@ -27,16 +27,6 @@ var staticProvider = aws.CredentialsProviderFunc(func(context.Context) (aws.Cred
 		CanExpire: true, Expires: time.Now().Add(time.Hour)}, nil
 })
 
-func startEndpoint(t testing.TB, p aws.CredentialsProvider) *Server {
-	t.Helper()
-	s, err := Serve(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
-
 // get sends one request for the endpoint's credentials with Host host and says the status and
 // whether the server closed the connection after answering.
 func get(t *testing.T, s *Server, host, token string) (status int, closed bool) {
@@ -62,7 +52,7 @@ func get(t *testing.T, s *Server, host, token string) (status int, closed bool) 
 }
 
 func TestServerChecksHost(t *testing.T) {
-	s := startEndpoint(t, staticProvider)
+	s := serve(t, staticProvider)
 	_, port, _ := net.SplitHostPort(strings.TrimSuffix(strings.TrimPrefix(s.URL, "http://"), "/"))
 	for host, want := range map[string]int{
 		"127.0.0.1:" + port:         200,
@@ -86,7 +76,7 @@ func TestServerChecksHost(t *testing.T) {
 }
 
 func TestServerClosesRefusedConnections(t *testing.T) {
-	s := startEndpoint(t, staticProvider)
+	s := serve(t, staticProvider)
 	host := strings.TrimSuffix(strings.TrimPrefix(s.URL, "http://"), "/")
 	if status, closed := get(t, s, host, "wrong"); status != 403 || !closed {
 		t.Errorf("wrong token: status %d, closed %v; want 403 and closed", status, closed)
@@ -103,7 +93,7 @@ func TestServerClosesRefusedConnections(t *testing.T) {
 func TestServerSurvivesConnectionFlood(t *testing.T) {
 	const hostile, attackers = 20000, 2
 	lowerFileLimit(t, 4096)
-	s := startEndpoint(t, staticProvider)
+	s := serve(t, staticProvider)
 	addr := strings.TrimSuffix(strings.TrimPrefix(s.URL, "http://"), "/")
 	_, _, env := shellHome(t)
 

@@ -4,6 +4,7 @@ package shellenv
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"slices"
 	"sync"
@@ -41,7 +42,7 @@ func BenchmarkServerConcurrentClients(b *testing.B) {
 		return aws.Credentials{AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey,
 			SessionToken: *c.SessionToken, CanExpire: true, Expires: *c.Expiration}, nil
 	}))
-	s := startEndpoint(b, provider)
+	s := serve(b, provider)
 	transport := &http.Transport{MaxIdleConnsPerHost: clients}
 	defer transport.CloseIdleConnections()
 	get := func() (time.Duration, error) {
@@ -52,6 +53,7 @@ func BenchmarkServerConcurrentClients(b *testing.B) {
 		if err != nil {
 			return 0, err
 		}
+		_, _ = io.Copy(io.Discard, resp.Body) // read whole, so the connection is kept alive
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			return 0, &statusError{resp.StatusCode}

@@ -43,7 +43,7 @@ func (p *countingProvider) Retrieve(context.Context) (aws.Credentials, error) {
 	}, nil
 }
 
-func serve(t *testing.T, p aws.CredentialsProvider) *Server {
+func serve(t testing.TB, p aws.CredentialsProvider) *Server {
 	t.Helper()
 	s, err := Serve(p)
 	if err != nil {
@@ -51,6 +51,22 @@ func serve(t *testing.T, p aws.CredentialsProvider) *Server {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return s
+}
+
+// getJSON asks s for credentials with its token and decodes the answer.
+func getJSON(t *testing.T, s *Server) (status int, body map[string]string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.URL, nil)
+	req.Header.Set("Authorization", s.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, body
 }
 
 // sdkClient is the SDK's own container-credentials client, as every Go tool
@@ -173,21 +189,11 @@ func TestServerRefusesNonLoopback(t *testing.T) {
 func TestServerProviderError(t *testing.T) {
 	p := &countingProvider{err: errors.New("MFA session expired: run acct exec again")}
 	s := serve(t, p)
-	req, _ := http.NewRequest(http.MethodGet, s.URL, nil)
-	req.Header.Set("Authorization", s.Token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	status, body := getJSON(t, s)
+	if status != http.StatusInternalServerError || body["code"] == "" || !strings.Contains(body["message"], "MFA session expired") {
+		t.Errorf("status %d body %v", status, body)
 	}
-	defer resp.Body.Close()
-	var body map[string]string
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusInternalServerError || body["code"] == "" || !strings.Contains(body["message"], "MFA session expired") {
-		t.Errorf("status %d body %v", resp.StatusCode, body)
-	}
-	_, err = sdkClient(s, s.Token).Retrieve(context.Background())
+	_, err := sdkClient(s, s.Token).Retrieve(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "MFA session expired") {
 		t.Errorf("SDK client error %v", err)
 	}
@@ -242,19 +248,9 @@ func TestServerStaticCredentialsGetExpiration(t *testing.T) {
 	s := serve(t, aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: "AKIASTATIC", SecretAccessKey: "s"}, nil
 	}))
-	req, _ := http.NewRequest(http.MethodGet, s.URL, nil)
-	req.Header.Set("Authorization", s.Token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body map[string]string
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := time.Parse(time.RFC3339, body["Expiration"]); err != nil || body["AccessKeyId"] != "AKIASTATIC" {
-		t.Errorf("body %v (%v)", body, err)
+	status, body := getJSON(t, s)
+	if _, err := time.Parse(time.RFC3339, body["Expiration"]); err != nil || status != http.StatusOK || body["AccessKeyId"] != "AKIASTATIC" {
+		t.Errorf("status %d body %v (%v)", status, body, err)
 	}
 	// botocore reads body["Token"] unconditionally.
 	if tok, ok := body["Token"]; !ok || tok != "" {

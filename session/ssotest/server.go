@@ -292,6 +292,26 @@ func (s *Server) registerClient(r *http.Request) (any, *apiError) {
 	}, nil
 }
 
+// clientAuth is how a registered client names itself in an OIDC request.
+type clientAuth struct {
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+}
+
+// decodeAuthed decodes r's body into in, whose clientAuth is auth, and checks that client. On
+// success it returns holding s.mu, for the caller to unlock.
+func (s *Server) decodeAuthed(r *http.Request, in any, auth *clientAuth) *apiError {
+	if e := decode(r, in); e != nil {
+		return e
+	}
+	s.mu.Lock()
+	if e := s.checkClient(auth.ClientID, auth.ClientSecret); e != nil {
+		s.mu.Unlock()
+		return e
+	}
+	return nil
+}
+
 func (s *Server) checkClient(id, secret string) *apiError {
 	c := s.clients[id]
 	if c == nil || c.secret != secret {
@@ -305,18 +325,13 @@ func (s *Server) checkClient(id, secret string) *apiError {
 
 func (s *Server) startDevice(r *http.Request) (any, *apiError) {
 	var in struct {
-		ClientID     string `json:"clientId"`
-		ClientSecret string `json:"clientSecret"`
-		StartURL     string `json:"startUrl"`
+		clientAuth
+		StartURL string `json:"startUrl"`
 	}
-	if e := decode(r, &in); e != nil {
+	if e := s.decodeAuthed(r, &in, &in.clientAuth); e != nil {
 		return nil, e
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.checkClient(in.ClientID, in.ClientSecret); e != nil {
-		return nil, e
-	}
 	if !strings.HasPrefix(in.StartURL, "https://") {
 		return nil, oidcErr(400, "InvalidRequestException", "invalid_request", "startUrl must be an https URL")
 	}
@@ -341,19 +356,14 @@ func (s *Server) startDevice(r *http.Request) (any, *apiError) {
 
 func (s *Server) createToken(r *http.Request) (any, *apiError) {
 	var in struct {
-		ClientID     string `json:"clientId"`
-		ClientSecret string `json:"clientSecret"`
-		GrantType    string `json:"grantType"`
-		DeviceCode   string `json:"deviceCode"`
+		clientAuth
+		GrantType  string `json:"grantType"`
+		DeviceCode string `json:"deviceCode"`
 	}
-	if e := decode(r, &in); e != nil {
+	if e := s.decodeAuthed(r, &in, &in.clientAuth); e != nil {
 		return nil, e
 	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.checkClient(in.ClientID, in.ClientSecret); e != nil {
-		return nil, e
-	}
 	if in.GrantType != "urn:ietf:params:oauth:grant-type:device_code" {
 		return nil, oidcErr(400, "UnsupportedGrantTypeException", "unsupported_grant_type", "Unsupported grant type: "+in.GrantType)
 	}

@@ -197,14 +197,16 @@ func (s *Server) Temporaries() []Temporary {
 }
 
 // Lookup finds temporary credentials by access key id.
-func (s *Server) Lookup(accessKeyID string) (Temporary, bool) {
+func (s *Server) Lookup(accessKeyID string) (Temporary, bool) { return s.find(s.temps, accessKeyID) }
+
+// find copies m[key] out under s.mu.
+func (s *Server) find(m map[string]*Temporary, key string) (Temporary, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, ok := s.temps[accessKeyID]
-	if !ok {
-		return Temporary{}, false
+	if t, ok := m[key]; ok {
+		return *t, true
 	}
-	return *t, true
+	return Temporary{}, false
 }
 
 // caller is whoever signed the request.
@@ -565,14 +567,6 @@ func (s *Server) serveFederation(w http.ResponseWriter, r *http.Request) {
 
 // SigninSession says which temporary credentials a sign-in token from the
 // federation endpoint was made from.
-func (s *Server) SigninSession(token string) (Temporary, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.signins[token]
-	if !ok {
-		return Temporary{}, false
-	}
-	return *t, true
-}
+func (s *Server) SigninSession(token string) (Temporary, bool) { return s.find(s.signins, token) }
 
 func writeError(w http.ResponseWriter, e *stsError) { fakeaws.WriteQueryError(w, xmlNS, e) }

@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/session/ststest"
 )
 
@@ -56,6 +57,13 @@ func loadConfig(t *testing.T, c aws.Credentials) aws.Config {
 func client(t *testing.T, s *ststest.Server, c aws.Credentials) *sts.Client {
 	cfg := loadConfig(t, c)
 	return sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(s.URL) })
+}
+
+// withAlice starts a fake STS, closed when the test ends, that knows the IAM user alice.
+func withAlice(t *testing.T) (*ststest.Server, ststest.User) {
+	s := ststest.New()
+	t.Cleanup(s.Close)
+	return s, s.AddUser(account, "alice")
 }
 
 func userCreds(u ststest.User) aws.Credentials {
@@ -98,9 +106,7 @@ func mfaSession(t *testing.T, s *ststest.Server, u ststest.User) aws.Credentials
 }
 
 func TestGetSessionTokenWithMFAThenRole(t *testing.T) {
-	s := ststest.New()
-	defer s.Close()
-	u := s.AddUser(account, "alice")
+	s, u := withAlice(t)
 	s.AddRole(roleARN, ststest.RoleOptions{RequireMFA: true})
 	ctx := context.Background()
 
@@ -167,9 +173,7 @@ func contains(list []string, s string) bool {
 }
 
 func TestMFAFailures(t *testing.T) {
-	s := ststest.New()
-	defer s.Close()
-	u := s.AddUser(account, "alice")
+	s, u := withAlice(t)
 	c := client(t, s, userCreds(u))
 	ctx := context.Background()
 	good := s.Code(u, time.Now())
@@ -205,9 +209,7 @@ func atoi(s string) int {
 }
 
 func TestAuthentication(t *testing.T) {
-	s := ststest.New()
-	defer s.Close()
-	u := s.AddUser(account, "alice")
+	s, u := withAlice(t)
 	ctx := context.Background()
 
 	bad := userCreds(u)
@@ -239,9 +241,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestEndpointFromEnvironment(t *testing.T) {
-	s := ststest.New()
-	defer s.Close()
-	u := s.AddUser(account, "alice")
+	s, u := withAlice(t)
 	t.Setenv("AWS_ENDPOINT_URL_STS", s.URL)
 	out, err := sts.NewFromConfig(loadConfig(t, userCreds(u))).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	if err != nil {
@@ -253,9 +253,7 @@ func TestEndpointFromEnvironment(t *testing.T) {
 }
 
 func TestAssumeRoleRules(t *testing.T) {
-	s := ststest.New()
-	defer s.Close()
-	u := s.AddUser(account, "alice")
+	s, u := withAlice(t)
 	s.AddRole(roleARN, ststest.RoleOptions{MaxSession: 12 * time.Hour})
 	s.AddRole("arn:aws:iam::444455556666:role/path/deploy", ststest.RoleOptions{MaxSession: 4 * time.Hour})
 	s.AddRole("arn:aws:iam::444455556666:role/mfa", ststest.RoleOptions{RequireMFA: true})
@@ -327,9 +325,7 @@ func TestAssumeRoleRules(t *testing.T) {
 }
 
 func TestExpiry(t *testing.T) {
-	s := ststest.New()
-	defer s.Close()
-	u := s.AddUser(account, "alice")
+	s, u := withAlice(t)
 	s.AddRole(roleARN, ststest.RoleOptions{})
 	ctx := context.Background()
 
@@ -372,9 +368,7 @@ func TestExpiry(t *testing.T) {
 }
 
 func TestFailInjectionAndCounters(t *testing.T) {
-	s := ststest.New()
-	defer s.Close()
-	u := s.AddUser(account, "alice")
+	s, u := withAlice(t)
 	ctx := context.Background()
 	c := client(t, s, userCreds(u))
 
@@ -473,9 +467,7 @@ func sha256hex(s string) string {
 }
 
 func TestWireFormat(t *testing.T) {
-	s := ststest.New()
-	defer s.Close()
-	u := s.AddUser(account, "alice")
+	s, u := withAlice(t)
 	form := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}
 
 	resp, body := rawCall(t, s, userCreds(u), form, time.Now())
@@ -535,9 +527,7 @@ func TestWireFormat(t *testing.T) {
 }
 
 func TestFederation(t *testing.T) {
-	s := ststest.New()
-	defer s.Close()
-	u := s.AddUser(account, "alice")
+	s, u := withAlice(t)
 	s.AddRole(roleARN, ststest.RoleOptions{})
 	ctx := context.Background()
 	out, err := client(t, s, userCreds(u)).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("alice")})
@@ -578,19 +568,12 @@ func TestFederation(t *testing.T) {
 }
 
 func TestAWSCLI(t *testing.T) {
-	var clis []string
-	if p, err := exec.LookPath("aws"); err == nil {
+	// The Debian CLI always; another aws first on PATH (a pip v1) too, when there is one.
+	clis := []string{testtool.AWSCLI(t)}
+	if p, err := exec.LookPath("aws"); err == nil && p != clis[0] {
 		clis = append(clis, p)
 	}
-	if _, err := os.Stat("/usr/bin/aws"); err == nil && !contains(clis, "/usr/bin/aws") {
-		clis = append(clis, "/usr/bin/aws")
-	}
-	if len(clis) == 0 {
-		t.Skip("aws CLI not installed")
-	}
-	s := ststest.New()
-	defer s.Close()
-	u := s.AddUser(account, "alice")
+	s, u := withAlice(t)
 	for _, cli := range clis {
 		t.Run(cli, func(t *testing.T) {
 			home := t.TempDir()
@@ -636,9 +619,7 @@ func TestAWSCLI(t *testing.T) {
 // TestPresignedGetCallerIdentity: a presigned GetCallerIdentity URL (what an EKS token carries)
 // is accepted as AWS accepts it, with a session token too, and refused once tampered with.
 func TestPresignedGetCallerIdentity(t *testing.T) {
-	s := ststest.New()
-	defer s.Close()
-	u := s.AddUser(account, "alice")
+	s, u := withAlice(t)
 	for name, creds := range map[string]aws.Credentials{"keys": userCreds(u), "session": mfaSession(t, s, u)} {
 		t.Run(name, func(t *testing.T) {
 			pc := sts.NewPresignClient(client(t, s, creds))
