@@ -10,7 +10,7 @@ export PATH="/usr/local/go/bin:$PATH"
 
 # program:package pairs; kubectl may come with the machine image, else Debian's kubernetes-client.
 needs="aws:awscli tmux:tmux zsh:zsh fish:fish bash:bash dbus-run-session:dbus
-	gnome-keyring-daemon:gnome-keyring dbus-launch:dbus-x11 kubectl:kubernetes-client git:git"
+	gnome-keyring-daemon:gnome-keyring dbus-launch:dbus-x11 kubectl:kubernetes-client git:git unshare:util-linux"
 missing=""
 for pair in $needs; do
 	prog=${pair%%:*} pkg=${pair#*:}

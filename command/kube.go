@@ -8,12 +8,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 	"github.com/urfave/cli/v2"
 
 	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/kube"
 	"github.com/acct-cli/acct/profiles"
+	"github.com/acct-cli/acct/shellenv"
 )
 
 func eksTokenCommand(sys *system) *cli.Command {
@@ -55,7 +58,7 @@ func runEKSToken(ctx context.Context, sys *system, profile, cluster, region stri
 	if err != nil {
 		return fault.Wrap(fault.BadInput, err)
 	}
-	provider, _, err := sys.credentials(ctx, chain, in)
+	provider, err := sys.tokenCredentials(ctx, chain, in)
 	if err != nil {
 		return err
 	}
@@ -73,6 +76,25 @@ func runEKSToken(ctx context.Context, sys *system, profile, cluster, region stri
 	}
 	_, err = fmt.Fprintf(sys.Console.Out, "%s\n", out)
 	return err
+}
+
+// tokenCredentials are the credentials a token is signed with. Inside an acct shell for this very
+// profile they come from the shell's credential endpoint, which already holds them: kubectl in the
+// shell then opens no keyring (the file backend would ask its passphrase on every call, since the
+// shell's children never get it).
+func (sys *system) tokenCredentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, error) {
+	uri := sys.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+	if uri != "" && sys.Getenv(shellenv.VarShell) != "" && sys.Getenv(shellenv.VarProfile) == chain.Profile {
+		p := aws.NewCredentialsCache(endpointcreds.New(uri, func(o *endpointcreds.Options) {
+			o.AuthorizationToken = sys.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+		}))
+		if _, err := p.Retrieve(ctx); err != nil {
+			return nil, fmt.Errorf("%s: the acct shell's credential endpoint: %w", chain.Profile, err)
+		}
+		return p, nil
+	}
+	p, _, err := sys.credentials(ctx, chain, in)
+	return p, err
 }
 
 type kubeconfigInput struct {

@@ -222,7 +222,8 @@ func TestKubectlOneMFAPrompt(t *testing.T) {
 }
 
 // Inside acct shell dev, kubectl needs no flag: KUBECONFIG holds acct's file with dev's context
-// current, while the file's own current context is staging's.
+// current, while the file's own current context is staging's; the token is made from the shell's
+// credentials, without opening the keyring.
 func TestKubectlInStageShell(t *testing.T) {
 	testtool.Need(t, "kubectl")
 	t.Parallel()
@@ -230,8 +231,8 @@ func TestKubectlInStageShell(t *testing.T) {
 	kw.kubeconfig()
 	p := kw.acctTTY([]string{"SHELL=" + shellPath(t, "bash")}, "shell", "dev")
 	p.expect("[cpco:dev]")
-	// The file keyring's passphrase is not handed down to the shell's children.
-	p.line(`export ACCT_FILE_PASSPHRASE="` + kw.vars["ACCT_FILE_PASSPHRASE"] + `"`)
+	// The file keyring's passphrase is not handed down to the shell's children: acct eks-token
+	// takes the shell's own credentials from its endpoint, and asks nothing.
 	p.line(`kubectl config current-context; kubectl get namespaces; echo "st=[$?]"`)
 	got := p.expectRE(regexp.MustCompile(`(?s)\n(cpco-[a-z]+-[a-z]+)\r?\n(.*)st=\[(\d+)\]`))
 	if got[1] != "cpco-dev-tools" || got[3] != "0" || !strings.Contains(got[2], "kube-system") {
@@ -275,5 +276,46 @@ func TestKubeBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(kw.home, ".kube")); !os.IsNotExist(err) {
 		t.Errorf("a failed acct kubeconfig left ~/.kube behind: %v", err)
+	}
+}
+
+// The kubeconfig names acct as credential_process does: `acct` when the acct on PATH is this
+// binary, else the path it was run by, a symlink kept as it is.
+func TestKubeconfigNamesAcct(t *testing.T) {
+	t.Parallel()
+	kw := newKubeWorld(t)
+	file := filepath.Join(kw.home, ".kube", "acct", "cpco.yaml")
+	command := func() string {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`command: (\S+)`).FindSubmatch(data)
+		if m == nil {
+			t.Fatalf("no command in\n%s", data)
+		}
+		return string(m[1])
+	}
+	path := kw.vars["PATH"]
+	kw.vars["PATH"] = filepath.Dir(acctBin) + string(os.PathListSeparator) + path
+	kw.kubeconfig()
+	if got := command(); got != "acct" {
+		t.Errorf("with this acct first on PATH the kubeconfig runs %q, want acct", got)
+	}
+	kw.vars["PATH"] = path
+	link := filepath.Join(kw.home, "bin", "acct")
+	if err := os.MkdirAll(filepath.Dir(link), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(acctBin, link); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(link, "kubeconfig")
+	cmd.Env = kw.env()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s kubeconfig: %v\n%s", link, err, out)
+	}
+	if got := command(); got != link {
+		t.Errorf("run through %s, the kubeconfig runs %q", link, got)
 	}
 }

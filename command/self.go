@@ -49,7 +49,7 @@ func sameFile(a, b string) bool {
 // isGoBuildTemp reports a path inside go's temporary build directories ($TMPDIR/go-buildNNN).
 func isGoBuildTemp(p string) bool {
 	for _, part := range strings.Split(filepath.ToSlash(p), "/") {
-		if strings.HasPrefix(part, "go-build") {
+		if digits, ok := strings.CutPrefix(part, "go-build"); ok && digits != "" && strings.Trim(digits, "0123456789") == "" {
 			return true
 		}
 	}

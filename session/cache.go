@@ -98,6 +98,10 @@ func (p *keyringCache) stored() (creds aws.Credentials, ok bool, err error) {
 		p.logf("cache %s: miss, nothing cached", p.item)
 		return aws.Credentials{}, false, nil
 	}
+	if errors.Is(err, ErrUnreadableItem) {
+		p.logf("cache %s: unreadable item (a write cut short), replacing it", p.item)
+		return aws.Credentials{}, false, nil
+	}
 	if err != nil {
 		return aws.Credentials{}, false, fmt.Errorf("read cached credentials %s: %w", p.item, err)
 	}
@@ -184,6 +188,9 @@ func expiresOf(kr keyring.Keyring, key string) (time.Time, error) {
 		}
 	}
 	it, err := kr.Get(key)
+	if errors.Is(err, ErrUnreadableItem) {
+		return time.Time{}, nil // shown as expired; the next run replaces it
+	}
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -165,6 +165,14 @@ const noDBus = "secret-service: no D-Bus session (is a keyring daemon running?)"
 func openOne(cfg keyring.Config, b keyring.BackendType, passHint string) (keyring.Keyring, error) {
 	cfg.AllowedBackends = []keyring.BackendType{b}
 	k := &Keyring{backend: b, collection: cfg.LibSecretCollectionName, passHint: passHint}
+	if b == keyring.FileBackend {
+		// Resolved here as the backend resolves it, so both name the same files.
+		dir, err := keyring.ExpandTilde(cfg.FileDir)
+		if err != nil {
+			return nil, k.explain(err)
+		}
+		cfg.FileDir, k.files = dir, &fileItems{dir: dir, hint: passHint}
+	}
 	kr, err := openBackend(cfg, b)
 	if err != nil {
 		return nil, k.explain(err)
@@ -244,6 +252,7 @@ type Keyring struct {
 	backend    keyring.BackendType
 	collection string
 	passHint   string
+	files      *fileItems // the file backend's, nil for the others
 }
 
 // Backend names the backend in use, for --debug output.
@@ -251,6 +260,10 @@ func (k *Keyring) Backend() string { return string(k.backend) }
 
 // Get returns the item stored under key, or an error wrapping keyring.ErrKeyNotFound.
 func (k *Keyring) Get(key string) (keyring.Item, error) {
+	if k.files != nil {
+		it, err := k.files.get(k.inner, key)
+		return it, k.explain(err)
+	}
 	it, err := k.inner.Get(key)
 	return it, k.explain(err)
 }
@@ -261,8 +274,14 @@ func (k *Keyring) GetMetadata(key string) (keyring.Metadata, error) {
 	return m, k.explain(err)
 }
 
-// Set stores an item, replacing one with the same key.
-func (k *Keyring) Set(it keyring.Item) error { return k.explain(k.inner.Set(it)) }
+// Set stores an item, replacing one with the same key. With the file backend a failed write
+// leaves the previous item (filekeyring.go).
+func (k *Keyring) Set(it keyring.Item) error {
+	if k.files != nil {
+		return k.explain(k.files.set(k.inner, it))
+	}
+	return k.explain(k.inner.Set(it))
+}
 
 // Remove deletes an item.
 func (k *Keyring) Remove(key string) error { return k.explain(k.inner.Remove(key)) }
@@ -270,11 +289,14 @@ func (k *Keyring) Remove(key string) error { return k.explain(k.inner.Remove(key
 // Keys lists the keys of all items.
 func (k *Keyring) Keys() ([]string, error) {
 	ks, err := k.inner.Keys()
+	if k.files != nil {
+		ks = slices.DeleteFunc(ks, func(key string) bool { return strings.HasPrefix(key, tmpPrefix) })
+	}
 	return ks, k.explain(err)
 }
 
 func (k *Keyring) explain(err error) error {
-	if err == nil || errors.Is(err, keyring.ErrKeyNotFound) ||
+	if err == nil || errors.Is(err, keyring.ErrKeyNotFound) || errors.Is(err, ErrUnreadableItem) ||
 		errors.Is(err, keyring.ErrMetadataNeedsCredentials) || errors.Is(err, keyring.ErrMetadataNotSupported) {
 		return err
 	}
@@ -349,12 +371,16 @@ func oneLine(s string) string {
 // file backend asks its passphrase) and a wrong passphrase is found before the user types more.
 func CheckKeyring(kr keyring.Keyring) error {
 	keys, err := kr.Keys()
-	if err != nil || len(keys) == 0 {
+	if err != nil {
 		return err
 	}
-	_, err = kr.Get(keys[0])
-	if errors.Is(err, keyring.ErrKeyNotFound) {
-		return nil
+	// A damaged item (cut short by a full disk) says nothing of the passphrase: try the next.
+	for _, key := range keys {
+		_, err := kr.Get(key)
+		if errors.Is(err, keyring.ErrKeyNotFound) || errors.Is(err, ErrUnreadableItem) {
+			continue
+		}
+		return err
 	}
-	return err
+	return nil
 }

@@ -111,11 +111,11 @@ func (s Store) Keys(profile string) (aws.Credentials, error) {
 	if errors.Is(err, keyring.ErrKeyNotFound) {
 		return aws.Credentials{}, &NoKeysError{Profile: profile}
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrUnreadableItem) {
 		return aws.Credentials{}, fmt.Errorf("read keys for %q: %w", profile, err)
 	}
 	var k storedKeys
-	if err := json.Unmarshal(it.Data, &k); err != nil || k.AccessKeyID == "" || k.SecretAccessKey == "" {
+	if err != nil || json.Unmarshal(it.Data, &k) != nil || k.AccessKeyID == "" || k.SecretAccessKey == "" {
 		// The decoder's message could quote the item, secret included: say only what to do.
 		return aws.Credentials{}, fault.Errorf(fault.BadInput, "keys for %q in the keyring are damaged; run acct add %s again", profile, profile)
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/acct-cli/acct/internal/fault"
 )
 
 // Console sign-in defaults. The federation URL is overridden by tests (the command layer passes
@@ -43,7 +45,7 @@ type LoginOptions struct {
 // print or open it, never log it.
 func LoginURL(ctx context.Context, c aws.Credentials, o LoginOptions) (string, error) {
 	if c.SessionToken == "" {
-		return "", errors.New("console sign-in needs temporary role credentials, not long-lived keys; use a profile with a role")
+		return "", fault.New(fault.BadInput, "console sign-in needs temporary role credentials, not long-lived keys; use a profile with a role")
 	}
 	fed := o.FederationURL
 	if fed == "" {
@@ -55,12 +57,27 @@ func LoginURL(ctx context.Context, c aws.Credentials, o LoginOptions) (string, e
 	}
 	base, err := url.Parse(fed)
 	if err != nil || base.Scheme == "" || base.Host == "" {
-		return "", fmt.Errorf("console sign-in: federation URL %q is not an absolute URL", fed)
+		return "", fault.Errorf(fault.BadInput, "console sign-in: federation URL %q is not an absolute URL", fed)
 	}
 	if o.Duration != 0 && (o.Duration < 15*time.Minute || o.Duration > 12*time.Hour) {
-		return "", fmt.Errorf("console sign-in: session duration %s is outside 15m to 12h", o.Duration)
+		return "", fault.Errorf(fault.Usage, "console sign-in: session duration %s is outside 15m to 12h", o.Duration)
 	}
 
+	tok, err := signinToken(ctx, c, base, o)
+	if err != nil {
+		return "", err
+	}
+	login := *base
+	lq := url.Values{"Action": {"login"}, "Destination": {dest}, "SigninToken": {tok}}
+	if o.Issuer != "" {
+		lq.Set("Issuer", o.Issuer)
+	}
+	login.RawQuery = lq.Encode()
+	return login.String(), nil
+}
+
+// signinToken asks the federation endpoint at base (getSigninToken) for a token for c.
+func signinToken(ctx context.Context, c aws.Credentials, base *url.URL, o LoginOptions) (string, error) {
 	sess, err := json.Marshal(map[string]string{
 		"sessionId": c.AccessKeyID, "sessionKey": c.SecretAccessKey, "sessionToken": c.SessionToken,
 	})
@@ -90,7 +107,7 @@ func LoginURL(ctx context.Context, c aws.Credentials, o LoginOptions) (string, e
 		if errors.As(err, &ue) {
 			why = oneLine(ue.Err.Error())
 		}
-		return "", fmt.Errorf("console sign-in: cannot reach %s (%s)", endpointName(base), why)
+		return "", fault.Errorf(fault.Unavailable, "console sign-in: cannot reach %s (%s)", endpointName(base), why)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -102,20 +119,17 @@ func LoginURL(ctx context.Context, c aws.Credentials, o LoginOptions) (string, e
 		if len(msg) > 200 {
 			msg = msg[:200] + "..."
 		}
-		return "", fmt.Errorf("console sign-in: %s refused the credentials (%s): %s", endpointName(base), resp.Status, msg)
+		kind := fault.Auth
+		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+			kind = fault.Unavailable
+		}
+		return "", fault.Errorf(kind, "console sign-in: %s refused the credentials (%s): %s", endpointName(base), resp.Status, msg)
 	}
 	var tok struct{ SigninToken string }
 	if err := json.Unmarshal(body, &tok); err != nil || tok.SigninToken == "" {
 		return "", fmt.Errorf("console sign-in: %s gave no sign-in token", endpointName(base))
 	}
-
-	login := *base
-	lq := url.Values{"Action": {"login"}, "Destination": {dest}, "SigninToken": {tok.SigninToken}}
-	if o.Issuer != "" {
-		lq.Set("Issuer", o.Issuer)
-	}
-	login.RawQuery = lq.Encode()
-	return login.String(), nil
+	return tok.SigninToken, nil
 }
 
 func endpointName(u *url.URL) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session/ststest"
 )
@@ -58,19 +59,19 @@ func TestLoginURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = LoginURL(t.Context(), sess, LoginOptions{FederationURL: f.srv.FederationURL})
-	if err == nil || !strings.Contains(err.Error(), "refused the credentials (400 Bad Request)") {
+	if err == nil || !strings.Contains(err.Error(), "refused the credentials (400 Bad Request)") || fault.Of(err) != fault.Auth {
 		t.Fatalf("session credentials: %v", err)
 	}
 	f.errs = append(f.errs, err)
 
 	_, err = LoginURL(t.Context(), aws.Credentials{AccessKeyID: f.user.AccessKeyID, SecretAccessKey: f.user.SecretAccessKey}, LoginOptions{FederationURL: f.srv.FederationURL})
-	if err == nil || !strings.Contains(err.Error(), "temporary role credentials") {
+	if err == nil || !strings.Contains(err.Error(), "temporary role credentials") || fault.Of(err) != fault.BadInput {
 		t.Fatalf("long-lived keys: %v", err)
 	}
 	f.errs = append(f.errs, err)
 
 	_, err = LoginURL(t.Context(), creds, LoginOptions{FederationURL: "http://127.0.0.1:1/federation"})
-	if err == nil || !strings.Contains(err.Error(), "cannot reach http://127.0.0.1:1/federation") {
+	if err == nil || !strings.Contains(err.Error(), "cannot reach http://127.0.0.1:1/federation") || fault.Of(err) != fault.Unavailable {
 		t.Fatalf("unreachable: %v", err)
 	}
 	f.errs = append(f.errs, err)

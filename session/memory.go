@@ -76,5 +76,11 @@ func (c *Cache) Invalidate() error {
 // fresh is the one expiry rule: credentials are handed out until minRemaining before they
 // expire; credentials that cannot expire (long-lived keys) always.
 func fresh(c aws.Credentials, now time.Time, minRemaining time.Duration) bool {
-	return !c.CanExpire || now.Add(minRemaining).Before(c.Expires)
+	return !c.CanExpire || lasts(c.Expires, now, minRemaining)
+}
+
+// lasts says whether what expires at expires still has more than minRemaining left at now (SSO
+// tokens and client registrations follow the rule too).
+func lasts(expires, now time.Time, minRemaining time.Duration) bool {
+	return now.Add(minRemaining).Before(expires)
 }

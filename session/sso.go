@@ -37,7 +37,7 @@ type SSOOptions struct {
 	// (~/.aws/sso/cache/<sha1 of the session name>.json, mode 0600), so `aws --profile X` works
 	// with the same sign-in. Off by default: the token is a bearer secret.
 	AWSCLICache bool
-	// Home holds .aws/sso/cache for AWSCLICache; default os.UserHomeDir().
+	// Home holds .aws/sso/cache for AWSCLICache (the command layer passes $HOME).
 	Home string
 	// ClientName is the OIDC client name shown to administrators; default "acct".
 	ClientName string
@@ -77,9 +77,6 @@ const (
 	ssoTokenPrefix  = "sso:"
 	ssoClientPrefix = "sso-client:"
 	deviceGrantType = "urn:ietf:params:oauth:grant-type:device_code"
-	// ssoMinRemaining: a token with less left than this is not used (GetRoleCredentials would
-	// work, but the next call a minute later would not).
-	ssoMinRemaining = 5 * time.Minute
 )
 
 // SSOTokenItem is the keyring item holding the access token of session s.
@@ -118,7 +115,7 @@ func (e *ssoLoginNeeded) Unwrap() error {
 
 func (s SSOSession) validate() error {
 	if s.StartURL == "" || s.Region == "" {
-		return fmt.Errorf("%s: no sso_start_url or sso_region; check its [sso-session] section", s)
+		return fault.Errorf(fault.BadInput, "%s: no sso_start_url or sso_region; check its [sso-session] section", s)
 	}
 	return nil
 }
@@ -148,7 +145,7 @@ func CachedSSOToken(kr keyring.Keyring, s SSOSession, now time.Time) (SSOToken, 
 	if json.Unmarshal(it.Data, &t) != nil || t.AccessToken == "" || t.StartURL != s.StartURL {
 		return SSOToken{}, false
 	}
-	if !now.Before(t.ExpiresAt.Add(-ssoMinRemaining)) {
+	if !lasts(t.ExpiresAt, now, DefaultMinRemaining) {
 		return SSOToken{}, false
 	}
 	return t, true
@@ -177,7 +174,11 @@ func ssoAccessToken(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Clien
 		o.logf("sso token %s: hit, expires %s", SSOTokenItem(s), t.ExpiresAt.Format(time.RFC3339))
 		return t, nil
 	}
-	o.logf("sso token %s: miss", SSOTokenItem(s))
+	if _, err := kr.Get(SSOTokenItem(s)); errors.Is(err, ErrUnreadableItem) {
+		o.logf("sso token %s: unreadable item (a write cut short), replacing it", SSOTokenItem(s))
+	} else {
+		o.logf("sso token %s: miss", SSOTokenItem(s))
+	}
 	if o.SSO.Prompt == nil {
 		hint := o.SSO.LoginHint
 		if hint == "" {
@@ -193,7 +194,7 @@ func ssoRegistration(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Clie
 	item := ssoClientItem(s)
 	if it, err := kr.Get(item); err == nil {
 		var r ssoClientReg
-		if json.Unmarshal(it.Data, &r) == nil && r.ClientID != "" && o.now().Before(r.ExpiresAt.Add(-time.Hour)) {
+		if json.Unmarshal(it.Data, &r) == nil && r.ClientID != "" && lasts(r.ExpiresAt, o.now(), time.Hour) {
 			o.logf("sso client registration %s: hit, expires %s", item, r.ExpiresAt.Format(time.RFC3339))
 			return r, nil
 		}
@@ -226,37 +227,52 @@ func ssoRegistration(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Clie
 }
 
 // ssoDeviceFlow registers (or reuses) a client, starts a device authorization, shows the code
-// and polls CreateToken until the user approves, honouring authorization_pending (same
-// interval) and slow_down (interval + 5 s), as RFC 8628 asks.
+// and polls CreateToken until the user approves.
 func ssoDeviceFlow(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client, s SSOSession, o *Options) (SSOToken, error) {
-	reg, err := ssoRegistration(ctx, kr, oidc, s, o)
+	reg, dev, err := ssoStartDevice(ctx, kr, oidc, s, o)
 	if err != nil {
 		return SSOToken{}, err
-	}
-	dev, err := oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{
-		ClientId: aws.String(reg.ClientID), ClientSecret: aws.String(reg.ClientSecret), StartUrl: aws.String(s.StartURL),
-	})
-	var invalid *oidctypes.InvalidClientException
-	if errors.As(err, &invalid) {
-		// The cached registration was revoked or expired early: register again, once.
-		o.logf("sso client registration rejected, registering again")
-		_ = removeItem(kr, ssoClientItem(s))
-		if reg, err = ssoRegistration(ctx, kr, oidc, s, o); err != nil {
-			return SSOToken{}, err
-		}
-		dev, err = oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{
-			ClientId: aws.String(reg.ClientID), ClientSecret: aws.String(reg.ClientSecret), StartUrl: aws.String(s.StartURL),
-		})
-	}
-	if err != nil {
-		return SSOToken{}, ssoError("StartDeviceAuthorization", s, err)
 	}
 	uri := aws.ToString(dev.VerificationUriComplete)
 	if uri == "" {
 		uri = aws.ToString(dev.VerificationUri)
 	}
 	o.SSO.Prompt(uri, aws.ToString(dev.UserCode))
+	return ssoPollToken(ctx, kr, oidc, s, reg, dev, o)
+}
 
+// ssoStartDevice starts a device authorization with the cached client registration, or a new
+// one when the cached one was revoked or expired early.
+func ssoStartDevice(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client, s SSOSession, o *Options) (ssoClientReg, *ssooidc.StartDeviceAuthorizationOutput, error) {
+	start := func(reg ssoClientReg) (*ssooidc.StartDeviceAuthorizationOutput, error) {
+		return oidc.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{
+			ClientId: aws.String(reg.ClientID), ClientSecret: aws.String(reg.ClientSecret), StartUrl: aws.String(s.StartURL),
+		})
+	}
+	reg, err := ssoRegistration(ctx, kr, oidc, s, o)
+	if err != nil {
+		return reg, nil, err
+	}
+	dev, err := start(reg)
+	var invalid *oidctypes.InvalidClientException
+	if errors.As(err, &invalid) {
+		o.logf("sso client registration rejected, registering again")
+		_ = removeItem(kr, ssoClientItem(s))
+		if reg, err = ssoRegistration(ctx, kr, oidc, s, o); err != nil {
+			return reg, nil, err
+		}
+		dev, err = start(reg)
+	}
+	if err != nil {
+		return reg, nil, ssoError("StartDeviceAuthorization", s, err)
+	}
+	return reg, dev, nil
+}
+
+// ssoPollToken polls CreateToken until the user approves the device code, honouring
+// authorization_pending (same interval) and slow_down (interval + 5 s), as RFC 8628 asks, and
+// keeps the token.
+func ssoPollToken(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client, s SSOSession, reg ssoClientReg, dev *ssooidc.StartDeviceAuthorizationOutput, o *Options) (SSOToken, error) {
 	unit := o.SSO.unit
 	if unit <= 0 {
 		unit = time.Second
@@ -343,11 +359,7 @@ func ssoStoreToken(kr keyring.Keyring, s SSOSession, t SSOToken, reg ssoClientRe
 // session name ([sso-session]) or of the start URL (legacy profiles).
 func AWSCLICachePath(home string, s SSOSession) (string, error) {
 	if home == "" {
-		h, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		home = h
+		return "", errors.New("no home directory for the AWS CLI's SSO cache; set HOME")
 	}
 	sum := sha1.Sum([]byte(s.id()))
 	return filepath.Join(home, ".aws", "sso", "cache", hex.EncodeToString(sum[:])+".json"), nil

@@ -61,7 +61,9 @@ func (f *ssoFixture) chain() *profiles.Chain {
 	}
 }
 
-// options approve the device code once the client has polled `pending` times without approval.
+// options approve the device code once the client has had `pending` answers without approval
+// (it logs each one after reading it: the fake counts a call before it answers, so its counter
+// could let the approval overtake the answer).
 func (f *ssoFixture) options(pending int, approve bool) Options {
 	o := Options{Debug: writerFunc(func(p []byte) { f.mu.Lock(); f.debug.Write(p); f.mu.Unlock() })}
 	o.Env = f.env()
@@ -74,9 +76,14 @@ func (f *ssoFixture) options(pending int, approve bool) Options {
 		if !strings.Contains(uri, code) || !strings.HasPrefix(uri, f.fake.URL) {
 			f.t.Errorf("verification URI %q does not carry code %q", uri, code)
 		}
-		base := f.fake.Calls("CreateToken")
+		answered := func() int {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			return strings.Count(f.debug.String(), "sso-oidc CreateToken: ")
+		}
+		base := answered()
 		go func() {
-			for f.fake.Calls("CreateToken") < base+pending {
+			for answered() < base+pending {
 				time.Sleep(2 * time.Millisecond)
 			}
 			if approve {

@@ -23,6 +23,7 @@ var packages = map[string]string{
 	"gnome-keyring-daemon": "gnome-keyring",
 	"kubectl":              "kubernetes-client",
 	"python3":              "python3",
+	"unshare":              "util-linux",
 }
 
 // Need returns the path of program name on PATH, or fails or skips t as the package doc says.
