@@ -42,11 +42,22 @@ func TestGenerateExamplesReadByAWSCLI(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := w.aws(nil, "configure", "list-profiles")
-			if err != nil {
-				t.Fatalf("aws configure list-profiles: %v\n%s", err, out)
+			// Every key of the first, middle and last profiles is read back, and list-profiles covers
+			// every name; the commands share one AWS CLI start (see testtool.AWSCLIRuns).
+			cmds := [][]string{{"configure", "list-profiles"}}
+			type check struct{ profile, key, want string }
+			var checks []check
+			for _, i := range []int{0, len(want) / 2, len(want) - 1} {
+				for _, k := range want[i].Keys {
+					checks = append(checks, check{want[i].Name, k.Name, k.Value})
+					cmds = append(cmds, []string{"configure", "get", k.Name, "--profile", want[i].Name})
+				}
 			}
-			got := strings.Fields(out)
+			res := testtool.AWSCLIRuns(t, w.env(), w.home, cmds...)
+			if res[0].Code != 0 {
+				t.Fatalf("aws configure list-profiles: exit %d\n%s", res[0].Code, res[0].Out)
+			}
+			got := strings.Fields(res[0].Out)
 			names := []string{"personal"}
 			for _, p := range want {
 				names = append(names, p.Name)
@@ -56,21 +67,9 @@ func TestGenerateExamplesReadByAWSCLI(t *testing.T) {
 			if strings.Join(got, " ") != strings.Join(names, " ") {
 				t.Fatalf("aws configure list-profiles:\n got %v\nwant %v", got, names)
 			}
-			// Each aws run costs a Python start (about a second), so every key of the first profile
-			// and role_arn of the middle and last ones are read back; list-profiles covers every name.
-			checks := map[int]bool{0: true, len(want) / 2: true, len(want) - 1: true}
-			for i, p := range want {
-				if !checks[i] {
-					continue
-				}
-				for _, k := range p.Keys {
-					if i > 0 && k.Name != "role_arn" {
-						continue
-					}
-					v, err := w.aws(nil, "configure", "get", k.Name, "--profile", p.Name)
-					if err != nil || strings.TrimSpace(v) != k.Value {
-						t.Errorf("aws configure get %s --profile %s = %q (%v), want %q", k.Name, p.Name, strings.TrimSpace(v), err, k.Value)
-					}
+			for i, c := range checks {
+				if r := res[i+1]; r.Code != 0 || strings.TrimSpace(r.Out) != c.want {
+					t.Errorf("aws configure get %s --profile %s = %q (exit %d), want %q", c.key, c.profile, strings.TrimSpace(r.Out), r.Code, c.want)
 				}
 			}
 			data, _ := os.ReadFile(w.config)

@@ -202,23 +202,26 @@ func TestSSOGenerateReadBack(t *testing.T) {
 		t.Errorf("chain %+v", ch)
 	}
 
-	// The Debian AWS CLI reads the same thing.
-	testtool.AWSCLI(t)
-	for _, c := range []struct{ key, profile, want string }{
+	// The Debian AWS CLI reads the same thing (the commands share one AWS CLI start).
+	checks := []struct{ key, profile, want string }{
 		{"sso_account_id", "cpco-prod-admin", "111111111111"},
 		{"sso_role_name", "cpco-prod-readonly", "ReadOnlyAccess"},
 		{"sso_session", "cpco-root-admin", "cpco"},
 		{"sso_account_id", "cpco-root-admin", "323330167063"},
 		{"region", "cpco-staging-admin", "eu-central-1"},
-	} {
-		out, err := w.aws(nil, "configure", "get", c.key, "--profile", c.profile)
-		if err != nil || strings.TrimSpace(out) != c.want {
-			t.Errorf("aws configure get %s --profile %s = %q (%v), want %q", c.key, c.profile, strings.TrimSpace(out), err, c.want)
+	}
+	cmds := [][]string{{"configure", "list-profiles"}}
+	for _, c := range checks {
+		cmds = append(cmds, []string{"configure", "get", c.key, "--profile", c.profile})
+	}
+	res := testtool.AWSCLIRuns(t, w.env(), w.home, cmds...)
+	for i, c := range checks {
+		if r := res[i+1]; r.Code != 0 || strings.TrimSpace(r.Out) != c.want {
+			t.Errorf("aws configure get %s --profile %s = %q (exit %d), want %q", c.key, c.profile, strings.TrimSpace(r.Out), r.Code, c.want)
 		}
 	}
-	out, err := w.aws(nil, "configure", "list-profiles")
-	if err != nil || strings.Join(strings.Fields(out), " ") != "cpco-root-admin cpco-prod-admin cpco-prod-readonly cpco-staging-admin" {
-		t.Errorf("aws configure list-profiles = %q (%v)", out, err)
+	if r := res[0]; r.Code != 0 || strings.Join(strings.Fields(r.Out), " ") != "cpco-root-admin cpco-prod-admin cpco-prod-readonly cpco-staging-admin" {
+		t.Errorf("aws configure list-profiles = %q (exit %d)", r.Out, r.Code)
 	}
 }
 

@@ -165,7 +165,6 @@ func TestWriteConcurrentProcesses(t *testing.T) {
 
 // The Debian AWS CLI v2 reads what Write wrote.
 func TestWriteReadByAWSCLI(t *testing.T) {
-	aws := testtool.AWSCLI(t)
 	path := writeTestEnv(t)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)
@@ -176,27 +175,20 @@ func TestWriteReadByAWSCLI(t *testing.T) {
 	if _, err := Write(path, Origin{Namespace: "cpco", LayoutFile: blockTestLayoutFile}, blockLayoutB(), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	run := func(args ...string) string {
-		cmd := exec.Command(aws, args...)
-		cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+path, "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(filepath.Dir(path), "credentials"), "AWS_PAGER=")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("aws %v: %v\n%s", args, err, out)
+	env := append(os.Environ(), "AWS_CONFIG_FILE="+path, "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(filepath.Dir(path), "credentials"), "AWS_PAGER=")
+	res := testtool.AWSCLIRuns(t, env, "",
+		[]string{"configure", "get", "role_arn", "--profile", "cpco-prod-admin"},
+		[]string{"configure", "get", "region", "--profile", "cpco-root-admin"},
+		[]string{"configure", "list-profiles"})
+	for i, want := range []string{"arn:aws:iam::111111111111:role/OrganizationAccountAccessRole", "us-west-2"} {
+		if got := strings.TrimSpace(res[i].Out); res[i].Code != 0 || got != want {
+			t.Errorf("aws configure get #%d = %q (exit %d), want %q", i, got, res[i].Code, want)
 		}
-		return strings.TrimSpace(string(out))
 	}
-	if got := run("configure", "get", "role_arn", "--profile", "cpco-prod-admin"); got != "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole" {
-		t.Errorf("role_arn %q", got)
+	if res[2].Code != 0 {
+		t.Fatalf("aws configure list-profiles: exit %d\n%s", res[2].Code, res[2].Out)
 	}
-	if got := run("configure", "get", "region", "--profile", "cpco-root-admin"); got != "us-west-2" {
-		t.Errorf("region %q", got)
-	}
-	cmd := exec.Command(aws, "configure", "list-profiles")
-	cmd.Env = append(os.Environ(), "AWS_CONFIG_FILE="+path, "AWS_PAGER=")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("aws configure list-profiles: %v\n%s", err, out)
-	}
+	out := res[2].Out
 	list := strings.Fields(string(out))
 	want := map[string]bool{"default": true, "cpco-testing-admin": true, "cpco-prod-admin": true, "cpco-root-admin": true}
 	for _, p := range list {

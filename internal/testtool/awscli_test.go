@@ -1,0 +1,51 @@
+package testtool
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The commands run in one interpreter answer as separate aws processes do: each its own output
+// and status, each reading the config file again.
+func TestAWSCLIRunsAnswersAsProcesses(t *testing.T) {
+	aws := AWSCLI(t)
+	if pythonOf(aws) == "" {
+		t.Fatalf("%s is not the Python script calling awscli.clidriver that Debian ships", aws)
+	}
+	home := t.TempDir()
+	config := filepath.Join(home, "config")
+	os.WriteFile(config, []byte("[profile a]\nregion = eu-west-1\n[profile b]\nregion = us-east-2\n"), 0o600)
+	env := []string{"HOME=" + home, "AWS_CONFIG_FILE=" + config, "AWS_PAGER=", "PATH=" + os.Getenv("PATH")}
+	cmds := [][]string{
+		{"configure", "get", "region", "--profile", "a"},
+		{"configure", "get", "role_arn", "--profile", "a"},
+		{"configure", "get", "region", "--profile", "nosuch"},
+		{"configure", "list-profiles"},
+		{"configure", "get", "region", "--profile", "b"},
+	}
+	got := AWSCLIRuns(t, env, home, cmds...)
+	want := []AWSResult{{"eu-west-1\n", 0}, {"", 1}, {"", 255}, {"a\nb\n", 0}, {"us-east-2\n", 0}}
+	for i := range want {
+		if got[i].Code != want[i].Code || (want[i].Code != 255 && got[i].Out != want[i].Out) {
+			t.Errorf("aws %v = %+v, want %+v", cmds[i], got[i], want[i])
+		}
+	}
+	// The one-process-per-command path (an aws that is no Python script) gives the same answers:
+	// a value, a missing key, a missing profile (each process costs a Python start).
+	t.Setenv("ACCT_TEST_AWS_CLI", writeWrapper(t, aws))
+	sep := AWSCLIRuns(t, env, home, cmds[:3]...)
+	for i := range sep {
+		if sep[i] != got[i] {
+			t.Errorf("aws %v: %+v as its own process, %+v in one interpreter", cmds[i], sep[i], got[i])
+		}
+	}
+}
+
+func writeWrapper(t *testing.T, aws string) string {
+	p := filepath.Join(t.TempDir(), "aws")
+	if err := os.WriteFile(p, []byte("#!/bin/sh\nexec "+aws+" \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
