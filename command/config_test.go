@@ -151,4 +151,15 @@ func TestList(t *testing.T) {
 	if !strings.Contains(r.stdout, `"ou":`) || !strings.Contains(r.stdout, `"stage":`) {
 		t.Errorf("list --json lacks ou/stage:\n%s", r.stdout)
 	}
+	if r.stderr != "" {
+		t.Errorf("list --no-keyring said: %s", r.stderr)
+	}
+	// A keyring that does not open leaves the columns unknown ("-"), and list says why instead of
+	// letting "-" pass for "no keys".
+	w.vars["ACCT_KEYRING_BACKEND"] = "nope"
+	r = w.must("list")
+	want := "acct: warning: keys and sessions not shown: unknown keyring backend \"nope\""
+	if !strings.HasPrefix(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stdout, "personal") {
+		t.Errorf("list with a keyring that does not open:\nstdout %s\nstderr %q, want one line starting %q", r.stdout, r.stderr, want)
+	}
 }

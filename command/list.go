@@ -49,7 +49,11 @@ func listCommand(sys *system) *cli.Command {
 			}
 			rows := listRows(cfg)
 			if !c.Bool("no-keyring") {
-				sys.addKeyringColumns(rows, cfg)
+				if err := sys.addKeyringColumns(rows, cfg); err != nil {
+					// The listing is still right; only its keyring columns are unknown ("-"), which
+					// must not pass for "no keys".
+					fmt.Fprintf(sys.Console.Err, "acct: warning: keys and sessions not shown: %s; pass --no-keyring to skip the keyring\n", strings.Join(strings.Fields(err.Error()), " "))
+				}
 			}
 			if c.Bool("json") {
 				enc := json.NewEncoder(sys.Console.Out)
@@ -98,20 +102,20 @@ func listRows(cfg *profiles.Config) []listRow {
 }
 
 // addKeyringColumns fills "keys stored" and "session cached until" when the keyring opens without
-// asking; list never prompts for a passphrase.
-func (sys *system) addKeyringColumns(rows []listRow, cfg *profiles.Config) {
+// asking; list never prompts for a passphrase. The error says why the columns stay empty.
+func (sys *system) addKeyringColumns(rows []listRow, cfg *profiles.Config) error {
 	kcfg := session.KeyringConfigFromEnv(sys.Getenv)
 	if kcfg.FilePassphrase == nil {
 		kcfg.FilePassphrase = func(string) (string, error) { return "", fmt.Errorf("no passphrase") }
 	}
 	kr, err := session.OpenKeyring(kcfg)
 	if err != nil {
-		return
+		return err
 	}
 	store := session.Store{Keyring: kr}
 	entries, err := session.Cached(kr)
 	if err != nil {
-		return
+		return err
 	}
 	until := map[string]time.Time{}
 	for _, e := range entries {
@@ -135,6 +139,7 @@ func (sys *system) addKeyringColumns(rows []listRow, cfg *profiles.Config) {
 			rows[i].CachedUntil = &t
 		}
 	}
+	return nil
 }
 
 func printList(sys *system, rows []listRow) {

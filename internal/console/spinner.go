@@ -20,7 +20,10 @@ func (s *Streams) Spin(msg string) (stop func()) {
 	if !s.ErrTTY() {
 		return func() {}
 	}
-	sp := &Spinner{w: s.Err, msg: msg, colour: s.ColourErr(), done: make(chan struct{})}
+	sp := &Spinner{w: s.Err, msg: msg, colour: s.ColourErr(), ticker: s.ticker, done: make(chan struct{})}
+	if sp.ticker == nil {
+		sp.ticker = wallTicker
+	}
 	s.mu.Lock()
 	if s.spinner != nil {
 		s.mu.Unlock()
@@ -60,6 +63,7 @@ type Spinner struct {
 	w      io.Writer
 	msg    string
 	colour bool
+	ticker ticker
 	done   chan struct{}
 	wg     sync.WaitGroup
 
@@ -69,17 +73,28 @@ type Spinner struct {
 	frame  int
 }
 
+// ticker starts a ticker of period d and returns its channel and the function that stops it.
+type ticker func(d time.Duration) (c <-chan time.Time, stop func())
+
+func wallTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
+
 var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
 func (sp *Spinner) run(delay, tick time.Duration) {
 	defer sp.wg.Done()
+	wait, stopWait := sp.ticker(delay)
 	select {
 	case <-sp.done:
+		stopWait()
 		return
-	case <-time.After(delay):
+	case <-wait:
 	}
-	t := time.NewTicker(tick)
-	defer t.Stop()
+	stopWait()
+	frames, stopFrames := sp.ticker(tick)
+	defer stopFrames()
 	for {
 		sp.draw()
 		select {
@@ -88,7 +103,7 @@ func (sp *Spinner) run(delay, tick time.Duration) {
 			sp.clear()
 			sp.mu.Unlock()
 			return
-		case <-t.C:
+		case <-frames:
 		}
 	}
 }

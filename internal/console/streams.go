@@ -24,6 +24,8 @@ type Streams struct {
 	// TTY overrides, set by tests: nil asks the stream itself.
 	inTTY, outTTY, errTTY *bool
 	colour                bool
+	// ticker paces the spinner; nil is the wall clock. Tests in this package drive it by hand.
+	ticker ticker
 
 	mu      sync.Mutex
 	spinner *Spinner
