@@ -164,6 +164,8 @@ func commands(sys *system) []*cli.Command {
 		docsCommand(sys),
 		importCommand(sys),
 		rotateCommand(sys),
+		lockCommand(sys),
+		mfaCommand(sys),
 		whoamiCommand(sys),
 		eksTokenCommand(sys),
 		kubeconfigCommand(sys),

@@ -3,7 +3,6 @@ package command
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -11,15 +10,21 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/acct-cli/acct/internal/awsconfig"
+	"github.com/acct-cli/acct/internal/console"
 	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
 )
 
+// mfaTokenFlag is --mfa-token, the first of the MFA code sources.
+func mfaTokenFlag() cli.Flag {
+	return &cli.StringFlag{Name: "mfa-token", Aliases: []string{"t"}, Usage: "MFA code (else ACCT_MFA_TOKEN, mfa_process, or a prompt)"}
+}
+
 // sessionFlags are the flags of every command that obtains credentials.
 func sessionFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "mfa-token", Aliases: []string{"t"}, Usage: "MFA code (else ACCT_MFA_TOKEN, mfa_process, or a prompt)"},
+		mfaTokenFlag(),
 		&cli.DurationFlag{Name: "session-duration", Usage: "lifetime of the MFA session (up to 12h)", Value: 8 * time.Hour},
 		&cli.DurationFlag{Name: "duration", Aliases: []string{"d"}, Usage: "lifetime of role credentials (default the profile's duration_seconds, else 1h)"},
 		&cli.BoolFlag{Name: "no-session", Usage: "skip the MFA session: pass the MFA code to AssumeRole itself"},
@@ -44,28 +49,68 @@ func sessionInputFrom(c *cli.Context) sessionInput {
 	}
 }
 
-// terminalMFA asks the person at the terminal; in a script it says how to pass a code instead.
-type terminalMFA struct{ sys *system }
+// terminalMFA asks the person for a code (SPEC §4: wherever acct runs): on acct's own terminal,
+// else on the controlling terminal (credential_process under the AWS CLI or Terraform), or in the
+// dialog ACCT_MFA_PROMPT names. With no way to ask it says how to give a code instead:
+// `acct mfa <profile>` at a terminal starts the MFA session the command then uses.
+type terminalMFA struct {
+	sys     *system
+	profile string
+}
 
-func (t terminalMFA) Code(_ context.Context, serial string) (string, error) {
-	if !t.sys.Console.Interactive() {
-		return "", usagef("no terminal to ask for it; pass --mfa-token or set ACCT_MFA_TOKEN")
+func (t terminalMFA) Code(ctx context.Context, serial string) (string, error) {
+	mode, err := t.sys.mfaPromptMode()
+	if err != nil {
+		return "", err
 	}
-	return t.sys.prompter.Input("MFA code for "+serial, "", func(s string) error {
-		if len(s) != 6 || strings.Trim(s, "0123456789") != "" {
-			return errors.New("six digits")
+	question := "MFA code for " + serial
+	switch {
+	case mode == "terminal" && t.sys.Console.Interactive():
+		return t.sys.prompter.Input(question, "", func(s string) error {
+			if len(s) != 6 || strings.Trim(s, "0123456789") != "" {
+				return errors.New("six digits")
+			}
+			return nil
+		})
+	case mode == "terminal":
+		code, err := t.sys.Console.AskTTY(question, false)
+		if !errors.Is(err, console.ErrNoTTY) {
+			return code, err
 		}
-		return nil
-	})
+	case mode != "none":
+		return dialogAsk(ctx, mode, question)
+	}
+	return "", fault.Errorf(fault.Auth, "no terminal to ask for it; run acct mfa %s at a terminal, or pass --mfa-token or set ACCT_MFA_TOKEN", t.profile)
+}
+
+// sessionOptions are the provider options of a command run by a person (or a script) in the
+// foreground: every MFA source, the terminal prompt, the SSO sign-in on a terminal.
+func (sys *system) sessionOptions(chain *profiles.Chain, in sessionInput) (session.Options, error) {
+	if err := session.CheckDurations(in.SessionDuration, in.RoleDuration); err != nil {
+		return session.Options{}, fault.Wrap(fault.BadInput, err)
+	}
+	window, err := refreshWindow(sys)
+	if err != nil {
+		return session.Options{}, err
+	}
+	return session.Options{
+		SessionDuration: in.SessionDuration,
+		RoleDuration:    in.RoleDuration,
+		NoSession:       in.NoSession,
+		MFAToken:        in.MFAToken,
+		EnvMFAToken:     sys.Getenv("ACCT_MFA_TOKEN"),
+		MFA:             terminalMFA{sys, chain.Profile},
+		MinRemaining:    window,
+		Env:             awsconfig.FromEnv(sys.Getenv),
+		Debug:           sys.debugWriter(in.Debug),
+		SSO:             sys.ssoOptions(false, false), // on a terminal, sign in when the SSO token is missing
+	}, nil
 }
 
 // credentials resolves chain into working credentials. A wrong MFA code typed at a terminal is
 // asked again, up to three tries; a script gets STS's words and exit status 1.
 func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
-	if err := session.CheckDurations(in.SessionDuration, in.RoleDuration); err != nil {
-		return nil, aws.Credentials{}, fault.Wrap(fault.BadInput, err)
-	}
-	window, err := refreshWindow(sys)
+	o, err := sys.sessionOptions(chain, in)
 	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
@@ -73,35 +118,47 @@ func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in se
 	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
-	p, err := session.NewProvider(ctx, chain, kr, session.Options{
-		SessionDuration: in.SessionDuration,
-		RoleDuration:    in.RoleDuration,
-		NoSession:       in.NoSession,
-		MFAToken:        in.MFAToken,
-		EnvMFAToken:     sys.Getenv("ACCT_MFA_TOKEN"),
-		MFA:             terminalMFA{sys},
-		MinRemaining:    window,
-		Env:             awsconfig.FromEnv(sys.Getenv),
-		Debug:           sys.debugWriter(in.Debug),
-		SSO:             sys.ssoOptions(false, false), // on a terminal, sign in when the SSO token is missing
+	p, err := session.NewProvider(ctx, chain, kr, o)
+	if err != nil {
+		return nil, aws.Credentials{}, err
+	}
+	var creds aws.Credentials
+	err = sys.retryTypos(chain.Profile, func() error {
+		stop := sys.spin("getting credentials for " + chain.Profile) // prompts pause it
+		defer stop()
+		creds, err = p.Retrieve(ctx)
+		return err
 	})
 	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
-	for try := 1; ; try++ {
-		stop := sys.spin("getting credentials for " + chain.Profile) // prompts pause it
-		creds, err := p.Retrieve(ctx)
-		stop()
-		var mfaErr *session.MFAError
-		if err == nil {
-			return p, creds, nil
-		}
-		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 || !sys.Console.Interactive() {
-			err = fmt.Errorf("%s: %w", chain.Profile, sys.keysElsewhere(err))
-			return nil, aws.Credentials{}, err
-		}
-		fmt.Fprintf(sys.Console.Err, "acct: %v; try again\n", err)
+	return p, creds, nil
+}
+
+// errMFASessionEnded is what a credential endpoint answers when only a new MFA code would help:
+// it runs behind the user's shell and must never read the terminal (the kernel would stop acct,
+// and the SDK asking would hang), so it names the command that asks in the foreground.
+var errMFASessionEnded = fault.New(fault.Auth, "MFA session ended; run `acct mfa` in this shell")
+
+// endpointProvider is the provider behind a credential endpoint (acct shell, acct exec --server):
+// the same chain and keyring as the foreground's, but no prompt of any kind. A code given up
+// front was spent on the first session, so only mfa_process still gives codes; an SSO token is
+// renewed with its refresh token or the endpoint says to sign in. Every hop reads the keyring
+// again once its in-memory copy is stale, so a session `acct mfa` stores is used at the next
+// request.
+func (sys *system) endpointProvider(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, error) {
+	o, err := sys.sessionOptions(chain, in)
+	if err != nil {
+		return nil, err
 	}
+	kr, err := sys.openKeyring()
+	if err != nil {
+		return nil, err
+	}
+	o.MFAToken, o.EnvMFAToken = "", ""
+	o.MFA = session.MFAFunc(func(context.Context, string) (string, error) { return "", errMFASessionEnded })
+	o.SSO.Prompt = nil
+	return session.NewProvider(ctx, chain, kr, o)
 }
 
 // noArgs refuses arguments to a command that takes none (and finds flags given after them).

@@ -55,7 +55,7 @@ func runExec(ctx context.Context, sys *system, in execInput) error {
 	if len(in.Argv) == 0 {
 		return runShell(ctx, sys, shellInput{Name: in.Name, Session: in.Session, Yes: in.Yes, Nest: in.Nest})
 	}
-	t, provider, creds, err := sys.enter(ctx, in.Name, in.Session, in.Yes)
+	t, creds, err := sys.enter(ctx, in.Name, in.Session, in.Yes)
 	if err != nil {
 		return err
 	}
@@ -63,6 +63,10 @@ func runExec(ctx context.Context, sys *system, in execInput) error {
 	env := shellenv.Env(sys.Environ(), creds, tgt)
 	switch {
 	case in.Server:
+		provider, err := sys.endpointProvider(ctx, t.Chain, in.Session)
+		if err != nil {
+			return err
+		}
 		srv, err := shellenv.Serve(provider)
 		if err != nil {
 			return err
@@ -84,20 +88,20 @@ func runExec(ctx context.Context, sys *system, in execInput) error {
 
 // enter is what exec and shell do before they run anything: resolve the name, guard a protected
 // stage, obtain the credentials.
-func (sys *system) enter(ctx context.Context, name string, in sessionInput, yes bool) (*target, aws.CredentialsProvider, aws.Credentials, error) {
+func (sys *system) enter(ctx context.Context, name string, in sessionInput, yes bool) (*target, aws.Credentials, error) {
 	t, err := sys.resolveTarget(name)
 	if err != nil {
-		return nil, nil, aws.Credentials{}, err
+		return nil, aws.Credentials{}, err
 	}
 	sys.warnSurprises(t)
 	if err := sys.confirmProtected(t, yes); err != nil {
-		return nil, nil, aws.Credentials{}, err
+		return nil, aws.Credentials{}, err
 	}
-	provider, creds, err := sys.credentials(ctx, t.Chain, in)
+	_, creds, err := sys.credentials(ctx, t.Chain, in)
 	if err != nil {
-		return nil, nil, aws.Credentials{}, err
+		return nil, aws.Credentials{}, err
 	}
-	return t, provider, creds, nil
+	return t, creds, nil
 }
 
 func exitStatus(code int) error {

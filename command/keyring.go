@@ -8,6 +8,7 @@ import (
 
 	"github.com/99designs/keyring"
 
+	"github.com/acct-cli/acct/internal/console"
 	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/session"
 )
@@ -16,15 +17,22 @@ import (
 // backend's passphrase is asked on the terminal, once per run.
 func (sys *system) keyringConfig() session.KeyringConfig {
 	cfg := session.KeyringConfigFromEnv(sys.Getenv)
+	cfg.Logf = sys.debugf
 	if cfg.FilePassphrase == nil {
+		cfg.PassphraseTTL, _ = passphraseTTL(sys) // openKeyring refuses a bad value first
 		cfg.FilePassphrase = func(prompt string) (string, error) {
 			if sys.passphrase != "" {
 				return sys.passphrase, nil
 			}
-			if !sys.Console.Interactive() {
+			var p string
+			var err error
+			if sys.Console.Interactive() {
+				p, err = sys.prompter.Password(prompt)
+			} else if p, err = sys.Console.AskTTY(prompt, true); errors.Is(err, console.ErrNoTTY) {
+				// credential_process under the AWS CLI has the person at the controlling terminal;
+				// a script has nobody.
 				return "", badInputf("the file keyring needs a passphrase; set ACCT_FILE_PASSPHRASE or run acct on a terminal")
 			}
-			p, err := sys.prompter.Password(prompt)
 			sys.passphrase = p
 			return p, err
 		}
@@ -32,8 +40,28 @@ func (sys *system) keyringConfig() session.KeyringConfig {
 	return cfg
 }
 
+// passphraseTTL is how long a typed file keyring passphrase is kept in the kernel keyring:
+// ACCT_PASSPHRASE_TTL (a Go duration; 0 keeps nothing), else a working day.
+func passphraseTTL(sys *system) (time.Duration, error) {
+	v := sys.Getenv("ACCT_PASSPHRASE_TTL")
+	if v == "" {
+		return session.DefaultPassphraseTTL, nil
+	}
+	d, err := time.ParseDuration(v)
+	if v == "0" {
+		d, err = 0, nil
+	}
+	if err != nil || d < 0 {
+		return session.DefaultPassphraseTTL, usagef("ACCT_PASSPHRASE_TTL=%s is not a duration such as 8h (0 keeps nothing)", v)
+	}
+	return d, nil
+}
+
 // openKeyring opens the keyring and, with --debug, says which backend it is and how long opening took.
 func (sys *system) openKeyring() (keyring.Keyring, error) {
+	if _, err := passphraseTTL(sys); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	kr, err := sys.OpenKeyring(sys.keyringConfig())
 	took := time.Since(start).Round(time.Millisecond)
@@ -58,7 +86,7 @@ func (sys *system) unlockKeyring() (keyring.Keyring, error) {
 	}
 	if session.KeyringConfigFromEnv(sys.Getenv).Backend == "file" {
 		// An empty file keyring asks nothing until the first write: ask now.
-		if _, err := sys.keyringConfig().FilePassphrase("Passphrase of acct's file keyring"); err != nil {
+		if _, err := sys.keyringConfig().AskPassphrase("Passphrase of acct's file keyring"); err != nil {
 			return nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package command_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -38,4 +39,31 @@ func TestRotateCommand(t *testing.T) {
 		t.Errorf("alice has %d keys", n)
 	}
 	w.noLeaks(r.stdout, r.stderr)
+}
+
+// Rotation in an account whose policy denies IAM without MFA: the generated profiles carry
+// alice's device, so acct rotate asks one code and signs every IAM call with an MFA session.
+func TestRotateCommandUnderMFAPolicy(t *testing.T) {
+	sw := newSessionWorld(t, false, nil)
+	i := iamtest.New(sw.sts)
+	t.Cleanup(i.Close)
+	i.SetRequireMFA(true)
+	sw.vars["AWS_ENDPOINT_URL_IAM"] = i.URL
+	before, _ := os.ReadFile(sw.config)
+
+	r := sw.run("", "rotate", "cpco")
+	if r.code != 1 || !strings.Contains(r.stderr, "MFA code") || !strings.Contains(r.stderr, "nothing was changed") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Errorf("no code in a script: exit %d\n%s", r.code, r.stderr)
+	}
+	r = sw.with(sw.mfa(0), "rotate", "cpco")
+	if r.code != 0 || !strings.Contains(r.stdout, "rotated the key of cpco") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if _, ok := sw.sts.LookupKey(sw.user.AccessKeyID); ok || len(sw.sts.AccessKeys(sw.user.ARN)) != 1 || sw.sts.Calls("GetSessionToken") != 1 {
+		t.Errorf("old key works %v, keys %d, GetSessionToken %d", ok, len(sw.sts.AccessKeys(sw.user.ARN)), sw.sts.Calls("GetSessionToken"))
+	}
+	if after, _ := os.ReadFile(sw.config); string(after) != string(before) {
+		t.Error("rotate changed ~/.aws/config")
+	}
+	sw.noLeaks(r.stdout, r.stderr)
 }

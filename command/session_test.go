@@ -434,10 +434,10 @@ func TestSessionBadInput(t *testing.T) {
 		},
 	}, {
 		name: "no MFA code in a script",
-		args: []string{"exec", "cpco-staging-admin", "--", "true"}, code: 2,
+		args: []string{"exec", "cpco-staging-admin", "--", "true"}, code: 1,
 		want: func(*sessionWorld) string {
 			return "acct: cpco-staging-admin: get session token for cpco: MFA code for " + serial +
-				": no terminal to ask for it; pass --mfa-token or set ACCT_MFA_TOKEN"
+				": no terminal to ask for it; run acct mfa cpco-staging-admin at a terminal, or pass --mfa-token or set ACCT_MFA_TOKEN"
 		},
 	}, {
 		name: "role denied",
@@ -571,10 +571,10 @@ func TestExpiredCredentials(t *testing.T) {
 	before = sw.calls()
 	r = sw.run("", "exec", "cpco-dev-admin", "--", "true")
 	outs = append(outs, r.stderr)
-	if r.code != 2 {
-		t.Errorf("expired session in a script: exit %d, want 2", r.code)
+	if r.code != 1 {
+		t.Errorf("expired session in a script: exit %d, want 1", r.code)
 	}
-	oneLine(t, "expired session in a script", r.stderr, "acct: cpco-dev-admin: get session token for cpco: MFA code for arn:aws:iam::323330167063:mfa/alice: no terminal to ask for it; pass --mfa-token or set ACCT_MFA_TOKEN")
+	oneLine(t, "expired session in a script", r.stderr, "acct: cpco-dev-admin: get session token for cpco: MFA code for arn:aws:iam::323330167063:mfa/alice: no terminal to ask for it; run acct mfa cpco-dev-admin at a terminal, or pass --mfa-token or set ACCT_MFA_TOKEN")
 	if d := sw.calls().minus(before); d != (calls{0, 1, 0, 1}) {
 		t.Errorf("expired session: STS calls %+v, want the one refused AssumeRole", d)
 	}
@@ -661,10 +661,10 @@ func TestListDebugClear(t *testing.T) {
 	outs = append(outs, r.stdout, r.stderr)
 	r = sw.run("", "exec", "cpco-staging-admin", "--", "true")
 	outs = append(outs, r.stdout, r.stderr)
-	if r.code != 2 {
-		t.Errorf("exec after clear without a code: exit %d, want 2", r.code)
+	if r.code != 1 {
+		t.Errorf("exec after clear without a code: exit %d, want 1", r.code)
 	}
-	oneLine(t, "exec after clear", r.stderr, "acct: cpco-staging-admin: get session token for cpco: MFA code for arn:aws:iam::323330167063:mfa/alice: no terminal to ask for it; pass --mfa-token or set ACCT_MFA_TOKEN")
+	oneLine(t, "exec after clear", r.stderr, "acct: cpco-staging-admin: get session token for cpco: MFA code for arn:aws:iam::323330167063:mfa/alice: no terminal to ask for it; run acct mfa cpco-staging-admin at a terminal, or pass --mfa-token or set ACCT_MFA_TOKEN")
 	sw.noLeaks(outs...)
 }
 

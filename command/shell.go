@@ -54,7 +54,11 @@ func runShell(ctx context.Context, sys *system, in shellInput) error {
 	if shellenv.Nested(sys.Environ()) && !in.Nest {
 		return usagef("already in an acct shell for %s; exit it first, or pass --nest", sys.Getenv("ACCT_PROFILE"))
 	}
-	t, provider, creds, err := sys.enter(ctx, in.Name, in.Session, in.Yes)
+	t, creds, err := sys.enter(ctx, in.Name, in.Session, in.Yes)
+	if err != nil {
+		return err
+	}
+	provider, err := sys.endpointProvider(ctx, t.Chain, in.Session)
 	if err != nil {
 		return err
 	}
@@ -66,7 +70,7 @@ func runShell(ctx context.Context, sys *system, in shellInput) error {
 	tgt := sys.shellTarget(t.Chain, creds)
 	code, err := shellenv.Shell(ctx, shellenv.ShellOptions{
 		Shell:   sys.Getenv("SHELL"),
-		Env:     shellenv.ServerEnv(sys.Environ(), srv, tgt),
+		Env:     sys.mfaEndEnv(shellenv.ServerEnv(sys.Environ(), srv, tgt), t.Chain),
 		Target:  tgt,
 		Dir:     sys.stageDir(t.Chain),
 		Banner:  shellenv.Banner(tgt, creds, time.Local),

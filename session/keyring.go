@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/99designs/keyring"
 	libsecret "github.com/gsterjov/go-libsecret"
@@ -45,6 +46,12 @@ type KeyringConfig struct {
 	// PassphraseHint ends the wrong-passphrase line: where the passphrase came from and what to
 	// check ("check ACCT_FILE_PASSPHRASE"; empty for a typed one, which is simply typed again).
 	PassphraseHint string
+	// PassphraseTTL is how long a passphrase FilePassphrase gave is kept in the Linux kernel
+	// keyring once it has opened the file keyring (0: never kept; DefaultPassphraseTTL is the
+	// product's default). Only for a typed passphrase: leave it 0 for ACCT_FILE_PASSPHRASE.
+	PassphraseTTL time.Duration
+	// Logf gets --debug lines (never secrets); nil for none.
+	Logf func(format string, args ...any)
 }
 
 // KeyringConfigFromEnv reads ACCT_KEYRING_BACKEND, ACCT_FILE_PASSPHRASE, ACCT_KEYRING_FILE_DIR and
@@ -114,7 +121,11 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 	if cfg.LibSecretCollectionName == "" {
 		cfg.LibSecretCollectionName = DefaultCollection
 	}
-	cfg.FilePasswordFunc = passphraseFunc(c.FilePassphrase)
+	var pc *passphraseCache
+	if c.Backend == string(keyring.FileBackend) {
+		pc = newPassphraseCache(c)
+	}
+	cfg.FilePasswordFunc = passphraseFunc(pc.ask(c.FilePassphrase))
 
 	if c.Backend == "" {
 		var problems []string
@@ -122,7 +133,7 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 			if !slices.Contains(available, b) {
 				continue
 			}
-			kr, err := openOne(cfg, b, c.PassphraseHint)
+			kr, err := openOne(cfg, b, c.PassphraseHint, nil)
 			if err == nil {
 				return kr, nil
 			}
@@ -149,7 +160,7 @@ func OpenKeyring(c KeyringConfig) (keyring.Keyring, error) {
 		}
 		return nil, fault.Errorf(fault.Unavailable, "%s: %s; set ACCT_KEYRING_BACKEND to one of: %s", b, why, names(available))
 	}
-	kr, err := openOne(cfg, b, c.PassphraseHint)
+	kr, err := openOne(cfg, b, c.PassphraseHint, pc)
 	if err != nil {
 		return nil, fmt.Errorf("%w; set ACCT_KEYRING_BACKEND to another of: %s", err, names(without(available, b)))
 	}
@@ -162,9 +173,9 @@ var ErrUnknownBackend = errors.New("unknown keyring backend")
 
 const noDBus = "secret-service: no D-Bus session (is a keyring daemon running?)"
 
-func openOne(cfg keyring.Config, b keyring.BackendType, passHint string) (keyring.Keyring, error) {
+func openOne(cfg keyring.Config, b keyring.BackendType, passHint string, pc *passphraseCache) (keyring.Keyring, error) {
 	cfg.AllowedBackends = []keyring.BackendType{b}
-	k := &Keyring{backend: b, collection: cfg.LibSecretCollectionName, passHint: passHint}
+	k := &Keyring{backend: b, collection: cfg.LibSecretCollectionName, passHint: passHint, passphrase: pc}
 	if b == keyring.FileBackend {
 		// Resolved here as the backend resolves it, so both name the same files.
 		dir, err := keyring.ExpandTilde(cfg.FileDir)
@@ -252,7 +263,8 @@ type Keyring struct {
 	backend    keyring.BackendType
 	collection string
 	passHint   string
-	files      *fileItems // the file backend's, nil for the others
+	files      *fileItems       // the file backend's, nil for the others
+	passphrase *passphraseCache // the file backend's typed passphrase, kept once it opened an item
 }
 
 // Backend names the backend in use, for --debug output.
@@ -260,11 +272,16 @@ func (k *Keyring) Backend() string { return string(k.backend) }
 
 // Get returns the item stored under key, or an error wrapping keyring.ErrKeyNotFound.
 func (k *Keyring) Get(key string) (keyring.Item, error) {
+	var it keyring.Item
+	var err error
 	if k.files != nil {
-		it, err := k.files.get(k.inner, key)
-		return it, k.explain(err)
+		it, err = k.files.get(k.inner, key)
+	} else {
+		it, err = k.inner.Get(key)
 	}
-	it, err := k.inner.Get(key)
+	if err == nil {
+		k.passphrase.proven() // the item decrypted: the passphrase is right
+	}
 	return it, k.explain(err)
 }
 
@@ -277,10 +294,26 @@ func (k *Keyring) GetMetadata(key string) (keyring.Metadata, error) {
 // Set stores an item, replacing one with the same key. With the file backend a failed write
 // leaves the previous item (filekeyring.go).
 func (k *Keyring) Set(it keyring.Item) error {
+	var err error
 	if k.files != nil {
-		return k.explain(k.files.set(k.inner, it))
+		err = k.files.set(k.inner, it)
+	} else {
+		err = k.inner.Set(it)
 	}
-	return k.explain(k.inner.Set(it))
+	if err == nil && k.onlyItem(it.Key) {
+		k.passphrase.proven() // the first item: its passphrase is the keyring's from now on
+	}
+	return k.explain(err)
+}
+
+// onlyItem says whether key is the one item in the keyring: a Set cannot prove a passphrase
+// right (the file backend encrypts each item on its own), except for a keyring's first item.
+func (k *Keyring) onlyItem(key string) bool {
+	if k.passphrase == nil {
+		return false
+	}
+	keys, err := k.inner.Keys()
+	return err == nil && len(keys) == 1 && keys[0] == key
 }
 
 // Remove deletes an item.
@@ -300,7 +333,11 @@ func (k *Keyring) explain(err error) error {
 		errors.Is(err, keyring.ErrMetadataNeedsCredentials) || errors.Is(err, keyring.ErrMetadataNotSupported) {
 		return err
 	}
-	return explainKeyringError(k.backend, k.collection, k.passHint, err)
+	err = explainKeyringError(k.backend, k.collection, k.passHint, err)
+	if fault.Of(err) == fault.Auth {
+		k.passphrase.refused()
+	}
+	return err
 }
 
 // KeyringError is a backend failure with the advice for it. Err is kept for errors.Is/As.

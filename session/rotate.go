@@ -35,6 +35,14 @@ type RotateOptions struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Debug gets one line per call, never secrets.
 	Debug io.Writer
+	// MFASerial is the source profile's MFA device. With it, every IAM call is signed with one
+	// MFA session (GetSessionToken with a code, made from the old key), as policies demanding
+	// aws:MultiFactorAuthPresent for iam:CreateAccessKey require. The code comes from MFAToken
+	// (--mfa-token), EnvMFAToken (ACCT_MFA_TOKEN), MFAProcess (the profile's mfa_process) or MFA,
+	// in that order, as for every other command.
+	MFASerial                         string
+	MFAToken, EnvMFAToken, MFAProcess string
+	MFA                               MFA
 }
 
 // RotateResult says what Rotate did.
@@ -55,7 +63,8 @@ func (e *RotateError) Unwrap() error { return e.Err }
 // Rotate replaces the long-lived access key of source: IAM CreateAccessKey (signed with the old
 // key), store the new key in the keyring, GetCallerIdentity with the new key (retried: IAM is
 // eventually consistent), IAM DeleteAccessKey of the old key (signed with the new one), then drop
-// the sessions cached for source. At every failure the keyring holds a key that works: a new key
+// the sessions cached for source. With o.MFASerial the IAM calls are all signed with one MFA
+// session made from the old key instead (the new key has no MFA). At every failure the keyring holds a key that works: a new key
 // that did not verify is replaced by the old one again and deleted when possible.
 func Rotate(ctx context.Context, kr keyring.Keyring, source string, o RotateOptions) (*RotateResult, error) {
 	r, err := startRotation(ctx, kr, source, o)
@@ -90,8 +99,9 @@ type rotation struct {
 	store          Store
 	source         string
 	old, nk        aws.Credentials
-	oldID, newID   string // redacted, for messages
-	who            string // the IAM user's ARN
+	mfa            *aws.Credentials // the MFA session every IAM call is signed with, when there is one
+	oldID, newID   string           // redacted, for messages
+	who            string           // the IAM user's ARN
 }
 
 // startRotation reads the stored key and checks that it works and is an IAM user's.
@@ -124,7 +134,42 @@ func startRotation(ctx context.Context, kr keyring.Keyring, source string, o Rot
 		return nil, fault.Errorf(fault.BadInput, "rotate %s: the stored key belongs to %s, not an IAM user; nothing was changed", source, who)
 	}
 	r.who = who
+	if o.MFASerial != "" {
+		if err := r.mfaSession(ctx, opts); err != nil {
+			return nil, &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: %s; nothing was changed", source, oneLine(err.Error()))}
+		}
+	}
 	return r, nil
+}
+
+// mfaSession is the MFA session the IAM calls are signed with: the one cached for the source and
+// device (`acct mfa` made it, or any command did), else a short new one (STS's 15-minute minimum).
+func (r *rotation) mfaSession(ctx context.Context, opts *Options) error {
+	cached := keyringCache{kr: r.store.Keyring, item: SessionItem(r.source, r.o.MFASerial), now: opts.now, minRemaining: DefaultMinRemaining, logf: opts.logf}
+	if c, ok, _ := cached.stored(); ok {
+		r.mfa = &c
+		return nil
+	}
+	old := credentials.StaticCredentialsProvider{Value: r.old}
+	p := &sessionTokenProvider{
+		client: &lazyClient{cfg: func() (aws.Config, error) { return r.stsCfg, nil }, creds: old}, creds: old,
+		source: r.source, serial: r.o.MFASerial, duration: minDuration, o: opts,
+		mfa: chooseMFA(r.o.MFAToken, r.o.EnvMFAToken, r.o.MFAProcess, r.o.MFA),
+	}
+	c, err := p.Retrieve(ctx)
+	if err != nil {
+		return err
+	}
+	r.mfa = &c
+	return nil
+}
+
+// signer is what IAM calls are signed with: the MFA session when there is one, else c.
+func (r *rotation) signer(c aws.Credentials) aws.Credentials {
+	if r.mfa != nil {
+		return *r.mfa
+	}
+	return c
 }
 
 // create makes the new key with the old one. It is never retried by the SDK: a retry after a
@@ -205,7 +250,7 @@ func (r *rotation) deleteOld(ctx context.Context) error {
 
 func (r *rotation) iam(c aws.Credentials) *iam.Client {
 	return iam.NewFromConfig(r.iamCfg, func(op *iam.Options) {
-		op.Credentials = credentials.StaticCredentialsProvider{Value: c}
+		op.Credentials = credentials.StaticCredentialsProvider{Value: r.signer(c)}
 	})
 }
 

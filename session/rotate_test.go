@@ -131,8 +131,58 @@ func TestRotate(t *testing.T) {
 	w.works()
 }
 
-// A failure at any step leaves a stored key that works and a message that says where each key is.
+// withMFA puts the world under a policy that denies every IAM action without MFA, and gives
+// Rotate the user's MFA device and a person who types codes (counted in *asked).
+func (w *rotateWorld) withMFA(asked *int) {
+	w.iam.SetRequireMFA(true)
+	w.opts.MFASerial = w.user.MFASerial
+	w.opts.MFA = session.MFAFunc(func(context.Context, string) (string, error) {
+		*asked++
+		return w.sts.Code(w.user, time.Now().Add(time.Duration(*asked-1)*30*time.Second)), nil
+	})
+}
+
+func TestRotateUnderMFAPolicy(t *testing.T) {
+	w := newRotateWorld(t)
+	asked := 0
+	w.withMFA(&asked)
+	// Without the MFA device, IAM refuses and nothing changes.
+	plain := w.opts
+	plain.MFASerial = ""
+	_, err := session.Rotate(context.Background(), w.kr, "cpco", plain)
+	if err == nil || !strings.Contains(err.Error(), "AccessDenied") || !strings.Contains(err.Error(), "nothing was changed") || asked != 0 {
+		t.Fatalf("without MFA: %v (asked %d)", err, asked)
+	}
+	res, err := session.Rotate(context.Background(), w.kr, "cpco", w.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asked != 1 || w.sts.Calls("GetSessionToken") != 1 || w.stored() != res.New || w.keys() != 1 {
+		t.Errorf("codes asked %d, GetSessionToken %d, stored %s (new %s), keys %d", asked, w.sts.Calls("GetSessionToken"), w.stored(), res.New, w.keys())
+	}
+	if _, ok := w.sts.LookupKey(res.Old); ok {
+		t.Error("the old key still works")
+	}
+	w.works()
+
+	// A wrong code: one line, nothing changed.
+	w.opts.MFA = session.MFAFunc(func(context.Context, string) (string, error) { return "000000", nil })
+	before := w.stored()
+	_, err = session.Rotate(context.Background(), w.kr, "cpco", w.opts)
+	if err == nil || !strings.Contains(err.Error(), "MFA code") || !strings.Contains(err.Error(), "nothing was changed") || w.stored() != before || w.keys() != 1 {
+		t.Errorf("wrong code: %v", err)
+	}
+}
+
+// A failure at any step leaves a stored key that works and a message that says where each key is,
+// with or without an MFA policy.
 func TestRotateFailures(t *testing.T) {
+	for _, mfa := range []bool{false, true} {
+		t.Run(map[bool]string{false: "keys", true: "mfa"}[mfa], func(t *testing.T) { testRotateFailures(t, mfa) })
+	}
+}
+
+func testRotateFailures(t *testing.T, mfa bool) {
 	for _, tc := range []struct {
 		name    string
 		inject  func(w *rotateWorld)
@@ -158,6 +208,10 @@ func TestRotateFailures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newRotateWorld(t)
+			asked := 0
+			if mfa {
+				w.withMFA(&asked)
+			}
 			old := w.user.AccessKeyID
 			tc.inject(w)
 			_, err := session.Rotate(context.Background(), w.kr, "cpco", w.opts)
@@ -180,6 +234,9 @@ func TestRotateFailures(t *testing.T) {
 				t.Errorf("keys %d (want %d), session %v (want %v)", w.keys(), tc.keys, w.hasSession(), tc.session)
 			}
 			w.works()
+			if mfa && asked != 1 {
+				t.Errorf("MFA codes asked: %d, want 1", asked)
+			}
 			for _, sec := range w.sts.Issued() {
 				if strings.Contains(err.Error(), sec) {
 					t.Error("a secret is in the message")

@@ -1,7 +1,8 @@
 package session
 
 // IAM Identity Center (SSO): the OAuth device authorization flow through the SSO OIDC service,
-// the access token kept in the keyring, and role credentials from the portal's
+// the access token kept in the keyring and renewed with its refresh token (so a user signs in
+// once per SSO session, not once per access token), and role credentials from the portal's
 // GetRoleCredentials, cached like assumed-role credentials.
 
 import (
@@ -137,15 +138,22 @@ func ssoClients(s SSOSession, o *Options) (*ssooidc.Client, *sso.Client, error) 
 
 // CachedSSOToken returns the token kept for s when it has more than a few minutes left.
 func CachedSSOToken(kr keyring.Keyring, s SSOSession, now time.Time) (SSOToken, bool) {
+	t, ok := storedSSOToken(kr, s)
+	if !ok || !lasts(t.ExpiresAt, now, DefaultMinRemaining) {
+		return SSOToken{}, false
+	}
+	return t, true
+}
+
+// storedSSOToken is the token kept for s, expired or not: an expired one may still carry a
+// refresh token.
+func storedSSOToken(kr keyring.Keyring, s SSOSession) (SSOToken, bool) {
 	it, err := kr.Get(SSOTokenItem(s))
 	if err != nil {
 		return SSOToken{}, false
 	}
 	var t SSOToken
 	if json.Unmarshal(it.Data, &t) != nil || t.AccessToken == "" || t.StartURL != s.StartURL {
-		return SSOToken{}, false
-	}
-	if !lasts(t.ExpiresAt, now, DefaultMinRemaining) {
 		return SSOToken{}, false
 	}
 	return t, true
@@ -168,11 +176,19 @@ func SSOLogin(ctx context.Context, kr keyring.Keyring, s SSOSession, o Options) 
 	return ssoDeviceFlow(ctx, kr, oidc, s, &o)
 }
 
-// ssoAccessToken is the cached token, else (with a Prompt) a new one from the device flow.
+// ssoAccessToken is the cached token, else one renewed with its refresh token, else (with a
+// Prompt) a new one from the device flow.
 func ssoAccessToken(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client, s SSOSession, o *Options) (SSOToken, error) {
 	if t, ok := CachedSSOToken(kr, s, o.now()); ok {
 		o.logf("sso token %s: hit, expires %s", SSOTokenItem(s), t.ExpiresAt.Format(time.RFC3339))
 		return t, nil
+	}
+	if t, ok := storedSSOToken(kr, s); ok && t.RefreshToken != "" {
+		nt, err := ssoRefresh(ctx, kr, oidc, s, t, o)
+		if err == nil {
+			return nt, nil
+		}
+		o.logf("sso token %s: refresh refused (%v)", SSOTokenItem(s), err)
 	}
 	if _, err := kr.Get(SSOTokenItem(s)); errors.Is(err, ErrUnreadableItem) {
 		o.logf("sso token %s: unreadable item (a write cut short), replacing it", SSOTokenItem(s))
@@ -189,15 +205,66 @@ func ssoAccessToken(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Clien
 	return ssoDeviceFlow(ctx, kr, oidc, s, o)
 }
 
+// ssoRefresh trades t's refresh token for a new access token (CreateToken with the refresh_token
+// grant, as the AWS CLI does for an [sso-session]), with the client registration the refresh
+// token was issued to; no browser, no prompt. The refresh token is single use: the new one (or,
+// when none comes back, the old one) is kept with the new access token.
+func ssoRefresh(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client, s SSOSession, t SSOToken, o *Options) (SSOToken, error) {
+	reg, ok := cachedRegistration(kr, s, o)
+	if !ok {
+		return SSOToken{}, errors.New("no client registration for the refresh token")
+	}
+	start := time.Now()
+	out, err := oidc.CreateToken(ctx, &ssooidc.CreateTokenInput{
+		ClientId: aws.String(reg.ClientID), ClientSecret: aws.String(reg.ClientSecret),
+		GrantType: aws.String("refresh_token"), RefreshToken: aws.String(t.RefreshToken),
+	})
+	o.logf("sso-oidc CreateToken (refresh token) took %s", time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		return SSOToken{}, ssoError("CreateToken", s, err)
+	}
+	nt, err := ssoTokenFrom(out, s, o)
+	if err != nil {
+		return SSOToken{}, err
+	}
+	if nt.RefreshToken == "" {
+		nt.RefreshToken = t.RefreshToken
+	}
+	return nt, ssoStoreToken(kr, s, nt, reg, o)
+}
+
+// ssoTokenFrom is the token CreateToken gave.
+func ssoTokenFrom(out *ssooidc.CreateTokenOutput, s SSOSession, o *Options) (SSOToken, error) {
+	t := SSOToken{
+		AccessToken: aws.ToString(out.AccessToken), RefreshToken: aws.ToString(out.RefreshToken),
+		ExpiresAt: o.now().Add(time.Duration(out.ExpiresIn) * time.Second).UTC().Truncate(time.Second),
+		StartURL:  s.StartURL, Region: s.Region,
+	}
+	if t.AccessToken == "" {
+		return SSOToken{}, fmt.Errorf("%s: CreateToken returned no access token", s)
+	}
+	return t, nil
+}
+
+// cachedRegistration is the client registration kept for s while it has more than an hour left.
+func cachedRegistration(kr keyring.Keyring, s SSOSession, o *Options) (ssoClientReg, bool) {
+	it, err := kr.Get(ssoClientItem(s))
+	if err != nil {
+		return ssoClientReg{}, false
+	}
+	var r ssoClientReg
+	if json.Unmarshal(it.Data, &r) != nil || r.ClientID == "" || !lasts(r.ExpiresAt, o.now(), time.Hour) {
+		return ssoClientReg{}, false
+	}
+	return r, true
+}
+
 // ssoRegistration is the cached OIDC client registration, else a new one (cached until it expires).
 func ssoRegistration(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client, s SSOSession, o *Options) (ssoClientReg, error) {
 	item := ssoClientItem(s)
-	if it, err := kr.Get(item); err == nil {
-		var r ssoClientReg
-		if json.Unmarshal(it.Data, &r) == nil && r.ClientID != "" && lasts(r.ExpiresAt, o.now(), time.Hour) {
-			o.logf("sso client registration %s: hit, expires %s", item, r.ExpiresAt.Format(time.RFC3339))
-			return r, nil
-		}
+	if r, ok := cachedRegistration(kr, s, o); ok {
+		o.logf("sso client registration %s: hit, expires %s", item, r.ExpiresAt.Format(time.RFC3339))
+		return r, nil
 	}
 	name := o.SSO.ClientName
 	if name == "" {
@@ -303,13 +370,9 @@ func ssoPollToken(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Client,
 		var denied *oidctypes.AccessDeniedException
 		switch {
 		case err == nil:
-			t := SSOToken{
-				AccessToken: aws.ToString(out.AccessToken), RefreshToken: aws.ToString(out.RefreshToken),
-				ExpiresAt: o.now().Add(time.Duration(out.ExpiresIn) * time.Second).UTC().Truncate(time.Second),
-				StartURL:  s.StartURL, Region: s.Region,
-			}
-			if t.AccessToken == "" {
-				return SSOToken{}, fmt.Errorf("%s: CreateToken returned no access token", s)
+			t, err := ssoTokenFrom(out, s, o)
+			if err != nil {
+				return SSOToken{}, err
 			}
 			if err := ssoStoreToken(kr, s, t, reg, o); err != nil {
 				return SSOToken{}, err

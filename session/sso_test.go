@@ -140,7 +140,7 @@ func TestSSODeviceFlowPendingThenApproved(t *testing.T) {
 	// Two authorization_pending answers, then the token; a client polling faster than the
 	// interval would have met slow_down and made more calls.
 	if got := f.fake.Calls("CreateToken"); got != 3 {
-		t.Errorf("CreateToken calls = %d, want 3 (2 pending + 1)", got)
+		t.Errorf("CreateToken calls = %d, want 3 (2 pending + 1)\n%s", got, f.debug.String())
 	}
 	if f.fake.Calls("RegisterClient") != 1 || f.fake.Calls("StartDeviceAuthorization") != 1 || f.fake.Calls("GetRoleCredentials") != 1 {
 		t.Errorf("calls: register %d, device %d, role credentials %d; want 1 each",
@@ -357,4 +357,50 @@ func TestSSORoleOnTop(t *testing.T) {
 			t.Errorf("%s not cached: %v", item, err)
 		}
 	}
+}
+
+func TestSSOTokenRenewedWithRefreshToken(t *testing.T) {
+	f := newSSOFixture(t)
+	f.fake.TokenLifetime = 10 * time.Second // an access token that lasts seconds
+	f.fake.CredentialLifetime = 15 * time.Minute
+	if _, err := f.retrieve(f.options(0, true)); err != nil {
+		t.Fatal(err)
+	}
+	s := SSOSessionOf(f.chain())
+	first, _ := storedSSOToken(f.kr, s)
+	if first.RefreshToken == "" {
+		t.Fatal("an [sso-session] sign-in kept no refresh token")
+	}
+	f.fake.Advance(time.Hour) // token and role credentials have expired
+	later := func() time.Time { return time.Now().Add(time.Hour) }
+	devices := f.fake.Calls("StartDeviceAuthorization")
+
+	// A script (no prompt) gets credentials: one CreateToken with the refresh token, no device flow.
+	creds, err := f.retrieve(Options{Now: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.fake.Refreshes() != 1 || f.fake.Calls("StartDeviceAuthorization") != devices || f.fake.Calls("GetRoleCredentials") != 2 {
+		t.Errorf("refreshes %d, device authorizations %d (was %d), role credentials %d",
+			f.fake.Refreshes(), f.fake.Calls("StartDeviceAuthorization"), devices, f.fake.Calls("GetRoleCredentials"))
+	}
+	if _, ok := f.sts.Lookup(creds.AccessKeyID); !ok {
+		t.Errorf("the credentials after the refresh are not the portal's")
+	}
+	second, _ := storedSSOToken(f.kr, s)
+	if second.AccessToken == first.AccessToken || second.RefreshToken == first.RefreshToken || !second.ExpiresAt.After(first.ExpiresAt) {
+		t.Errorf("the renewed token was not stored with its new refresh token")
+	}
+
+	// A spent or revoked refresh token: the script is told to sign in, nothing hangs.
+	f.fake.RevokeTokens()
+	f.fake.Advance(time.Hour)
+	if err := Clear(f.kr, "cpco-prod-admin"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.retrieve(Options{Now: func() time.Time { return time.Now().Add(2 * time.Hour) }})
+	if !errors.Is(err, ErrSSOLoginNeeded) || f.fake.Refreshes() != 2 {
+		t.Errorf("after revocation: %v (refreshes %d)", err, f.fake.Refreshes())
+	}
+	f.noSecrets(err)
 }

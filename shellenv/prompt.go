@@ -83,25 +83,46 @@ func fishQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
 }
 
+// VarMFAEndFile names the file that says when the shell's MFA session ends (Unix seconds).
+// acct sets it for a shell whose credentials start from an MFA session and `acct mfa` rewrites
+// the file; the prompt reads it before every prompt (no process is started for it in bash and
+// zsh) to show the minutes left once under 30 and to print one warning once under 15.
+const VarMFAEndFile = "ACCT_MFA_EXPIRES_FILE"
+
 // bashRC is read by `bash --rcfile` instead of ~/.bashrc. bash still reads
 // the system file (/etc/bash.bashrc on Debian) itself. The prefix is added
 // from PROMPT_COMMAND, after everything else that runs there, so prompts
 // that frameworks (starship, powerline-go) rebuild before each prompt are
-// prefixed too, and a static PS1 from ~/.bashrc is prefixed once.
+// prefixed too, and a static PS1 from ~/.bashrc keeps one prefix: the one
+// shown last is taken off before the current one is put on.
 func bashRC(label string, red bool) string {
-	prefix := label + " "
+	color := ""
 	if red {
-		prefix = `\[\e[31m\]` + label + `\[\e[0m\] `
+		color = "1"
 	}
 	return `# Written by acct for one shell; deleted when the shell exits.
 if [ -f "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi
-__acct_prefix=` + shellQuote(prefix) + `
+__acct_label=` + shellQuote(label) + `
+__acct_red=` + color + `
+__acct_shown=
+__acct_warned=
 __acct_prompt() {
-	local __acct_status=$?
-	case "$PS1" in
-	"$__acct_prefix"*) ;;
-	*) PS1="$__acct_prefix$PS1" ;;
-	esac
+	local __acct_status=$? __acct_l=$__acct_label __acct_end __acct_now __acct_left __acct_p
+	if [ -n "${` + VarMFAEndFile + `-}" ] && { read -r __acct_end <"$` + VarMFAEndFile + `"; } 2>/dev/null && [ -n "$__acct_end" ]; then
+		printf -v __acct_now '%(%s)T' -1
+		__acct_left=$(( (__acct_end - __acct_now + 59) / 60 ))
+		(( __acct_left < 0 )) && __acct_left=0
+		(( __acct_left < 30 )) && __acct_l="${__acct_label%]} ${__acct_left}m]"
+		if (( __acct_left < 15 )) && [ "$__acct_warned" != "$__acct_end" ]; then
+			__acct_warned=$__acct_end
+			printf 'MFA session ends at %(%H:%M)T; run acct mfa to renew\n' "$__acct_end" >&2
+		fi
+	fi
+	__acct_p="$__acct_l "
+	[ -n "$__acct_red" ] && __acct_p="\[\e[31m\]$__acct_l\[\e[0m\] "
+	[ -n "$__acct_shown" ] && [[ "$PS1" == "$__acct_shown"* ]] && PS1=${PS1#"$__acct_shown"}
+	PS1="$__acct_p$PS1"
+	__acct_shown=$__acct_p
 	return $__acct_status
 }
 case "$(declare -p PROMPT_COMMAND 2>/dev/null)" in
@@ -129,17 +150,35 @@ __acct_user_zdotdir_set=${+ZDOTDIR}
 __acct_user_zdotdir=${ZDOTDIR-}
 ZDOTDIR=` + shellQuote(dir) + `
 `
-	prefix := shellQuote(label) + `' '`
+	color := ""
 	if red {
-		prefix = `$'%{\e[31m%}'` + shellQuote(label) + `$'%{\e[0m%} '`
+		color = "1"
 	}
 	zshrc = `# Written by acct for one shell; deleted when the shell exits.
 if (( __acct_user_zdotdir_set )); then ZDOTDIR=$__acct_user_zdotdir; else unset ZDOTDIR; fi
 unset __acct_user_zdotdir __acct_user_zdotdir_set
 if [[ -f "${ZDOTDIR:-$HOME}/.zshrc" ]]; then source "${ZDOTDIR:-$HOME}/.zshrc"; fi
-__acct_prefix=` + prefix + `
+zmodload zsh/datetime 2>/dev/null
+__acct_label=` + shellQuote(label) + `
+__acct_red=` + color + `
+__acct_shown=
+__acct_warned=
 __acct_precmd() {
-	[[ $PROMPT == "$__acct_prefix"* ]] || PROMPT="$__acct_prefix$PROMPT"
+	local l=$__acct_label end left p
+	if [[ -n ${` + VarMFAEndFile + `-} ]] && { read -r end <$` + VarMFAEndFile + ` } 2>/dev/null && [[ -n $end ]]; then
+		left=$(( (end - EPOCHSECONDS + 59) / 60 ))
+		(( left < 0 )) && left=0
+		(( left < 30 )) && l="${__acct_label%]} ${left}m]"
+		if (( left < 15 )) && [[ $__acct_warned != $end ]]; then
+			__acct_warned=$end
+			print -u2 "MFA session ends at $(strftime %H:%M $end); run acct mfa to renew"
+		fi
+	fi
+	p="$l "
+	[[ -n $__acct_red ]] && p=$'%{\e[31m%}'"$l"$'%{\e[0m%} '
+	[[ -n $__acct_shown && $PROMPT == "$__acct_shown"* ]] && PROMPT=${PROMPT#"$__acct_shown"}
+	PROMPT="$p$PROMPT"
+	__acct_shown=$p
 }
 autoload -Uz add-zsh-hook && add-zsh-hook precmd __acct_precmd
 `
@@ -152,13 +191,35 @@ autoload -Uz add-zsh-hook && add-zsh-hook precmd __acct_precmd
 // already the wrapper, so a prompt the user (or a theme) defines later is
 // wrapped too. The original prompt sees the previous command's $status.
 func fishInit(label string, red bool) string {
-	prefix := label + " "
+	color := ""
 	if red {
-		prefix = ansiRed + label + ansiReset + " "
+		color = "1"
 	}
 	return `# Written by acct for one shell; deleted when the shell exits.
+set -g __acct_label ` + fishQuote(label) + `
+set -g __acct_red ` + color + `
+set -g __acct_warned ''
 function __acct_return
     return $argv[1]
+end
+function __acct_label_now
+    set -l l $__acct_label
+    if set -q ` + VarMFAEndFile + `; and test -r "$` + VarMFAEndFile + `"; and read -l end <$` + VarMFAEndFile + `; and test -n "$end"
+        set -l now (date +%s)
+        set -l left (math "max(0, floor(($end - $now + 59) / 60))")
+        if test $left -lt 30
+            set l (string replace -r '\]$' " $left"'m]' -- $__acct_label)
+        end
+        if test $left -lt 15; and test "$__acct_warned" != "$end"
+            set -g __acct_warned $end
+            printf 'MFA session ends at %s; run acct mfa to renew\n' (date -d @$end +%H:%M) >&2
+        end
+    end
+    if test -n "$__acct_red"
+        printf '` + ansiRed + `%s` + ansiReset + ` ' $l
+    else
+        printf '%s ' $l
+    end
 end
 function __acct_wrap_prompt --on-event fish_prompt
     if functions fish_prompt 2>/dev/null | string match -q '*__acct_orig_prompt*'
@@ -174,7 +235,7 @@ function __acct_wrap_prompt --on-event fish_prompt
     end
     function fish_prompt
         set -l __acct_status $status
-        printf '%s' ` + fishQuote(prefix) + `
+        __acct_label_now
         __acct_return $__acct_status
         __acct_orig_prompt
     end

@@ -19,3 +19,10 @@ func waitReadable(f *os.File, d time.Duration) (bool, error) {
 	}
 	return n > 0, err
 }
+
+// foreground reports whether this process is in the foreground process group of the terminal
+// fd: only then may it read it without being stopped (SIGTTIN).
+func foreground(fd int) bool {
+	pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
+	return err == nil && pgrp == unix.Getpgrp()
+}

@@ -49,6 +49,7 @@ type Server struct {
 	mu      sync.Mutex
 	created map[string]time.Time // key -> creation time, for keys made here
 	lag     bool
+	mfa     bool                  // SetRequireMFA
 	pending map[string]pendingKey // created here but not yet usable (eventual consistency)
 }
 
@@ -67,6 +68,15 @@ func New(backend Backend) *Server {
 func (s *Server) SetLag(on bool) {
 	s.mu.Lock()
 	s.lag = on
+	s.mu.Unlock()
+}
+
+// SetRequireMFA puts the policy many accounts attach to their users in place: every action is
+// denied unless aws:MultiFactorAuthPresent, i.e. unless signed with temporary credentials made
+// with an MFA code.
+func (s *Server) SetRequireMFA(on bool) {
+	s.mu.Lock()
+	s.mfa = on
 	s.mu.Unlock()
 }
 
@@ -120,13 +130,24 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fakeaws.Errorf(400, "InvalidAction", "Could not find operation %s for version %s", action, form.Get("Version")))
 		return
 	}
-	userARN, aerr := fakeaws.Verify(r, body, "iam", s.backend.SigningKey, fakeaws.Query)
+	var signer string
+	userARN, aerr := fakeaws.Verify(r, body, "iam", func(id string) (fakeaws.Key, bool) {
+		signer = id
+		return s.backend.SigningKey(id)
+	}, fakeaws.Query)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	// A UserName other than the caller's own needs rights this fake grants nobody.
 	user := userARN[strings.LastIndex(userARN, "/")+1:]
+	s.mu.Lock()
+	requireMFA := s.mfa
+	s.mu.Unlock()
+	if k, _ := s.backend.LookupKey(signer); requireMFA && !k.MFA {
+		writeError(w, fakeaws.Errorf(403, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: user %s with an explicit deny in an identity-based policy", userARN, action, user))
+		return
+	}
+	// A UserName other than the caller's own needs rights this fake grants nobody.
 	if n := form.Get("UserName"); n != "" && n != user {
 		writeError(w, fakeaws.Errorf(403, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: user %s", userARN, action, n))
 		return

@@ -26,7 +26,8 @@ import (
 )
 
 // Server is a running fake. Set the exported fields before the first request. Calls counts
-// requests per operation ("RegisterClient", "StartDeviceAuthorization", "CreateToken",
+// requests per operation ("RegisterClient", "StartDeviceAuthorization", "CreateToken" (Refreshes
+// counts those with the refresh token grant),
 // "GetRoleCredentials", "ListAccounts", "ListAccountRoles"; "" counts all); FailWith makes the next
 // calls of an operation fail with the given error types, one per call; its clock (Advance) ages
 // clients, device codes and tokens.
@@ -45,24 +46,29 @@ type Server struct {
 	// how long access tokens live (default 8h); ClientLifetime how long a client
 	// registration lives (default 90 days); CredentialLifetime how long role credentials
 	// live (default 1h).
-	DeviceLifetime, TokenLifetime, ClientLifetime, CredentialLifetime time.Duration
+	// RefreshLifetime is how long a refresh token can be traded for a new access token
+	// (default 90 days).
+	DeviceLifetime, TokenLifetime, ClientLifetime, CredentialLifetime, RefreshLifetime time.Duration
 	// STS, when set, issues the role credentials, so they work against that fake STS.
 	STS *ststest.Server
 	// PageSize is the portal's page size for ListAccounts and ListAccountRoles (default 2, so
 	// pagination is always exercised).
 	PageSize int
 
-	mu       sync.Mutex
-	clients  map[string]*client // by client id
-	devices  map[string]*device // by device code
-	tokens   map[string]*token  // by access token
-	accounts []account
-	issued   []string
+	mu        sync.Mutex
+	clients   map[string]*client // by client id
+	devices   map[string]*device // by device code
+	tokens    map[string]*token  // by access token
+	refresh   map[string]*token  // by refresh token; clientID says whose
+	refreshes int
+	accounts  []account
+	issued    []string
 }
 
 type client struct {
 	id, secret string
 	expires    time.Time
+	scoped     bool // registered with scopes: its tokens come with a refresh token
 }
 
 type device struct {
@@ -74,8 +80,8 @@ type device struct {
 }
 
 type token struct {
-	startURL string
-	expires  time.Time
+	startURL, clientID string
+	expires            time.Time
 }
 
 type account struct {
@@ -89,6 +95,7 @@ func New() *Server {
 		clients: map[string]*client{},
 		devices: map[string]*device{},
 		tokens:  map[string]*token{},
+		refresh: map[string]*token{},
 	}
 	s.Start(http.HandlerFunc(s.serve))
 	return s
@@ -133,11 +140,19 @@ func (s *Server) UserCodes() []string {
 	return out
 }
 
-// RevokeTokens invalidates every access token, as signing out of the portal does.
+// RevokeTokens invalidates every access and refresh token, as signing out of the portal does.
 func (s *Server) RevokeTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens = map[string]*token{}
+	s.refresh = map[string]*token{}
+}
+
+// Refreshes is the number of CreateToken calls with the refresh token grant.
+func (s *Server) Refreshes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refreshes
 }
 
 // Issued lists every secret handed out (client secrets, access and refresh tokens, role
@@ -284,7 +299,7 @@ func (s *Server) registerClient(r *http.Request) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.Now()
-	c := &client{id: "cid-" + randText(12), secret: s.secret("csec-", 48), expires: now.Add(orDur(s.ClientLifetime, 90*24*time.Hour)).Truncate(time.Second)}
+	c := &client{id: "cid-" + randText(12), secret: s.secret("csec-", 48), expires: now.Add(orDur(s.ClientLifetime, 90*24*time.Hour)).Truncate(time.Second), scoped: len(in.Scopes) > 0}
 	s.clients[c.id] = c
 	return map[string]any{
 		"clientId": c.id, "clientSecret": c.secret,
@@ -354,21 +369,39 @@ func (s *Server) startDevice(r *http.Request) (any, *apiError) {
 	}, nil
 }
 
+// createToken answers the device code grant (polled until approved) and the refresh token
+// grant, which trades a refresh token for a new access token and a new refresh token (the old one
+// is spent), as IAM Identity Center does for clients registered with scopes.
 func (s *Server) createToken(r *http.Request) (any, *apiError) {
 	var in struct {
 		clientAuth
-		GrantType  string `json:"grantType"`
-		DeviceCode string `json:"deviceCode"`
+		GrantType    string `json:"grantType"`
+		DeviceCode   string `json:"deviceCode"`
+		RefreshToken string `json:"refreshToken"`
 	}
 	if e := s.decodeAuthed(r, &in, &in.clientAuth); e != nil {
 		return nil, e
 	}
 	defer s.mu.Unlock()
-	if in.GrantType != "urn:ietf:params:oauth:grant-type:device_code" {
-		return nil, oidcErr(400, "UnsupportedGrantTypeException", "unsupported_grant_type", "Unsupported grant type: "+in.GrantType)
+	switch in.GrantType {
+	case "urn:ietf:params:oauth:grant-type:device_code":
+		return s.deviceToken(in.ClientID, in.DeviceCode)
+	case "refresh_token":
+		s.refreshes++
+		t := s.refresh[in.RefreshToken]
+		if t == nil || t.clientID != in.ClientID || !s.Now().Before(t.expires) {
+			return nil, oidcErr(400, "InvalidGrantException", "invalid_grant", "Invalid refresh token provided")
+		}
+		delete(s.refresh, in.RefreshToken)
+		return s.newToken(t.clientID, t.startURL), nil
 	}
-	d := s.devices[in.DeviceCode]
-	if d == nil || d.clientID != in.ClientID || d.used {
+	return nil, oidcErr(400, "UnsupportedGrantTypeException", "unsupported_grant_type", "Unsupported grant type: "+in.GrantType)
+}
+
+// deviceToken is the device code grant; s.mu is held.
+func (s *Server) deviceToken(clientID, code string) (any, *apiError) {
+	d := s.devices[code]
+	if d == nil || d.clientID != clientID || d.used {
 		return nil, oidcErr(400, "InvalidGrantException", "invalid_grant", "Invalid grant provided")
 	}
 	now := s.Now()
@@ -390,13 +423,23 @@ func (s *Server) createToken(r *http.Request) (any, *apiError) {
 		return nil, oidcErr(400, "AuthorizationPendingException", "authorization_pending", "")
 	}
 	d.used = true
+	return s.newToken(clientID, d.startURL), nil
+}
+
+// newToken issues an access token (TokenLifetime) and, to a client registered with scopes, a
+// refresh token that lives as long as the sign-in (RefreshLifetime); s.mu is held.
+func (s *Server) newToken(clientID, startURL string) map[string]any {
+	now := s.Now()
 	life := orDur(s.TokenLifetime, 8*time.Hour)
 	at := s.secret("aoa", 96)
-	s.tokens[at] = &token{startURL: d.startURL, expires: now.Add(life)}
-	return map[string]any{
-		"accessToken": at, "tokenType": "Bearer", "expiresIn": int(life / time.Second),
-		"refreshToken": s.secret("aor", 96),
-	}, nil
+	s.tokens[at] = &token{startURL: startURL, clientID: clientID, expires: now.Add(life)}
+	out := map[string]any{"accessToken": at, "tokenType": "Bearer", "expiresIn": int(life / time.Second)}
+	if c := s.clients[clientID]; c != nil && c.scoped {
+		rt := s.secret("aor", 96)
+		s.refresh[rt] = &token{startURL: startURL, clientID: clientID, expires: now.Add(orDur(s.RefreshLifetime, 90*24*time.Hour))}
+		out["refreshToken"] = rt
+	}
+	return out
 }
 
 // bearer checks the portal's x-amz-sso_bearer_token header.

@@ -12,6 +12,7 @@ type Key struct {
 	AccessKeyID, SecretAccessKey, SessionToken string
 	UserARN                                    string
 	Temporary                                  bool
+	MFA                                        bool // temporary credentials made with an MFA code
 }
 
 // AddAccessKey gives the user with ARN userARN one more long-lived access key and returns it;
@@ -68,7 +69,7 @@ func (s *Server) LookupKey(id string) (Key, bool) {
 		if !s.Now().Before(t.Expires) {
 			return Key{}, false
 		}
-		return Key{AccessKeyID: id, SecretAccessKey: t.SecretAccessKey, SessionToken: t.SessionToken, UserARN: t.UserARN, Temporary: true}, true
+		return Key{AccessKeyID: id, SecretAccessKey: t.SecretAccessKey, SessionToken: t.SessionToken, UserARN: t.UserARN, Temporary: true, MFA: t.MFA}, true
 	}
 	return Key{}, false
 }

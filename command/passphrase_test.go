@@ -1,0 +1,86 @@
+package command_test
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The file keyring's passphrase is typed once a working day: kept in the kernel keyring for
+// ACCT_PASSPHRASE_TTL, dropped by acct lock, never written to a file.
+func TestFilePassphraseOncePerDay(t *testing.T) {
+	w := newWorld(t)
+	u := w.sts.AddUser("323330167063", "alice")
+	w.vars["AWS_ACCESS_KEY_ID"], w.vars["AWS_SECRET_ACCESS_KEY"] = u.AccessKeyID, u.SecretAccessKey
+	// Made at run time, so that no compiled test binary under /tmp holds it.
+	pass := "pass-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.Itoa(os.Getpid())
+	w.vars["ACCT_FILE_PASSPHRASE"] = pass
+	w.must("add", "--env", "cpco")
+	if err := os.MkdirAll(filepath.Dir(w.config), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(w.config, []byte("[profile cpco]\nregion = us-east-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ACCT_FILE_PASSPHRASE"} {
+		delete(w.vars, k)
+	}
+	t.Cleanup(func() { w.run("", "lock") })
+
+	// export runs one command that needs the keyring; asked says whether it asked for the passphrase.
+	export := func(extra ...string) (asked bool) {
+		t.Helper()
+		p := w.acctTTY(append(extra, "ACCT_DEBUG=1"), "export", "cpco")
+		re := regexpMust(`(Enter passphrase|AWS_SECRET_ACCESS_KEY=)`)
+		if m := p.expectRE(re); m[1] == "Enter passphrase" {
+			asked = true
+			p.line(pass)
+		}
+		if code := p.wait(); code != 0 {
+			t.Fatalf("acct export cpco: exit %d\n%s", code, p.screen())
+		}
+		if strings.Contains(p.screen(), "no kernel keyring here") {
+			t.Fatalf("this system has no kernel keyring: %s", p.screen())
+		}
+		return asked
+	}
+	if !export() {
+		t.Fatal("the first command did not ask for the passphrase")
+	}
+	for i := 0; i < 10; i++ {
+		if export() {
+			t.Fatalf("command %d after the first asked for the passphrase again", i+2)
+		}
+	}
+	w.must("lock")
+	if !export() {
+		t.Error("after acct lock the passphrase was not asked")
+	}
+	// ACCT_PASSPHRASE_TTL=0 keeps nothing; a TTL of seconds ends.
+	w.must("lock")
+	if !export("ACCT_PASSPHRASE_TTL=0") || !export("ACCT_PASSPHRASE_TTL=0") {
+		t.Error("with ACCT_PASSPHRASE_TTL=0 the passphrase was kept")
+	}
+	if !export("ACCT_PASSPHRASE_TTL=2s") || export("ACCT_PASSPHRASE_TTL=2s") {
+		t.Fatal("a 2s TTL: asked, then not asked, expected")
+	}
+	time.Sleep(2500 * time.Millisecond) // the kernel ends the key, no clock of ours to move
+	if !export("ACCT_PASSPHRASE_TTL=2s") {
+		t.Error("the passphrase was not asked again once its TTL had passed")
+	}
+	// Nowhere on disk: not under HOME, not under /tmp.
+	for _, root := range []string{w.home, os.TempDir()} {
+		filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
+			if err != nil || info.IsDir() || !info.Mode().IsRegular() || info.Size() > 4<<20 {
+				return nil
+			}
+			if data, err := os.ReadFile(path); err == nil && strings.Contains(string(data), pass) {
+				t.Errorf("%s holds the passphrase", path)
+			}
+			return nil
+		})
+	}
+}
