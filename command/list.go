@@ -68,6 +68,7 @@ func listCommand(sys *system) *cli.Command {
 
 func listRows(cfg *profiles.Config) []listRow {
 	rows := []listRow{} // JSON [] when the config has no profiles
+	res := cfg.Resolver()
 	for _, n := range cfg.Names() {
 		e, _ := cfg.Entry(n)
 		r := listRow{Profile: n, Layout: e.Meta.Namespace, OU: e.Meta.OU, Stage: e.Meta.Stage, Role: e.Meta.Role, Account: e.Meta.Account}
@@ -78,7 +79,7 @@ func listRows(cfg *profiles.Config) []listRow {
 		if e.Meta.Managed {
 			r.Protected = e.Meta.Protected.String()
 		}
-		if ch, err := cfg.Resolve(n); err == nil {
+		if ch, err := res.Outline(n); err == nil {
 			r.Source = ch.Source
 			if r.Account == "" {
 				r.Account = ch.Account

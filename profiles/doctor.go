@@ -81,9 +81,10 @@ func doctorFindings(c *Config, creds *INIFile, l *Layout) []Finding {
 		}
 	}
 
+	r := c.Resolver()
 	for _, name := range c.names {
 		e := c.entries[name]
-		if _, err := c.Resolve(name); err != nil {
+		if _, err := r.Outline(name); err != nil {
 			if !errors.Is(err, ErrUnsupported) { // credential_source: differencesInProfiles says it
 				out = append(out, doctorFromErr(name, err, ""))
 			}

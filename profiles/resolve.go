@@ -94,70 +94,7 @@ const resolveAcctPrefix = "acct_"
 //     acct_source_profile, acct_mfa_serial, acct_duration_seconds (any acct_ key) read as the
 //     plain key when the plain one is absent.
 func (c *Config) Resolve(name string) (*Chain, error) {
-	e, ok := c.entries[name]
-	if !ok {
-		return nil, &NotFoundError{Name: name, Path: c.Path, Suggestions: resolveSuggest(name, c.names, 3)}
-	}
-	ch := &Chain{
-		Profile: name, Namespace: e.Meta.Namespace, Stage: e.Meta.Stage, OU: e.Meta.OU,
-		Account: e.Meta.Account, Protected: e.Meta.Protected, StageEnv: e.Meta.StageEnv,
-	}
-	var roles []ChainRole // requested profile first; reversed at the end
-	var source map[string]string
-	path := newResolvePath(name)
-	for cur := name; ; {
-		keys, err := c.resolveKeys(cur)
-		if err != nil {
-			return nil, err
-		}
-		line := c.entries[cur].Line
-		if ch.Region == "" {
-			ch.Region = keys["region"]
-		}
-		if cur == name {
-			ch.EndpointURL = keys["endpoint_url"]
-		}
-		if ch.MFAProcess == "" {
-			ch.MFAProcess = keys["mfa_process"]
-		}
-		arn := keys["role_arn"]
-		if arn == "" && (keys["sso_session"] != "" || keys["sso_start_url"] != "" || keys["sso_account_id"] != "") {
-			if err := c.resolveSSO(ch, cur, line, keys); err != nil {
-				return nil, err
-			}
-			break
-		}
-		if arn == "" || (cur != name && keys["source_profile"] == cur) {
-			source = keys
-			ch.setSource(cur, keys)
-			break
-		}
-		r, err := c.resolveRole(cur, line, keys)
-		if err != nil {
-			return nil, err
-		}
-		roles = append(roles, r)
-		if ch.MFASerial == "" {
-			ch.MFASerial = r.MFASerial
-		}
-		src, err := c.resolveSourceProfile(name, cur, line, keys, path)
-		if err != nil {
-			return nil, err
-		}
-		if src == cur {
-			ch.setSource(cur, keys)
-			break
-		}
-		path.add(src)
-		if _, ok := c.entries[src]; !ok {
-			// No section: the keys live in the keyring under this name (acct add SRC).
-			ch.Source = src
-			break
-		}
-		cur = src
-	}
-	ch.finish(roles, source)
-	return ch, nil
+	return c.Resolver().Resolve(name)
 }
 
 // setSource makes profile name, with keys, the start of the chain: its credential_process when it
@@ -165,30 +102,6 @@ func (c *Config) Resolve(name string) (*Chain, error) {
 func (ch *Chain) setSource(name string, keys map[string]string) {
 	if ch.SourceProcess = resolveSourceProcess(name, keys["credential_process"]); ch.SourceProcess == "" {
 		ch.Source = name
-	}
-}
-
-// finish puts the roles in the order they are assumed and fills what the source and the last
-// role give when the profiles above said nothing.
-func (ch *Chain) finish(roles []ChainRole, source map[string]string) {
-	if ch.MFASerial == "" {
-		ch.MFASerial = source["mfa_serial"]
-	}
-	if ch.MFAProcess == "" {
-		ch.MFAProcess = source["mfa_process"]
-	}
-	for i, j := 0, len(roles)-1; i < j; i, j = i+1, j-1 {
-		roles[i], roles[j] = roles[j], roles[i]
-	}
-	ch.Roles = roles
-	if ch.Account == "" && len(roles) == 0 && ch.SSOAccountID != "" {
-		ch.Account = ch.SSOAccountID
-	}
-	if ch.Account == "" && len(roles) > 0 {
-		// arn:PARTITION:iam::ACCOUNT:role/NAME
-		if f := strings.SplitN(roles[len(roles)-1].ARN, ":", 6); len(f) == 6 {
-			ch.Account = f[4]
-		}
 	}
 }
 
@@ -231,8 +144,8 @@ func (c *Config) resolveRole(cur string, line int, keys map[string]string) (Chai
 }
 
 // resolveSourceProfile is the source_profile of role profile cur, refused when it is missing
-// (credential_source is not supported) or leads back into the chain so far.
-func (c *Config) resolveSourceProfile(name, cur string, line int, keys map[string]string, path *resolvePath) (string, error) {
+// (credential_source is not supported). Cycles are the walk's to find (resolver.go).
+func (c *Config) resolveSourceProfile(cur string, line int, keys map[string]string) (string, error) {
 	src := keys["source_profile"]
 	if src == "" {
 		if cs := keys["credential_source"]; cs != "" {
@@ -242,18 +155,11 @@ func (c *Config) resolveSourceProfile(name, cur string, line int, keys map[strin
 		return "", c.resolveErr(line, fmt.Sprintf("profile %s has role_arn but no source_profile", cur),
 			"add source_profile=NAME, the profile whose keys acct keeps (acct add NAME)", ErrMissingSource)
 	}
-	if src == cur {
-		return src, nil
-	}
-	if cycle, ok := path.cycle(src); ok {
-		return "", c.resolveErr(line, fmt.Sprintf("profile %s: source_profile cycle %s", name, cycle),
-			"point one of them at the profile whose keys acct keeps", ErrCycle)
-	}
 	return src, nil
 }
 
-// resolvePath is the profiles a walk down a chain has visited, in order, with their places for
-// the cycle check: a chain of n hops costs n steps, not n*n/2 (a 5,000-hop chain took 15 s).
+// resolvePath is the profiles a walk down an include_profile chain has visited, in order, with
+// their places for the cycle check: a chain of n hops costs n steps, not n*n/2.
 type resolvePath struct {
 	order []string
 	at    map[string]int
