@@ -14,6 +14,7 @@ import (
 	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session"
+	"github.com/acct-cli/acct/shellenv"
 )
 
 // mfaTokenFlag is --mfa-token, the first of the MFA code sources.
@@ -140,13 +141,13 @@ func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in se
 // and the SDK asking would hang), so it names the command that asks in the foreground.
 var errMFASessionEnded = fault.New(fault.Auth, "MFA session ended; run `acct mfa` in this shell")
 
-// endpointProvider is the provider behind a credential endpoint (acct shell, acct exec --server):
+// serveEndpoint starts the credential endpoint of acct shell and acct exec --server. Its provider has
 // the same chain and keyring as the foreground's, but no prompt of any kind. A code given up
 // front was spent on the first session, so only mfa_process still gives codes; an SSO token is
 // renewed with its refresh token or the endpoint says to sign in. Every hop reads the keyring
 // again once its in-memory copy is stale, so a session `acct mfa` stores is used at the next
 // request.
-func (sys *system) endpointProvider(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, error) {
+func (sys *system) serveEndpoint(ctx context.Context, chain *profiles.Chain, in sessionInput) (*shellenv.Server, error) {
 	o, err := sys.sessionOptions(chain, in)
 	if err != nil {
 		return nil, err
@@ -158,7 +159,11 @@ func (sys *system) endpointProvider(ctx context.Context, chain *profiles.Chain, 
 	o.MFAToken, o.EnvMFAToken = "", ""
 	o.MFA = session.MFAFunc(func(context.Context, string) (string, error) { return "", errMFASessionEnded })
 	o.SSO.Prompt = nil
-	return session.NewProvider(ctx, chain, kr, o)
+	provider, err := session.NewProvider(ctx, chain, kr, o)
+	if err != nil {
+		return nil, err
+	}
+	return shellenv.Serve(provider)
 }
 
 // noArgs refuses arguments to a command that takes none (and finds flags given after them).

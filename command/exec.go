@@ -63,11 +63,7 @@ func runExec(ctx context.Context, sys *system, in execInput) error {
 	env := shellenv.Env(sys.Environ(), creds, tgt)
 	switch {
 	case in.Server:
-		provider, err := sys.endpointProvider(ctx, t.Chain, in.Session)
-		if err != nil {
-			return err
-		}
-		srv, err := shellenv.Serve(provider)
+		srv, err := sys.serveEndpoint(ctx, t.Chain, in.Session)
 		if err != nil {
 			return err
 		}

@@ -58,11 +58,7 @@ func runShell(ctx context.Context, sys *system, in shellInput) error {
 	if err != nil {
 		return err
 	}
-	provider, err := sys.endpointProvider(ctx, t.Chain, in.Session)
-	if err != nil {
-		return err
-	}
-	srv, err := shellenv.Serve(provider)
+	srv, err := sys.serveEndpoint(ctx, t.Chain, in.Session)
 	if err != nil {
 		return err
 	}
