@@ -16,18 +16,6 @@ import (
 	"github.com/acct-cli/acct/session/ststest"
 )
 
-const benchLayout = `namespace: cpco
-mode: organization
-region: us-west-2
-source_profile: cpco
-mfa_serial: arn:aws:iam::323330167063:mfa/{user}
-root:
-  account: "323330167063"
-stages:
-  - name: staging
-    account: "222222222222"
-`
-
 // BenchmarkCredentialProcessCached is `acct credential-process cpco-staging-admin` in process,
 // with the role's credentials cached in the file keyring: the work every command does before it
 // runs anything, without the process start. Profile it with
@@ -57,8 +45,8 @@ func BenchmarkCredentialProcessCached(b *testing.B) {
 		b.Setenv(k, "")
 		os.Unsetenv(k)
 	}
-	layout := filepath.Join(home, "acct.yaml")
-	if err := os.WriteFile(layout, []byte(benchLayout), 0o600); err != nil {
+	layout, err := filepath.Abs(filepath.Join("testdata", "acct.yaml")) // bench/commands.sh's too
+	if err != nil {
 		b.Fatal(err)
 	}
 	run := func(extra map[string]string, args ...string) string {
