@@ -5,10 +5,12 @@ package command_test
 
 import (
 	"encoding/json"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -680,4 +682,40 @@ func TestExecServer(t *testing.T) {
 		t.Errorf("aws sts get-caller-identity through the endpoint:\n%s", r.stdout)
 	}
 	sw.noLeaks(r.stdout, r.stderr)
+}
+
+// With the file keyring named, acct never connects to the desktop's D-Bus session (a few ms of
+// every run, for nothing), and the command still gets the user's bus address unchanged.
+func TestFileBackendStaysOffDBus(t *testing.T) {
+	t.Parallel()
+	sw := newSessionWorld(t, false, nil)
+	sock := filepath.Join(sw.home, "bus")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted atomic.Int32
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			c.Close()
+		}
+	}()
+	addr := "unix:path=" + sock
+	sw.bin = true // the bus is reached, if at all, by package inits: only a new process shows it
+	r := sw.with(map[string]string{"ACCT_MFA_TOKEN": sw.code(0), "DBUS_SESSION_BUS_ADDRESS": addr}, "exec", "cpco-prod-readonly", "--", "env")
+	l.Close()
+	if r.code != 0 {
+		t.Fatalf("exec: exit %d: %s", r.code, r.stderr)
+	}
+	if n := accepted.Load(); n != 0 {
+		t.Errorf("acct connected to the session bus %d times with ACCT_KEYRING_BACKEND=file", n)
+	}
+	if got := envOf(r.stdout)["DBUS_SESSION_BUS_ADDRESS"]; got != addr {
+		t.Errorf("the command got DBUS_SESSION_BUS_ADDRESS=%q, want the user's %q", got, addr)
+	}
 }
