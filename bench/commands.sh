@@ -23,6 +23,21 @@ export HOME="$work/home" AWS_CONFIG_FILE="$work/home/.aws/config" XDG_CONFIG_HOM
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN ACCT_MFA_TOKEN
 mkdir -p "$HOME"
 
+cat >"$work/acct.yaml" <<'YAML'
+namespace: cpco
+mode: organization
+region: us-west-2
+source_profile: cpco
+mfa_serial: arn:aws:iam::323330167063:mfa/{user}
+root:
+  account: "323330167063"
+stages:
+  - name: prod
+    account: "111111111111"
+  - name: staging
+    account: "222222222222"
+YAML
+
 "$work/ststest-serve" -account 323330167063 -user alice \
 	arn:aws:iam::111111111111:role/OrganizationAccountAccessRole \
 	arn:aws:iam::222222222222:role/OrganizationAccountAccessRole \
@@ -34,7 +49,7 @@ for _ in $(seq 100); do grep -q STS_READY "$work/sts.env" 2>/dev/null && break; 
 export AWS_ENDPOINT_URL_STS="$STS_URL"
 
 acct="$work/acct"
-"$acct" generate --layout bench/testdata/acct.yaml --user alice >/dev/null
+"$acct" generate --layout "$work/acct.yaml" --user alice >/dev/null
 AWS_ACCESS_KEY_ID="$STS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$STS_SECRET_ACCESS_KEY" "$acct" add cpco --env >/dev/null
 # Warm the cache: the MFA session and the role's credentials.
 ACCT_MFA_TOKEN="$STS_MFA_CODE" "$acct" exec cpco-staging-admin -- true
