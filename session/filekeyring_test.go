@@ -1,8 +1,6 @@
 package session
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -31,12 +29,10 @@ func TestFileKeyringFullDisk(t *testing.T) {
 		dir := t.TempDir()
 		cmd := exec.Command(unshare, "--user", "--map-root-user", "--mount", os.Args[0], "-test.run", "^TestFileKeyringFullDisk$", "-test.v", "-test.count=1")
 		cmd.Env = append(os.Environ(), fullDiskDir+"="+dir)
-		out, err := cmd.CombinedOutput()
-		if err != nil || !bytes.Contains(out, []byte("--- PASS: TestFileKeyringFullDisk")) {
-			t.Fatalf("in a mount namespace: %v\n%s", err, out)
-		}
+		testtool.RunChild(t, cmd)
 		return
 	}
+	testtool.MarkPassed(t)
 	isolate(t)
 	dir := os.Getenv(fullDiskDir)
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700"); err != nil {
@@ -62,8 +58,7 @@ func TestFileKeyringFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	filler := filepath.Join(dir, "filler")
-	fill(t, filler)
+	filler := testtool.Fill(t, dir)
 	now = t0.Add(2 * time.Hour) // the role credentials need replacing: a write on a full disk
 	if c, err := cached(kr, "ASIASECOND", &debug); err != nil || c.AccessKeyID != "ASIASECOND" {
 		t.Fatalf("full disk: %v, %v; want the new credentials handed out anyway", c.AccessKeyID, err)
@@ -97,25 +92,6 @@ func TestFileKeyringFullDisk(t *testing.T) {
 
 // fullDiskDir names, in the run inside the mount namespace, the directory to mount the tmpfs on.
 const fullDiskDir = "ACCT_TEST_FULL_DISK_DIR"
-
-// fill writes path until the file system has no space left.
-func fill(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 512)
-	for {
-		if _, err := f.Write(buf); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatalf("filling the disk: %v", err)
-			}
-			return
-		}
-	}
-}
 
 func mustReadDir(t *testing.T, dir string) []string {
 	t.Helper()
