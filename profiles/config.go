@@ -315,21 +315,18 @@ func configProfileName(section string) string {
 	if section == "default" {
 		return "default"
 	}
-	if strings.IndexByte(section, '"') < 0 && strings.IndexByte(section, '\'') < 0 {
-		// Without quotes, the second of two words, found without splitting: configScan asks
-		// this of each of the 10,000 headers of a large organisation's file.
-		rest, ok := strings.CutPrefix(section, "profile")
-		if !ok || rest == "" || rest[0] != ' ' && rest[0] != '\t' {
-			return ""
-		}
-		name := rest[1:]
+	// The usual header, "profile" and a word without quotes, is read in one pass, without
+	// splitting: configScan asks this of each of the 10,000 headers of a large organisation's file.
+	if name, ok := strings.CutPrefix(section, "profile"); ok && name != "" && (name[0] == ' ' || name[0] == '\t') {
 		for name != "" && (name[0] == ' ' || name[0] == '\t') {
 			name = name[1:]
 		}
-		if strings.IndexByte(name, ' ') < 0 && strings.IndexByte(name, '\t') < 0 {
+		if name != "" && strings.IndexFunc(name, func(r rune) bool { return r == ' ' || r == '\t' || r == '"' || r == '\'' }) < 0 {
 			return name
 		}
-		return ""
+	}
+	if strings.IndexByte(section, '"') < 0 && strings.IndexByte(section, '\'') < 0 {
+		return "" // without quotes, the words are those of the usual header or no profile's
 	}
 	f := resolveFields(section)
 	if len(f) == 2 && f[0] == "profile" {

@@ -33,7 +33,7 @@ type configScanned struct {
 // configScan checks every line of text as iniClassify does, one line at a time without keeping
 // it, and returns the section headers, the block markers and whether a line crosses sections.
 func configScan(text string) (configScanned, error) {
-	out := configScanned{headers: make([]configHeader, 0, strings.Count(text, "["))} // a cheap upper bound
+	out := configScanned{headers: make([]configHeader, 0, len(text)/256+1)} // a generated section is about 250 bytes
 	// Without a carriage return but in line ends, no line needs looking for one.
 	cr := strings.Count(text, "\r")
 	st := iniState{noCR: cr == 0 || cr == strings.Count(text, "\r\n")}
