@@ -72,6 +72,7 @@ func TestDebugOutput(t *testing.T) {
 // --debug prints one `sts ... took` line per call the fake STS received, none for a call never
 // sent: a three-role chain makes one GetSessionToken and three AssumeRole calls.
 func TestDebugTimesOnlySentCalls(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	u := w.sts.AddUser("323330167063", "alice")
 	var cfg strings.Builder

@@ -68,6 +68,7 @@ func fileState(t *testing.T, path string) string {
 // --replace it goes through and the diff names every profile that goes. The same file, removals
 // included, regenerates as before.
 func TestGenerateTwoLayoutsOneNamespace(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a := copyLayout(t, example("organization.yaml"), filepath.Join(w.home, "team-a"))
 	b := copyLayout(t, example("virtual-root.yaml"), filepath.Join(w.home, "team-b"))
@@ -152,6 +153,7 @@ func cutStage(text, name string) (string, int) {
 // --user is remembered in the block: later generates and doctor need no --user; another user
 // replaces it, with the diff shown.
 func TestGenerateRemembersUser(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	layout := copyLayout(t, example("organization.yaml"), filepath.Join(w.home, "team"))
 	w.must("generate", "--layout", layout, "--user", "alice")
@@ -210,6 +212,7 @@ func (w *world) runAs(prog, arg0, pathVar string, args ...string) result {
 // install (never the version directory an upgrade removes), `acct` when it is first on PATH;
 // doctor reports a program that is gone or cannot run.
 func TestGenerateCredentialProcessProgram(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	layout := copyLayout(t, example("organization.yaml"), filepath.Join(w.home, "team"))
 	inst := filepath.Join(w.home, "opt")
@@ -374,6 +377,7 @@ func noDebris(t *testing.T, config string) {
 // Bad input and failures of generate's writing: each its one line, its status, and the config's
 // bytes and mode unchanged.
 func TestGenerateWriteFailures(t *testing.T) {
+	t.Parallel()
 	layout := example("virtual-root.yaml")
 	cases := []struct {
 		name  string

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +26,15 @@ import (
 var acctBin string
 
 func TestMain(m *testing.M) {
+	// Most of these tests wait (on a pty, a shell, the AWS CLI, a credential lifetime) rather than
+	// compute: with go test's default of GOMAXPROCS tests at a time, two waiting tests hold both
+	// slots of a 2-core machine while its CPUs idle. An explicit -parallel still wins.
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
 	dir, err := os.MkdirTemp("", "acct-e2e-")
 	if err != nil {
 		panic(err)

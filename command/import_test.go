@@ -118,6 +118,7 @@ func TestImportOrganizationsErrors(t *testing.T) {
 // A new layout gets an mfa_serial: --mfa-serial, else the importing profile's device made {user},
 // said on stderr; generate then fills it for the user.
 func TestImportOrganizationsNewLayoutMFASerial(t *testing.T) {
+	t.Parallel()
 	w, _, _, _ := importWorld(t)
 	fresh := filepath.Join(t.TempDir(), "acme.yaml")
 	r := w.must("import", "organizations", "--profile", "cpco-root-admin", "--layout", fresh, "--namespace", "acme")

@@ -12,6 +12,7 @@ import (
 // The file keyring's passphrase is typed once a working day: kept in the kernel keyring for
 // ACCT_PASSPHRASE_TTL, dropped by acct lock, never written to a file.
 func TestFilePassphraseOncePerDay(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	u := w.sts.AddUser("323330167063", "alice")
 	w.vars["AWS_ACCESS_KEY_ID"], w.vars["AWS_SECRET_ACCESS_KEY"] = u.AccessKeyID, u.SecretAccessKey

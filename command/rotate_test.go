@@ -44,6 +44,7 @@ func TestRotateCommand(t *testing.T) {
 // Rotation in an account whose policy denies IAM without MFA: the generated profiles carry
 // alice's device, so acct rotate asks one code and signs every IAM call with an MFA session.
 func TestRotateCommandUnderMFAPolicy(t *testing.T) {
+	t.Parallel()
 	sw := newSessionWorld(t, false, nil)
 	i := iamtest.New(sw.sts)
 	t.Cleanup(i.Close)

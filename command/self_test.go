@@ -3,6 +3,7 @@ package command
 import "testing"
 
 func TestIsGoBuildTemp(t *testing.T) {
+	t.Parallel()
 	for p, want := range map[string]bool{
 		"/tmp/go-build3791/b001/exe/acct":      true,
 		"/var/folders/x/T/go-build12/exe/acct": true,

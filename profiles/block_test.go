@@ -49,6 +49,7 @@ const blockTestLayoutFile = "/home/alice/team/acct.yaml"
 
 // The block of the architecture document, byte for byte.
 func TestMergeArchitectureBlock(t *testing.T) {
+	t.Parallel()
 	got, err := Merge(nil, Origin{Namespace: "cpco", LayoutFile: blockTestLayoutFile}, blockLayoutA()[:1])
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +71,7 @@ func TestMergeArchitectureBlock(t *testing.T) {
 // Golden files: testdata/configs/NAME.in merged with layout A (NAME.a.golden), then that
 // merged with layout B (NAME.b.golden).
 func TestMergeGolden(t *testing.T) {
+	t.Parallel()
 	ins, err := filepath.Glob("testdata/configs/*.in")
 	if err != nil || len(ins) == 0 {
 		t.Fatalf("no golden inputs: %v", err)
@@ -143,6 +145,7 @@ func blockTestOutside(text []byte, ns string) string {
 }
 
 func TestMergeCRLFAndNoFinalNewline(t *testing.T) {
+	t.Parallel()
 	src := "[default]\r\nregion = eu-west-1\r\n\r\n[profile me]   \r\noutput=json"
 	got, err := Merge([]byte(src), Origin{Namespace: "cpco", LayoutFile: blockTestLayoutFile}, blockLayoutA())
 	if err != nil {
@@ -166,6 +169,7 @@ func TestMergeCRLFAndNoFinalNewline(t *testing.T) {
 }
 
 func TestMergeOtherNamespacesKept(t *testing.T) {
+	t.Parallel()
 	other := []Profile{{Name: "acme-dev-admin", Namespace: "acme", Stage: "dev", Role: "admin", Account: "222222222222",
 		Keys: []Key{{"role_arn", "arn:aws:iam::222222222222:role/x"}, {"source_profile", "acme"}}}}
 	a, err := Merge([]byte("[default]\nregion=a\n"), Origin{Namespace: "acme", LayoutFile: "acme.yaml"}, other)
@@ -194,6 +198,7 @@ func TestMergeOtherNamespacesKept(t *testing.T) {
 
 // Broken files: one exact line of error, and Write leaves the bytes alone.
 func TestWriteRefusesBrokenConfigs(t *testing.T) {
+	t.Parallel()
 	blockA := string(blockTestMust(Merge(nil, Origin{Namespace: "cpco"}, blockLayoutA())))
 	beginOnly := strings.SplitAfter(blockA, "\n")[0]
 	cases := []struct {
@@ -269,6 +274,7 @@ func TestWriteRefusesBrokenConfigs(t *testing.T) {
 }
 
 func TestMergeRefusesBadProfiles(t *testing.T) {
+	t.Parallel()
 	for _, ps := range [][]Profile{
 		{{Name: "a b"}},
 		{{Name: "a"}, {Name: "a"}},
@@ -325,6 +331,7 @@ func blockRandomUserText(r *rand.Rand, i int) string {
 
 // Merge A, B, A over random user files: the user's bytes never change, A twice is a fixed point.
 func TestMergeProperty(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewSource(2))
 	for i := 0; i < 200; i++ {
 		user := blockRandomUserText(r, i)

@@ -11,6 +11,7 @@ import (
 
 // A missing file diffs as no lines; a file without a final newline says so, as diff(1) does.
 func TestUnifiedDiff(t *testing.T) {
+	t.Parallel()
 	d := UnifiedDiff("config", "config (new)", nil, []byte("[profile a]\nregion=x\n"))
 	if !strings.Contains(d, "@@ -0,0 +1,2 @@\n+[profile a]\n+region=x\n") || strings.Contains(d, "\n \n") {
 		t.Errorf("diff of a new file:\n%s", d)
@@ -83,6 +84,7 @@ func diffApply(t *testing.T, old []string, d string) []string {
 
 // Diffs of random texts (few distinct lines, so that many repeat) apply back to the new text.
 func TestUnifiedDiffApplies(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewSource(1))
 	words := []string{"[profile a]\n", "[profile b]\n", "region=x\n", "\n", "role_arn=1\n", "role_arn=2\n", "# c\n"}
 	text := func(n int) []string {

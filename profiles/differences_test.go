@@ -10,6 +10,7 @@ import (
 // Surprises names what makes the AWS CLI take a profile elsewhere, for every profile of its
 // chain and only those.
 func TestSurprises(t *testing.T) {
+	t.Parallel()
 	c, err := ParseConfig("config", []byte(`[profile top]
 role_arn = arn:aws:iam::111111111111:role/top
 source_profile = mid
@@ -45,6 +46,7 @@ region = eu-west-1
 // [default] and [profile default] are one profile whose later section wins whole: a warning,
 // not the "refuses the whole file" of a section written twice.
 func TestDoctorTwoDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := ParseConfig("config", []byte("[default]\nregion = eu-west-1\nexternal_id = x\n[profile default]\nregion = us-east-1\n"))
 	if err != nil {
 		t.Fatal(err)

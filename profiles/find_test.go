@@ -18,6 +18,7 @@ func findWrite(t *testing.T, p string) {
 }
 
 func TestFind(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	home := filepath.Join(root, "home")
 	repo := filepath.Join(root, "repo")

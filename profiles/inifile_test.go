@@ -10,6 +10,7 @@ import (
 )
 
 func TestINIFileReadAndRemove(t *testing.T) {
+	t.Parallel()
 	text := "# my keys\r\n[default]\r\naws_access_key_id = AKIADEFAULT\r\n\r\n" +
 		"; the ci user\n[ci]\nAWS_Access_Key_ID=AKIACI\naws_secret_access_key = s1 ; not a comment to the CLI\naws_secret_access_key = s2\n\n" +
 		"[profile other]\nregion = eu-west-1\n"

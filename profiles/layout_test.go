@@ -70,6 +70,7 @@ var layoutBadCases = []struct {
 }
 
 func TestParseBadLayouts(t *testing.T) {
+	t.Parallel()
 	for _, c := range layoutBadCases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Parse("bad.yaml", []byte(c.yaml))
@@ -88,6 +89,7 @@ func TestParseBadLayouts(t *testing.T) {
 }
 
 func TestParseDefaults(t *testing.T) {
+	t.Parallel()
 	const src = `# comment
 namespace: cpco
 mode: organization
@@ -144,6 +146,7 @@ stages:
 }
 
 func TestParseAliasesAndModes(t *testing.T) {
+	t.Parallel()
 	const src = `namespace: eg
 mode: virtual-root
 root:
@@ -178,6 +181,7 @@ stages:
 }
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if _, err := Load(filepath.Join(dir, "missing.yaml")); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("got %v", err)
@@ -194,6 +198,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestParseRoleUserPlaceholder(t *testing.T) {
+	t.Parallel()
 	_, err := Parse("bad.yaml", []byte(layoutHead+"stages:\n  - name: dev\n    account: \"111111111111\"\n    roles: {admin: \"dev-{user}\"}\n"))
 	want := `layout bad.yaml line 8: stage "dev" role admin uses {user} but the stage name has none; remove {user} or add it to the stage name`
 	if err == nil || err.Error() != want {

@@ -37,6 +37,7 @@ stages:
 // top level's in the top level's place; dir: is made absolute against the layout file; a
 // cluster's region defaults to its stage's.
 func TestLayoutStageEnv(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "team", "acct.yaml")
 	l, err := Parse(file, []byte(envLayout))
 	if err != nil {
@@ -98,6 +99,7 @@ func TestLayoutStageEnv(t *testing.T) {
 }
 
 func TestLayoutStageEnvErrors(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ name, yaml, want string }{
 		{"credentials", layoutHead + "env: {AWS_SECRET_ACCESS_KEY: x}\n",
 			"layout bad.yaml line 5: env sets AWS_SECRET_ACCESS_KEY, which would override the credentials acct gives the stage; remove it (acct sets the AWS credential variables and ACCT_* itself)"},

@@ -40,6 +40,7 @@ func renderMust(t *testing.T, yamlText string, o RenderOptions) []Profile {
 
 // SPEC §1 "Seed 002, case 3, byte for byte".
 func TestRenderSeed002VirtualRootBytes(t *testing.T) {
+	t.Parallel()
 	const layout = `namespace: cpco
 mode: virtual-root
 region: us-west-2
@@ -73,6 +74,7 @@ source_profile=cpco
 }
 
 func TestRenderSeed002OrganizationBytes(t *testing.T) {
+	t.Parallel()
 	const layout = `namespace: cpco
 mode: organization
 region: us-west-2
@@ -103,6 +105,7 @@ source_profile=cpco
 }
 
 func TestRenderExamples(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("../docs/examples/*.yaml")
 	if err != nil || len(files) < 5 {
 		t.Fatalf("want at least 5 examples, got %v (%v)", files, err)
@@ -127,6 +130,7 @@ func TestRenderExamples(t *testing.T) {
 }
 
 func TestRenderExampleDetails(t *testing.T) {
+	t.Parallel()
 	l, err := Load("../docs/examples/per-user.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -177,6 +181,7 @@ func TestRenderExampleDetails(t *testing.T) {
 }
 
 func TestRenderAccountsModeDefaults(t *testing.T) {
+	t.Parallel()
 	ps := renderMust(t, "namespace: eg\nmode: accounts\nroot: {account: \"100000000000\"}\nstages:\n  - name: staging\n    account: \"100000000001\"\n", RenderOptions{})
 	want := "[profile eg-root-admin]\nrole_arn=arn:aws:iam::100000000000:role/eg-root-admin\nsource_profile=eg\n\n[profile eg-staging-admin]\nrole_arn=arn:aws:iam::100000000001:role/eg-staging-admin\nsource_profile=eg\n\n"
 	if got := renderINI(ps, "eg-root-admin", "eg-staging-admin"); got != want {
@@ -185,6 +190,7 @@ func TestRenderAccountsModeDefaults(t *testing.T) {
 }
 
 func TestRenderCredentialProcess(t *testing.T) {
+	t.Parallel()
 	const layout = "namespace: eg\nmode: organization\nregion: eu-west-1\nmfa_serial: arn:aws:iam::100000000000:mfa/{user}\nroot: {account: \"100000000000\"}\nstages:\n  - name: prod\n    account: \"100000000001\"\n    duration: 2h\n    profile: {output: json}\n"
 	ps := renderMust(t, layout, RenderOptions{User: "bob", Style: CredentialProcess, Executable: "/opt/my tools/acct"})
 	want := `[profile eg-prod-admin]
@@ -210,6 +216,7 @@ output=json
 }
 
 func TestRenderVirtualRootStageRoles(t *testing.T) {
+	t.Parallel()
 	const layout = "namespace: eg\nmode: virtual-root\nregion: us-gov-west-1\nroot:\n  account: \"100000000000\"\n  roles: {admin: eg-root-admin, readonly: eg-root-readonly}\nstages:\n  - name: dev\n    account: \"999999999999\"\n  - name: qa\n    roles: {deploy: eg-qa-deploy}\n"
 	ps := renderMust(t, layout, RenderOptions{})
 	var got []string
@@ -229,6 +236,7 @@ func TestRenderVirtualRootStageRoles(t *testing.T) {
 }
 
 func TestRenderPerUser(t *testing.T) {
+	t.Parallel()
 	const layout = "namespace: eg\nmode: accounts\nroot: {account: \"100000000000\"}\nstages:\n  - name: sandbox-{user}\n    per_user: {carol: \"100000000003\", alice: \"100000000001\"}\n  - name: dev-{user}\n    account: \"100000000009\"\n"
 	l, err := Parse("acct.yaml", []byte(layout))
 	if err != nil {
@@ -256,6 +264,7 @@ func TestRenderPerUser(t *testing.T) {
 }
 
 func TestRenderPatternVariables(t *testing.T) {
+	t.Parallel()
 	const layout = "namespace: eg\nmode: organization\nprofile_pattern: \"{ou}-{stage}.{role}@{account}\"\nroot: {account: \"100000000000\"}\nstages:\n  - name: prod\n    ou: workloads\n    account: \"100000000001\"\n"
 	ps := renderMust(t, layout, RenderOptions{})
 	if ps[0].Name != "root.admin@100000000000" || ps[1].Name != "workloads-prod.admin@100000000001" {
@@ -268,6 +277,7 @@ func TestRenderPatternVariables(t *testing.T) {
 }
 
 func TestRenderErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, yaml string
 		o          RenderOptions
@@ -303,6 +313,7 @@ func TestRenderErrors(t *testing.T) {
 }
 
 func TestRenderCodeBuiltLayout(t *testing.T) {
+	t.Parallel()
 	// A layout built in code, without Parse's defaults, must still render or fail cleanly.
 	if _, err := Render(nil, RenderOptions{}); err == nil {
 		t.Error("nil layout must fail")
@@ -319,6 +330,7 @@ func TestRenderCodeBuiltLayout(t *testing.T) {
 }
 
 func TestStyleAndProtectionStrings(t *testing.T) {
+	t.Parallel()
 	for _, s := range []Style{Native, CredentialProcess} {
 		if got, err := ParseStyle(s.String()); err != nil || got != s {
 			t.Errorf("style %v round trip: %v %v", s, got, err)

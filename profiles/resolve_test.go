@@ -111,6 +111,7 @@ source_profile = cpco
 `
 
 func TestResolve(t *testing.T) {
+	t.Parallel()
 	c := resolveTestConfig(t, resolveTestText)
 	cases := map[string]Chain{
 		"plain": {Profile: "plain", Region: "ap-south-1", Source: "plain", MFASerial: "arn:aws:iam::323330167063:mfa/plain"},
@@ -148,6 +149,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestResolveErrors(t *testing.T) {
+	t.Parallel()
 	c := resolveTestConfig(t, resolveTestText)
 	cases := []struct {
 		name, want string
@@ -170,6 +172,7 @@ func TestResolveErrors(t *testing.T) {
 }
 
 func TestReadEntriesAndMeta(t *testing.T) {
+	t.Parallel()
 	path := writeTestEnv(t)
 	if c, err := Read(path); err != nil || len(c.Names()) != 0 {
 		t.Fatalf("missing file: %v %v", c, err)
@@ -221,6 +224,7 @@ func TestReadEntriesAndMeta(t *testing.T) {
 }
 
 func TestMatch(t *testing.T) {
+	t.Parallel()
 	ps := append(blockLayoutB(), Profile{Name: "cpco-staging-admin", Namespace: "cpco", Stage: "staging", Role: "admin", Account: "121212121212",
 		Keys: []Key{{"role_arn", "arn:aws:iam::121212121212:role/x"}, {"source_profile", "cpco"}}},
 		Profile{Name: "cpco-prod-readonly", Namespace: "cpco", Stage: "prod", Role: "readonly", Account: "111111111111",
@@ -279,6 +283,7 @@ func TestMatch(t *testing.T) {
 }
 
 func TestDoctor(t *testing.T) {
+	t.Parallel()
 	text := resolveTestText + `
 [profile hand]
 role_arn = arn:aws:iam::888888888888:role/H
@@ -316,6 +321,7 @@ region = dup
 }
 
 func TestDoctorLayoutOutOfDate(t *testing.T) {
+	t.Parallel()
 	path := writeTestEnv(t)
 	dir := t.TempDir()
 	layoutPath := filepath.Join(dir, "acct.yaml")

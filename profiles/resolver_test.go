@@ -97,6 +97,7 @@ func resolverCompare(t *testing.T, c *Config, names []string) {
 // alone: random configs with loops, include_profile, SSO and errors, every profile asked in a
 // random order.
 func TestResolverSharesAsLoneResolve(t *testing.T) {
+	t.Parallel()
 	for seed := uint64(0); seed < 300; seed++ {
 		rnd := rand.New(rand.NewPCG(seed, 11))
 		c, err := ParseConfig("config", resolverRandomConfig(rnd, 1+rnd.IntN(30)))
@@ -164,6 +165,7 @@ func TestResolverEveryProfileIsLinear(t *testing.T) {
 
 // A long loop's error names its ends and how many profiles it leaves out, on one short line.
 func TestResolverLongLoopMessage(t *testing.T) {
+	t.Parallel()
 	c, err := ParseConfig("config", resolveLongChain(20, "source_profile", true))
 	if err != nil {
 		t.Fatal(err)

@@ -63,6 +63,7 @@ func writeSameTree(t *testing.T, what string, before, after map[string]string) {
 // two levels, dangling), with its mode; a read-only file only with Force; the lock and backup
 // beside the path the user has, never in the dotfiles directory; a dry run touches nothing.
 func TestWriteKeepsTheUsersFile(t *testing.T) {
+	t.Parallel()
 	const before = "[default]\nregion = eu-west-1\n"
 	o := Origin{Namespace: "cpco", LayoutFile: "a.yaml"}
 	cases := []struct {
@@ -197,6 +198,7 @@ func writeLink(t *testing.T, to, link string) {
 // In a directory acct may not write, the lock's permission error says so (not "another acct
 // holds it"), the file is untouched, and a dry run still works.
 func TestWriteReadOnlyDirectory(t *testing.T) {
+	t.Parallel()
 	if !testtool.Unprivileged(t) {
 		return
 	}
@@ -224,6 +226,7 @@ func TestWriteReadOnlyDirectory(t *testing.T) {
 
 // A full disk is reported as a full disk; the config is untouched and nothing is left behind.
 func TestWriteFullDisk(t *testing.T) {
+	t.Parallel()
 	disk := testtool.SmallDisk(t, 256<<10)
 	path := filepath.Join(disk, ".aws", "config")
 	o := Origin{Namespace: "cpco", LayoutFile: "a.yaml"}
@@ -242,6 +245,7 @@ func TestWriteFullDisk(t *testing.T) {
 // Temporary files of killed runs (beside the target and beside the backup) go with the next
 // successful run, even one that changes nothing; the user's look-alike files stay.
 func TestWriteRemovesDebris(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	target := filepath.Join(home, "dotfiles", "config")
 	path := filepath.Join(home, ".aws", "config")

@@ -14,17 +14,14 @@ import (
 	"github.com/acct-cli/acct/internal/testtool"
 )
 
+// writeTestEnv is where a test's config lives: ~/.aws/config of a home of its own.
 func writeTestEnv(t *testing.T) string {
 	t.Helper()
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
-	path := filepath.Join(home, ".aws", "config")
-	t.Setenv("AWS_CONFIG_FILE", path)
-	return path
+	return filepath.Join(t.TempDir(), ".aws", "config")
 }
 
 func TestConfigPath(t *testing.T) {
+	t.Parallel()
 	home := t.TempDir()
 	env := map[string]string{"HOME": home}
 	getenv := func(k string) string { return env[k] }
@@ -46,6 +43,7 @@ func TestConfigPath(t *testing.T) {
 }
 
 func TestWriteCreatesBacksUpAndIsIdempotent(t *testing.T) {
+	t.Parallel()
 	path := writeTestEnv(t)
 	// Dry run on a missing directory creates nothing.
 	res, err := Write(path, Origin{Namespace: "cpco", LayoutFile: "a.yaml"}, blockLayoutA(), WriteOptions{DryRun: true})
@@ -101,6 +99,7 @@ func TestWriteCreatesBacksUpAndIsIdempotent(t *testing.T) {
 
 // TestHelperWrite is run by TestWriteConcurrentProcesses in child processes.
 func TestHelperWrite(t *testing.T) {
+	t.Parallel()
 	path := os.Getenv("ACCT_TEST_HELPER_WRITE")
 	if path == "" {
 		t.Skip("helper process only")
@@ -116,6 +115,7 @@ func TestHelperWrite(t *testing.T) {
 }
 
 func TestWriteConcurrentProcesses(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts 20 processes")
 	}
@@ -165,6 +165,7 @@ func TestWriteConcurrentProcesses(t *testing.T) {
 
 // The Debian AWS CLI v2 reads what Write wrote.
 func TestWriteReadByAWSCLI(t *testing.T) {
+	t.Parallel()
 	path := writeTestEnv(t)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)
@@ -175,7 +176,7 @@ func TestWriteReadByAWSCLI(t *testing.T) {
 	if _, err := Write(path, Origin{Namespace: "cpco", LayoutFile: blockTestLayoutFile}, blockLayoutB(), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "AWS_CONFIG_FILE="+path, "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(filepath.Dir(path), "credentials"), "AWS_PAGER=")
+	env := append(os.Environ(), "HOME="+filepath.Dir(filepath.Dir(path)), "AWS_CONFIG_FILE="+path, "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(filepath.Dir(path), "credentials"), "AWS_PAGER=")
 	res := testtool.AWSCLIRuns(t, env, "",
 		[]string{"configure", "get", "role_arn", "--profile", "cpco-prod-admin"},
 		[]string{"configure", "get", "region", "--profile", "cpco-root-admin"},

@@ -15,6 +15,7 @@ import (
 // shell whose only credentials are the local container endpoint, against the
 // fake STS: the CLI must find, fetch and use them.
 func TestShellAWSCLIUsesCredentialServer(t *testing.T) {
+	t.Parallel()
 	shell := testtool.Need(t, "bash")
 	aws_ := testtool.AWSCLI(t)
 	sts := ststest.New()

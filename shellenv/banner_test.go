@@ -8,6 +8,7 @@ import (
 )
 
 func TestBanner(t *testing.T) {
+	t.Parallel()
 	tg := stagingTarget
 	tg.Identity = "arn:aws:iam::323330167063:role/cpco-root-admin"
 	berlin := time.FixedZone("CET", 3600)

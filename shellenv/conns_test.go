@@ -52,6 +52,7 @@ func get(t *testing.T, s *Server, host, token string) (status int, closed bool) 
 }
 
 func TestServerChecksHost(t *testing.T) {
+	t.Parallel()
 	s := serve(t, staticProvider)
 	_, port, _ := net.SplitHostPort(strings.TrimSuffix(strings.TrimPrefix(s.URL, "http://"), "/"))
 	for host, want := range map[string]int{
@@ -76,6 +77,7 @@ func TestServerChecksHost(t *testing.T) {
 }
 
 func TestServerClosesRefusedConnections(t *testing.T) {
+	t.Parallel()
 	s := serve(t, staticProvider)
 	host := strings.TrimSuffix(strings.TrimPrefix(s.URL, "http://"), "/")
 	if status, closed := get(t, s, host, "wrong"); status != 403 || !closed {
@@ -91,6 +93,7 @@ func TestServerClosesRefusedConnections(t *testing.T) {
 // and hold them; meanwhile and afterwards the shell's own SDK client, on a new connection
 // each time, gets its credentials within a second.
 func TestServerSurvivesConnectionFlood(t *testing.T) {
+	t.Parallel()
 	const hostile, attackers = 20000, 2
 	lowerFileLimit(t, 4096)
 	s := serve(t, staticProvider)

@@ -63,6 +63,7 @@ var dirtyBase = []string{
 }
 
 func TestEnv(t *testing.T) {
+	t.Parallel()
 	base := slices.Clone(dirtyBase)
 	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("x", 3600))
 	env := Env(base, aws.Credentials{
@@ -107,6 +108,7 @@ func TestEnv(t *testing.T) {
 }
 
 func TestEnvStaticKeysNoRegion(t *testing.T) {
+	t.Parallel()
 	m := envMap(t, Env(dirtyBase, aws.Credentials{AccessKeyID: "AKIA", SecretAccessKey: "s"}, Target{Profile: "p", Protected: true}))
 	for _, k := range []string{"AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "ACCT_STAGE", "ACCT_NAMESPACE"} {
 		if v, ok := m[k]; ok {
@@ -123,6 +125,7 @@ func TestEnvStaticKeysNoRegion(t *testing.T) {
 }
 
 func TestServerEnv(t *testing.T) {
+	t.Parallel()
 	s := &Server{URL: "http://127.0.0.1:1234/", Token: "tok"}
 	m := envMap(t, ServerEnv(dirtyBase, s, stagingTarget))
 	if m["AWS_CONTAINER_CREDENTIALS_FULL_URI"] != s.URL || m["AWS_CONTAINER_AUTHORIZATION_TOKEN"] != "tok" {
@@ -140,6 +143,7 @@ func TestServerEnv(t *testing.T) {
 }
 
 func TestNested(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		env  []string
 		want bool

@@ -18,6 +18,7 @@ import (
 )
 
 func TestLookPathUsesChildPATH(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tool := filepath.Join(dir, "only-here")
 	writeFile(t, tool, "#!/bin/sh\nexit 0\n")
@@ -36,6 +37,7 @@ func TestLookPathUsesChildPATH(t *testing.T) {
 }
 
 func TestExecReplacesProcess(t *testing.T) {
+	t.Parallel()
 	_, _, env := shellHome(t)
 	cmd := helperCmd(t, helperRequest{
 		Mode:   "exec",
@@ -56,6 +58,7 @@ func TestExecReplacesProcess(t *testing.T) {
 }
 
 func TestExecExitStatusAndNotFound(t *testing.T) {
+	t.Parallel()
 	_, _, env := shellHome(t)
 	cmd := helperCmd(t, helperRequest{Mode: "exec", Argv: []string{"sh", "-c", "exit 7"}, Creds: testCreds}, env)
 	if err := cmd.Run(); cmd.ProcessState.ExitCode() != 7 {
@@ -69,6 +72,7 @@ func TestExecExitStatusAndNotFound(t *testing.T) {
 }
 
 func TestRunExitStatus(t *testing.T) {
+	t.Parallel()
 	env := []string{"PATH=" + os.Getenv("PATH")}
 	ctx := context.Background()
 	if code, err := Run(ctx, []string{"sh", "-c", "exit 4"}, env, Stdio{}); code != 4 || err != nil {
@@ -84,6 +88,7 @@ func TestRunExitStatus(t *testing.T) {
 }
 
 func TestRunContextStopsChild(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -99,8 +104,10 @@ func TestRunContextStopsChild(t *testing.T) {
 // TestRunForwardsSignals sends each signal to a helper acct process (no
 // terminal, so nothing else delivers it) and checks the child saw it.
 func TestRunForwardsSignals(t *testing.T) {
+	t.Parallel()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
 		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
 			_, _, env := shellHome(t)
 			script := `trap 'echo got; exit 42' INT TERM HUP QUIT; echo ready; while :; do sleep 0.05; done`
 			cmd := helperCmd(t, helperRequest{Mode: "run", Argv: []string{"sh", "-c", script}, Creds: testCreds}, env)
@@ -150,6 +157,7 @@ func TestRunForwardsSignals(t *testing.T) {
 // close together can merge in the child, so a regression is not always
 // caught here; TestSentByTerminal checks the decision itself.
 func TestRunCtrlCNotDoubled(t *testing.T) {
+	t.Parallel()
 	bash := testtool.Need(t, "bash")
 	_, _, env := shellHome(t)
 	// read -t is a builtin, so traps run between short waits and no
@@ -171,6 +179,7 @@ echo "ints:$n"; exit $n`
 // TestSentByTerminal checks how acct tells a terminal's Ctrl-C (which the
 // child got too) from a kill aimed at acct alone.
 func TestSentByTerminal(t *testing.T) {
+	t.Parallel()
 	_, _, env := shellHome(t)
 	p := startPTY(t, helperCmd(t, helperRequest{Mode: "fg"}, env))
 	p.screen.waitFor(t, 0, "fg:true,false", ptyTimeout)

@@ -5,6 +5,7 @@ package shellenv
 import "testing"
 
 func TestPromptLabel(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		t    Target
 		want string
@@ -21,6 +22,7 @@ func TestPromptLabel(t *testing.T) {
 }
 
 func TestShellKind(t *testing.T) {
+	t.Parallel()
 	for path, want := range map[string]string{
 		"/bin/bash": kindBash, "/usr/local/bin/bash5": kindBash, "-zsh": kindZsh,
 		"/nix/store/x/bin/zsh-5.9": kindZsh, "/usr/bin/fish": kindFish,

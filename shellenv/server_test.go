@@ -79,6 +79,7 @@ func sdkClient(s *Server, token string) aws.CredentialsProvider {
 }
 
 func TestServerServesSDKClient(t *testing.T) {
+	t.Parallel()
 	p := &countingProvider{lifetime: time.Hour}
 	s := serve(t, p)
 	if !strings.HasPrefix(s.URL, "http://127.0.0.1:") {
@@ -100,6 +101,7 @@ func TestServerServesSDKClient(t *testing.T) {
 }
 
 func TestServerTokenFreshPerServer(t *testing.T) {
+	t.Parallel()
 	p := &countingProvider{lifetime: time.Hour}
 	a, b := serve(t, p), serve(t, p)
 	if a.Token == b.Token || a.URL == b.URL {
@@ -111,6 +113,7 @@ func TestServerTokenFreshPerServer(t *testing.T) {
 }
 
 func TestServerConcurrentClients(t *testing.T) {
+	t.Parallel()
 	p := &countingProvider{lifetime: time.Hour}
 	s := serve(t, p)
 	const clients = 100
@@ -144,10 +147,12 @@ func TestServerConcurrentClients(t *testing.T) {
 }
 
 func TestServerRefusesWrongOrMissingToken(t *testing.T) {
+	t.Parallel()
 	p := &countingProvider{lifetime: time.Hour}
 	s := serve(t, p)
 	for name, tok := range map[string]string{"wrong": strings.Repeat("0", 64), "missing": "", "prefix": s.Token[:10]} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			req, _ := http.NewRequest(http.MethodGet, s.URL, nil)
 			if tok != "" {
 				req.Header.Set("Authorization", tok)
@@ -171,6 +176,7 @@ func TestServerRefusesWrongOrMissingToken(t *testing.T) {
 }
 
 func TestServerRefusesNonLoopback(t *testing.T) {
+	t.Parallel()
 	p := &countingProvider{lifetime: time.Hour}
 	s := serve(t, p)
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
@@ -187,6 +193,7 @@ func TestServerRefusesNonLoopback(t *testing.T) {
 }
 
 func TestServerProviderError(t *testing.T) {
+	t.Parallel()
 	p := &countingProvider{err: errors.New("MFA session expired: run acct exec again")}
 	s := serve(t, p)
 	status, body := getJSON(t, s)
@@ -200,6 +207,7 @@ func TestServerProviderError(t *testing.T) {
 }
 
 func TestServerClosedRefusesConnections(t *testing.T) {
+	t.Parallel()
 	p := &countingProvider{lifetime: time.Hour}
 	s, err := Serve(p)
 	if err != nil {
@@ -233,6 +241,7 @@ func TestServerClosedRefusesConnections(t *testing.T) {
 // provider's cache has replaced credentials near their expiry, clients get the
 // new ones at once, with no copy in the server to outlive them.
 func TestServerHandsOutWhatTheProviderHas(t *testing.T) {
+	t.Parallel()
 	p := &countingProvider{lifetime: time.Hour}
 	s := serve(t, p)
 	client := sdkClient(s, s.Token)
@@ -245,6 +254,7 @@ func TestServerHandsOutWhatTheProviderHas(t *testing.T) {
 }
 
 func TestServerStaticCredentialsGetExpiration(t *testing.T) {
+	t.Parallel()
 	s := serve(t, aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: "AKIASTATIC", SecretAccessKey: "s"}, nil
 	}))

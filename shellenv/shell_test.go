@@ -112,8 +112,10 @@ var shellCases = []shellCase{
 }
 
 func TestShellPromptRCAndExitStatus(t *testing.T) {
+	t.Parallel()
 	for _, sc := range shellCases {
 		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
 			shell := testtool.Need(t, sc.name)
 			home, tmp, env := shellHome(t)
 			env = sc.rc(t, home, env)
@@ -152,11 +154,13 @@ func TestShellPromptRCAndExitStatus(t *testing.T) {
 }
 
 func TestShellProtectedPromptColor(t *testing.T) {
+	t.Parallel()
 	prod := stagingTarget
 	prod.Stage, prod.Profile, prod.Protected = "prod", "cpco-prod-admin", true
 	for _, sc := range shellCases {
 		for _, noColor := range []string{"", "flag", "env"} {
 			t.Run(sc.name+"/nocolor="+noColor, func(t *testing.T) {
+				t.Parallel()
 				shell := testtool.Need(t, sc.name)
 				home, _, env := shellHome(t)
 				env = sc.rc(t, home, env)
@@ -184,6 +188,7 @@ func TestShellProtectedPromptColor(t *testing.T) {
 // TestShellOtherShellFromSHELL: a shell acct has no prompt trick for still
 // gets the environment; $SHELL picks it; depth counts up from a parent shell.
 func TestShellOtherShellFromSHELL(t *testing.T) {
+	t.Parallel()
 	// A shell by a name acct does not know, whatever /bin/sh is here.
 	_, tmp, env := shellHome(t)
 	sh := filepath.Join(tmp, "plainsh")
@@ -206,6 +211,7 @@ func TestShellOtherShellFromSHELL(t *testing.T) {
 }
 
 func TestShellNoPrompt(t *testing.T) {
+	t.Parallel()
 	bash := testtool.Need(t, "bash")
 	home, _, env := shellHome(t)
 	writeFile(t, filepath.Join(home, ".bashrc"), "MYVAR=from-user-rc\nPS1='userprompt> '\n")
@@ -224,8 +230,10 @@ func TestShellNoPrompt(t *testing.T) {
 // TestShellWithoutUserFiles: a user with no startup files at all gets the
 // shell's default prompt, prefixed (fish's autoloaded fish_prompt included).
 func TestShellWithoutUserFiles(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"bash", "zsh", "fish"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			shell := testtool.Need(t, name)
 			_, _, env := shellHome(t)
 			p := startPTY(t, helperCmd(t, helperRequest{Mode: "shell", Shell: shell, Target: stagingTarget, Creds: testCreds}, env))
@@ -243,6 +251,7 @@ func TestShellWithoutUserFiles(t *testing.T) {
 // TestShellFishPromptSeesStatus: the wrapper must not reset $status before
 // the user's prompt reads it.
 func TestShellFishPromptSeesStatus(t *testing.T) {
+	t.Parallel()
 	fish := testtool.Need(t, "fish")
 	home, _, env := shellHome(t)
 	writeFile(t, filepath.Join(home, ".config", "fish", "config.fish"),
