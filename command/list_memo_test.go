@@ -126,6 +126,7 @@ source_profile=base
 // A stale answer is never used: every change to the config's bytes, even one that keeps its
 // inode, size and modification time, gives what a full read of the new bytes gives.
 func TestListMemoNeverStale(t *testing.T) {
+	t.Parallel()
 	w := newListWorld(t)
 	w.write([]byte(listMemoConfig))
 	w.check("first run")
@@ -184,6 +185,7 @@ func TestListMemoNeverStale(t *testing.T) {
 
 // The cache file is private, holds no secret, and a damaged or unwritable one is only ignored.
 func TestListMemoFile(t *testing.T) {
+	t.Parallel()
 	w := newListWorld(t)
 	w.write([]byte(listMemoConfig))
 	w.check("first run")
@@ -260,6 +262,7 @@ func FuzzListMemo(f *testing.F) {
 // Rows of every kind of field, with every byte a name can hold, decode as they were encoded; a
 // value cut short or with bytes left over does not decode.
 func TestListEncodeDecode(t *testing.T) {
+	t.Parallel()
 	rows := []listRow{
 		{Profile: "a", Layout: "cpco", OU: "workloads", Stage: "prod", Role: "admin", Account: "222222222222",
 			RoleARN: "arn:aws:iam::222222222222:role/Admin", Protected: "always", Source: "base"},
