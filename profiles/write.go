@@ -114,8 +114,9 @@ func (w *Writer) Write(o Origin, ps []Profile) (WriteResult, error) {
 	}
 	if bytes.Equal(old, merged) && w.existed {
 		// Unchanged, the block's begin line is o's own: it names o's layout path unless the line
-		// cannot spell that path exactly, and only then did writeOtherLayout ask the file system.
-		res.Settled = opt.Replace || prev.LayoutFile == o.LayoutFile
+		// cannot spell that path exactly, and only then does writeOtherLayout (here, and in
+		// RememberedUser) ask the file system.
+		res.Settled = prev.LayoutFile == o.LayoutFile
 		return res, nil
 	}
 	res.Changed = true
