@@ -91,19 +91,19 @@ func TestReader(t *testing.T) {
 	if !r.Done() {
 		t.Fatal("not done after every string")
 	}
-	if r.String(); r.Done() {
+	if _ = r.String(); r.Done() {
 		t.Fatal("done after reading past the end")
 	}
 	r = NewReader(b[:len(b)-1])
 	for range strs {
-		r.String()
+		_ = r.String()
 	}
 	if r.Done() {
 		t.Fatal("a value cut short is done")
 	}
 	r = NewReader(append(bytes.Clone(b), 0))
 	for range strs {
-		r.String()
+		_ = r.String()
 	}
 	if r.Done() {
 		t.Fatal("a value with bytes left over is done")
