@@ -4,36 +4,50 @@ package bench
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/acct-cli/acct/command"
 	"github.com/acct-cli/acct/internal/console"
+	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session/ststest"
 )
 
-const benchLayout = `namespace: cpco
-mode: organization
-region: us-west-2
-source_profile: cpco
-mfa_serial: arn:aws:iam::323330167063:mfa/{user}
-root:
-  account: "323330167063"
-stages:
-  - name: staging
-    account: "222222222222"
-`
+// benchLayout is a layout of n profiles: the root's admin, and n-1 stages with staging in the
+// middle.
+func benchLayout(n int) string {
+	var b strings.Builder
+	b.WriteString("namespace: cpco\nmode: organization\nregion: us-west-2\nsource_profile: cpco\n")
+	b.WriteString("mfa_serial: arn:aws:iam::323330167063:mfa/{user}\nroot:\n  account: \"323330167063\"\nstages:\n")
+	for i := 1; i < n; i++ {
+		if i == n/2 {
+			b.WriteString("  - name: staging\n    account: \"222222222222\"\n")
+			continue
+		}
+		fmt.Fprintf(&b, "  - name: s%d\n    account: \"%012d\"\n", i, 500000000000+i)
+	}
+	return b.String()
+}
 
 // BenchmarkCredentialProcessCached is `acct credential-process cpco-staging-admin` in process,
 // with the role's credentials cached in the file keyring: the work every command does before it
-// runs anything, without the process start. Profile it with
+// runs anything, without the process start, on a config of 2 and of 10,000 profiles. Profile it
+// with
 //
-//	go test ./bench -run '^$' -bench CredentialProcessCached -cpuprofile /tmp/cpu.out
+//	go test ./bench -run '^$' -bench CredentialProcessCached/10000 -cpuprofile /tmp/cpu.out
 func BenchmarkCredentialProcessCached(b *testing.B) {
+	for _, n := range []int{2, 10000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) { benchCredentialProcessCached(b, n) })
+	}
+}
+
+func benchCredentialProcessCached(b *testing.B, n int) {
 	home := b.TempDir()
 	s := ststest.New()
 	defer s.Close()
@@ -58,7 +72,7 @@ func BenchmarkCredentialProcessCached(b *testing.B) {
 		os.Unsetenv(k)
 	}
 	layout := filepath.Join(home, "acct.yaml")
-	if err := os.WriteFile(layout, []byte(benchLayout), 0o600); err != nil {
+	if err := os.WriteFile(layout, []byte(benchLayout(n)), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	run := func(extra map[string]string, args ...string) string {
@@ -81,7 +95,11 @@ func BenchmarkCredentialProcessCached(b *testing.B) {
 	run(nil, "generate", "--layout", layout, "--user", "alice")
 	run(map[string]string{"AWS_ACCESS_KEY_ID": u.AccessKeyID, "AWS_SECRET_ACCESS_KEY": u.SecretAccessKey}, "add", "cpco", "--env")
 	run(map[string]string{"ACCT_MFA_TOKEN": s.Code(u, time.Now())}, "credential-process", "cpco-staging-admin")
+	if cfg, err := profiles.Read(vars["AWS_CONFIG_FILE"]); err != nil || len(cfg.Names()) != n {
+		b.Fatalf("the config holds %d profiles, not %d: %v", len(cfg.Names()), n, err)
+	}
 	calls := s.Calls("")
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		var sys = command.IO{Console: console.New(strings.NewReader(""), io.Discard, io.Discard), Getenv: os.Getenv, Environ: os.Environ}

@@ -85,10 +85,7 @@ func containsLine(out, line string) bool {
 func TestExecWarnsWhereTheAWSCLIDiffers(t *testing.T) {
 	t.Parallel()
 	sw := newSessionWorld(t, false, nil)
-	creds := filepath.Join(sw.home, ".aws", "credentials")
-	if err := os.WriteFile(creds, []byte("[cpco-staging-admin]\nregion = eu-west-1\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	creds := sw.writeCredentials("[cpco-staging-admin]\nregion = eu-west-1\n", 0o600)
 	r := sw.with(sw.mfa(0), "exec", "cpco-staging-admin", "--", "true")
 	want := "acct: warning: [cpco-staging-admin] in " + creds + " sets region: the AWS CLI uses it before " + sw.config +
 		", acct does not, so the two can reach different accounts; move region into [profile cpco-staging-admin] of " + sw.config + " and delete it from " + creds
@@ -101,11 +98,7 @@ func TestExecWarnsWhereTheAWSCLIDiffers(t *testing.T) {
 func TestExecKeysOnlyInCredentialsFile(t *testing.T) {
 	t.Parallel()
 	sw := newSessionWorld(t, true, nil)
-	creds := filepath.Join(sw.home, ".aws", "credentials")
-	text := "[cpco]\naws_access_key_id = " + sw.user.AccessKeyID + "\naws_secret_access_key = " + sw.user.SecretAccessKey + "\n"
-	if err := os.WriteFile(creds, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	creds := sw.writeCredentials("[cpco]\naws_access_key_id = "+sw.user.AccessKeyID+"\naws_secret_access_key = "+sw.user.SecretAccessKey+"\n", 0o600)
 	r := sw.with(sw.mfa(0), "exec", "cpco-staging-admin", "--", "true")
 	want := "acct: cpco-staging-admin: no keys stored for \"cpco\" in acct's keyring, but [cpco] in " + creds + " has them; run acct add cpco --from-credentials"
 	if r.code != 2 || !containsLine(r.stderr, want) {

@@ -33,14 +33,7 @@ func TestGenerateBrokenConfigs(t *testing.T) {
 		"other layout half-deleted":  "# >>> acct: other (x)\n[profile a]\nregion=x\n",
 	}
 	layout := example("virtual-root.yaml")
-	l, err := profiles.Load(layout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := profiles.Render(l, profiles.RenderOptions{User: "alice"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, ps := rendered(t, layout, "alice")
 	for name, text := range cases {
 		name, text := name, text
 		t.Run(name, func(t *testing.T) {

@@ -108,6 +108,17 @@ func (sys *system) sessionOptions(chain *profiles.Chain, in sessionInput) (sessi
 	}, nil
 }
 
+// targetCredentials resolves name and obtains its credentials, for the commands that hand them
+// out rather than run something with them (export, login).
+func (sys *system) targetCredentials(c *cli.Context, name string) (*target, aws.Credentials, error) {
+	t, err := sys.resolveTarget(name)
+	if err != nil {
+		return nil, aws.Credentials{}, err
+	}
+	_, creds, err := sys.credentials(c.Context, t.Chain, sessionInputFrom(c))
+	return t, creds, err
+}
+
 // credentials resolves chain into working credentials. A wrong MFA code typed at a terminal is
 // asked again, up to three tries; a script gets STS's words and exit status 1.
 func (sys *system) credentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
@@ -188,6 +199,16 @@ func nameArg(c *cli.Context) (string, error) {
 		return names[0], nil
 	}
 	return "", nil
+}
+
+// sourceArg is the source profile that add, remove and rotate need: a missing one is a usage error
+// whose line shows the command's form.
+func sourceArg(c *cli.Context, usage string) (string, error) {
+	name, err := nameArg(c)
+	if err == nil && name == "" {
+		err = fault.New(fault.Usage, usage)
+	}
+	return name, err
 }
 
 // commandArgs parses flags that follow positional arguments (`acct add cpco --env`,

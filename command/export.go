@@ -56,11 +56,7 @@ func runExport(c *cli.Context, sys *system, names []string, format string) error
 	default:
 		return usagef("--format %q is not known; use env, json or credential-process", format)
 	}
-	t, err := sys.resolveTarget(name)
-	if err != nil {
-		return err
-	}
-	_, creds, err := sys.credentials(c.Context, t.Chain, sessionInputFrom(c))
+	t, creds, err := sys.targetCredentials(c, name)
 	if err != nil {
 		return err
 	}

@@ -34,8 +34,9 @@ func copyLayout(t *testing.T, example, dir string) string {
 	return p
 }
 
-// renderedNames are the profile names a layout file generates for user.
-func renderedNames(t *testing.T, path, user string) []string {
+// rendered is the layout file at path and the profiles it generates for user: what acct generate
+// must have written.
+func rendered(t *testing.T, path, user string) (*profiles.Layout, []profiles.Profile) {
 	t.Helper()
 	l, err := profiles.Load(path)
 	if err != nil {
@@ -45,6 +46,13 @@ func renderedNames(t *testing.T, path, user string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return l, ps
+}
+
+// renderedNames are the profile names a layout file generates for user.
+func renderedNames(t *testing.T, path, user string) []string {
+	t.Helper()
+	_, ps := rendered(t, path, user)
 	var out []string
 	for _, p := range ps {
 		out = append(out, p.Name)

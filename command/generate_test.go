@@ -34,14 +34,7 @@ func TestGenerateExamplesReadByAWSCLI(t *testing.T) {
 
 			abs, _ := filepath.Abs(f)
 			w.must("generate", "--layout", abs, "--user", "alice")
-			l, err := profiles.Load(abs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := profiles.Render(l, profiles.RenderOptions{User: "alice"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, want := rendered(t, abs, "alice")
 			// Every key of the first, middle and last profiles is read back, and list-profiles covers
 			// every name; the commands share one AWS CLI start (see testtool.AWSCLIRuns).
 			cmds := [][]string{{"configure", "list-profiles"}}

@@ -23,12 +23,9 @@ func addCommand(sys *system) *cli.Command {
 			&cli.BoolFlag{Name: "env", Usage: "read the key from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"},
 		}, importFlags()...), // migrate.go
 		Action: func(c *cli.Context) error {
-			name, err := nameArg(c)
+			name, err := sourceArg(c, "name the source profile whose keys these are: acct add <source-profile>")
 			if err != nil {
 				return err
-			}
-			if name == "" {
-				return usagef("name the source profile whose keys these are: acct add <source-profile>")
 			}
 			if importRequested(c) { // --from-credentials, --from-aws-vault: migrate.go
 				return sys.importKeys(c, name)
@@ -83,12 +80,9 @@ func removeCommand(sys *system) *cli.Command {
 		Usage:     "delete a source profile's keys and its sessions from the keyring",
 		UsageText: "acct remove <source-profile>",
 		Action: func(c *cli.Context) error {
-			name, err := nameArg(c)
+			name, err := sourceArg(c, "name the source profile: acct remove <source-profile>")
 			if err != nil {
 				return err
-			}
-			if name == "" {
-				return usagef("name the source profile: acct remove <source-profile>")
 			}
 			kr, err := sys.openKeyring()
 			if err != nil {

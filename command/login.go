@@ -31,11 +31,7 @@ func loginCommand(sys *system) *cli.Command {
 			if name == "" {
 				return usagef("name a profile: acct login <profile>")
 			}
-			t, err := sys.resolveTarget(name)
-			if err != nil {
-				return err
-			}
-			_, creds, err := sys.credentials(c.Context, t.Chain, sessionInputFrom(c))
+			_, creds, err := sys.targetCredentials(c, name)
 			if err != nil {
 				return err
 			}

@@ -34,12 +34,8 @@ func TestMigrateFromCredentials(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	u := w.sts.AddUser("323330167063", "alice")
-	path := w.vars["AWS_SHARED_CREDENTIALS_FILE"]
-	os.MkdirAll(filepath.Dir(path), 0o700)
 	before := strings.ReplaceAll(strings.Replace(strings.Replace(credentialsBefore, "%s", u.AccessKeyID, 1), "%s", u.SecretAccessKey, 1), "%%", "%")
-	if err := os.WriteFile(path, []byte(before), 0o640); err != nil {
-		t.Fatal(err)
-	}
+	path := w.writeCredentials(before, 0o640)
 
 	// In a script without --delete-plaintext the file is left alone, and acct says so.
 	r := w.must("add", "cpco", "--from-credentials")
@@ -156,15 +152,26 @@ func TestMigrateFromAWSVault(t *testing.T) {
 	}
 }
 
+// writeCredentials writes text as the world's ~/.aws/credentials with mode and returns its path.
+func (w *world) writeCredentials(text string, mode os.FileMode) string {
+	w.t.Helper()
+	path := w.vars["AWS_SHARED_CREDENTIALS_FILE"]
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), mode); err != nil {
+		w.t.Fatal(err)
+	}
+	return path
+}
+
 // On a terminal, acct asks before deleting the plain-text copy; "n" keeps it, "y" deletes it.
 func TestMigrateFromCredentialsAsks(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	u := w.sts.AddUser("323330167063", "alice")
-	path := w.vars["AWS_SHARED_CREDENTIALS_FILE"]
-	os.MkdirAll(filepath.Dir(path), 0o700)
 	before := "[cpco]\naws_access_key_id = " + u.AccessKeyID + "\naws_secret_access_key = " + u.SecretAccessKey + "\n\n[other]\nregion = eu-west-1\n"
-	os.WriteFile(path, []byte(before), 0o600)
+	path := w.writeCredentials(before, 0o600)
 
 	p := w.acctTTY(nil, "add", "cpco", "--from-credentials")
 	p.expect("Delete the plain-text copy, [cpco] in " + path)

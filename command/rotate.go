@@ -25,12 +25,9 @@ func rotateCommand(sys *system) *cli.Command {
 			mfaTokenFlag(),
 		},
 		Action: func(c *cli.Context) error {
-			name, err := nameArg(c)
+			name, err := sourceArg(c, "name the source profile whose key to rotate: acct rotate <source-profile>")
 			if err != nil {
 				return err
-			}
-			if name == "" {
-				return usagef("name the source profile whose key to rotate: acct rotate <source-profile>")
 			}
 			kr, err := sys.openKeyring()
 			if err != nil {

@@ -17,7 +17,6 @@ import (
 	"github.com/99designs/keyring"
 
 	"github.com/acct-cli/acct/internal/testtool"
-	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session/ststest"
 )
 
@@ -70,14 +69,7 @@ func newLayoutWorld(t *testing.T, layoutText string, noKeys bool, opts map[strin
 		t.Fatal(err)
 	}
 	w.must("generate", "--layout", layout, "--user", "alice")
-	l, err := profiles.Load(layout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := profiles.Render(l, profiles.RenderOptions{User: "alice"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ps := rendered(t, layout, "alice")
 	sw := &sessionWorld{world: w, layout: layout, roles: map[string]string{}}
 	sw.user = w.sts.AddUser("323330167063", "alice")
 	for _, p := range ps {

@@ -3,17 +3,12 @@ package command_test
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/creack/pty"
 
 	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/profiles"
@@ -62,90 +57,14 @@ func ssoWorld(t *testing.T) (*world, *ssotest.Server, string) {
 	return w, fake, layout
 }
 
-// ssoTTY runs acct on a pseudo-terminal and collects what it shows.
-type ssoTTY struct {
-	t    *testing.T
-	f    *os.File
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	out  strings.Builder
-	done chan error
-}
-
-func (w *world) ssoTTY(args ...string) *ssoTTY {
-	w.t.Helper()
-	cmd := exec.Command(acctBin, args...)
-	cmd.Env, cmd.Dir = w.env(), w.home
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 250})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	p := &ssoTTY{t: w.t, f: f, cmd: cmd, done: make(chan error, 1)}
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := f.Read(buf)
-			p.mu.Lock()
-			p.out.Write(buf[:n])
-			p.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	go func() { p.done <- cmd.Wait() }()
-	w.t.Cleanup(func() {
-		f.Close()
-		cmd.Process.Kill()
-	})
-	return p
-}
-
-func (p *ssoTTY) screen() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return strings.ReplaceAll(p.out.String(), "\r", "")
-}
-
-func (p *ssoTTY) expect(re *regexp.Regexp) []string {
-	p.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if m := re.FindStringSubmatch(p.screen()); m != nil {
-			return m
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	p.t.Fatalf("the terminal never showed %s:\n%s", re, p.screen())
-	return nil
-}
-
-func (p *ssoTTY) wait() int {
-	p.t.Helper()
-	select {
-	case err := <-p.done:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode()
-		}
-		if err != nil {
-			p.t.Fatal(err)
-		}
-		return 0
-	case <-time.After(30 * time.Second):
-		p.t.Fatalf("acct still running:\n%s", p.screen())
-		return -1
-	}
-}
-
 var codeRE = regexp.MustCompile(`Open (\S+) and enter code ([A-Z]{4}-[A-Z]{4})`)
 
 // login runs acct login --sso on a terminal and approves the code the terminal shows once the
 // client has polled at least once.
-func (w *world) ssoLogin(fake *ssotest.Server, args ...string) (*ssoTTY, string) {
+func (w *world) ssoLogin(fake *ssotest.Server, args ...string) (*tty, string) {
 	w.t.Helper()
-	p := w.ssoTTY(append([]string{"login", "--sso"}, args...)...)
-	m := p.expect(codeRE)
+	p := w.acctTTY(nil, append([]string{"login", "--sso"}, args...)...)
+	m := p.expectRE(codeRE)
 	before := fake.Calls("CreateToken")
 	for fake.Calls("CreateToken") == before {
 		time.Sleep(20 * time.Millisecond)
@@ -153,7 +72,7 @@ func (w *world) ssoLogin(fake *ssotest.Server, args ...string) (*ssoTTY, string)
 	if err := fake.Approve(m[2]); err != nil {
 		w.t.Fatal(err)
 	}
-	p.expect(regexp.MustCompile(`signed in to SSO session cpco`))
+	p.expect("signed in to SSO session cpco")
 	if code := p.wait(); code != 0 {
 		w.t.Fatalf("acct login --sso: exit %d\n%s", code, p.screen())
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
+	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/orgs"
 	"github.com/acct-cli/acct/orgs/orgstest"
 	"github.com/acct-cli/acct/profiles"
@@ -283,6 +284,21 @@ func TestMFASerialTemplate(t *testing.T) {
 		tmpl, user, ok := orgs.MFASerialTemplate(c.in)
 		if tmpl != c.tmpl || user != c.user || ok != (c.tmpl != "") {
 			t.Errorf("MFASerialTemplate(%q) = %q, %q, %v; want %q, %q", c.in, tmpl, user, ok, c.tmpl, c.user)
+		}
+	}
+}
+
+// Organizations is called in the partition of the profile's region: its one endpoint there.
+func TestNewClientRegion(t *testing.T) {
+	for region, want := range map[string]string{
+		"eu-central-1": "us-east-1", "": "us-east-1", "cn-north-1": "cn-northwest-1", "us-gov-east-1": "us-gov-west-1",
+	} {
+		c, err := orgs.NewClient(awsconfig.Env{}, nil, region, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Options().Region; got != want {
+			t.Errorf("region %q: Organizations in %q, want %q", region, got, want)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/acct-cli/acct/internal/awsconfig"
 	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/profiles"
 )
 
 // API is the part of *organizations.Client the walk uses.
@@ -47,23 +48,15 @@ type Org struct {
 // endpoint_url), else at AWS's own, with acct's one retry policy: a walk of a large organisation
 // meets TooManyRequestsException.
 func NewClient(env awsconfig.Env, creds aws.CredentialsProvider, region, endpointURL string) (*organizations.Client, error) {
-	cfg, err := awsconfig.New(env, awsconfig.Client{Region: apiRegion(region), Credentials: creds, Endpoint: env.Endpoint(awsconfig.Organizations, endpointURL)})
+	cfg, err := awsconfig.New(env, awsconfig.Client{Region: apiRegions[profiles.Partition(region)], Credentials: creds, Endpoint: env.Endpoint(awsconfig.Organizations, endpointURL)})
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
 	}
 	return organizations.NewFromConfig(cfg), nil
 }
 
-// apiRegion is where Organizations lives in the partition of region.
-func apiRegion(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "cn-northwest-1"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "us-gov-west-1"
-	}
-	return "us-east-1"
-}
+// apiRegions is where Organizations lives in each partition.
+var apiRegions = map[string]string{"aws": "us-east-1", "aws-cn": "cn-northwest-1", "aws-us-gov": "us-gov-west-1"}
 
 // Walk reads the whole organisation: DescribeOrganization, the roots, then every OU and its
 // accounts, depth first, with the SDK's paginators.

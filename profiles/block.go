@@ -114,7 +114,7 @@ func blockFind(lines []iniLine) ([]blockRegion, error) {
 			return nil, &ConfigError{Line: l.num, What: fmt.Sprintf("end marker for %s closes the block for %s that starts at line %d", ns, openNS, lines[open].num),
 				Fix: "restore the matching end line " + strconv.Quote(blockEndPrefix+openNS), Err: ErrBrokenBlock}
 		}
-		out = append(out, blockRegion{origin: blockOrigin(lines[open].text), begin: open, end: i})
+		out = append(out, blockRegion{origin: blockOrigin(lines[open].text), begin: lines[open].num - 1, end: l.num - 1})
 		open = -1
 	}
 	if open >= 0 {

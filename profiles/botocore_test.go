@@ -165,6 +165,27 @@ const (
 	roleC    = "arn:aws:iam::444444444444:role/C"
 )
 
+// topMFAConfig and sourceMFAConfig are tried twice: as botocore (--no-session) and with acct's
+// MFA session, which differs from botocore on purpose.
+const (
+	topMFAConfig = `
+[profile top]
+role_arn = ` + roleB + `
+source_profile = mid
+mfa_serial = ` + mfaAlice + `
+[profile mid]
+role_arn = ` + roleA + `
+source_profile = base
+`
+	sourceMFAConfig = `
+[profile app]
+role_arn = ` + roleA + `
+source_profile = base
+[profile base]
+mfa_serial = ` + mfaAlice + `
+`
+)
+
 func oracleCases() []oracleCase {
 	return []oracleCase{
 		{name: "one role", profile: "app", keys: []string{"base"}, config: `
@@ -214,13 +235,7 @@ mfa_serial = ` + mfaAlice + `
 role_arn = ` + roleB + `
 source_profile = ci
 `},
-		{name: "--no-session: mfa_serial of the source alone is sent nowhere", profile: "app", keys: []string{"base"}, config: `
-[profile app]
-role_arn = ` + roleA + `
-source_profile = base
-[profile base]
-mfa_serial = ` + mfaAlice + `
-`},
+		{name: "--no-session: mfa_serial of the source alone is sent nowhere", profile: "app", keys: []string{"base"}, config: sourceMFAConfig},
 		{name: "bug 2: the profile asked for still assumes its own role", profile: "ci", keys: []string{"ci"}, config: `
 [profile ci]
 role_arn = ` + roleA + `
@@ -264,15 +279,7 @@ role_arn = ` + roleA + `
 source_profile = quoted
 [profile "quoted"]
 `},
-		{name: "bug 7: --no-session sends the MFA device where its profile is assumed", profile: "top", keys: []string{"base"}, config: `
-[profile top]
-role_arn = ` + roleB + `
-source_profile = mid
-mfa_serial = ` + mfaAlice + `
-[profile mid]
-role_arn = ` + roleA + `
-source_profile = base
-`},
+		{name: "bug 7: --no-session sends the MFA device where its profile is assumed", profile: "top", keys: []string{"base"}, config: topMFAConfig},
 		{name: "bug 7: MFA on every hop", profile: "top", keys: []string{"base"}, config: `
 [profile top]
 role_arn = ` + roleB + `
@@ -302,22 +309,8 @@ source_profile = x
 `},
 
 		// acct's differences on purpose (docs/config.md).
-		{name: "on purpose: one MFA session for the chain", profile: "top", keys: []string{"base"}, mfaSession: true, config: `
-[profile top]
-role_arn = ` + roleB + `
-source_profile = mid
-mfa_serial = ` + mfaAlice + `
-[profile mid]
-role_arn = ` + roleA + `
-source_profile = base
-`, differs: withMFASession(mfaAlice)},
-		{name: "on purpose: mfa_serial of the source makes the MFA session", profile: "app", keys: []string{"base"}, mfaSession: true, config: `
-[profile app]
-role_arn = ` + roleA + `
-source_profile = base
-[profile base]
-mfa_serial = ` + mfaAlice + `
-`, differs: withMFASession(mfaAlice)},
+		{name: "on purpose: one MFA session for the chain", profile: "top", keys: []string{"base"}, mfaSession: true, config: topMFAConfig, differs: withMFASession(mfaAlice)},
+		{name: "on purpose: mfa_serial of the source makes the MFA session", profile: "app", keys: []string{"base"}, mfaSession: true, config: sourceMFAConfig, differs: withMFASession(mfaAlice)},
 		{name: "on purpose: region through source_profile", profile: "app", keys: []string{"base"}, config: `
 [profile app]
 role_arn = ` + roleA + `

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,15 +104,17 @@ type Config struct {
 	// BlockErr is a broken acct block (half-deleted, nested or duplicated); reading still works.
 	BlockErr error
 
-	raw     []byte // the file as read, for Doctor's comparison with a fresh Merge
-	names   []string
-	entries map[string]*Entry
+	raw     string // the file as read: the sections' text, and Doctor's comparison with a fresh Merge
+	headers []configHeader
 	blocks  []Block
-	dups    []configDup
 
-	// A Config from ReadOnDemand reads a profile's values with ini.v1 when first asked for them.
+	// A Config from ReadOnDemand finds a profile's sections and reads their values with ini.v1
+	// when first asked for it, and lists every profile when first asked for a list (index).
 	mu       sync.Mutex
-	lines    []iniLine
+	indexed  bool              // names, entries and dups hold every profile of the file
+	names    []string          // once indexed
+	entries  map[string]*Entry // every profile once indexed; before, those looked up
+	dups     []configDup       // once indexed
 	unloaded map[*Entry][]configSection
 }
 
@@ -123,29 +126,27 @@ func Read(path string) (*Config, error) {
 	return configRead(path, false)
 }
 
-// ReadOnDemand reads the config file at path as Read does, except that a profile's values are
-// read (by ini.v1, as Read reads them) only when something asks for that profile: a warm
-// `acct exec` needs the 2 to 4 sections of one chain, not all 10,000 of a large organisation's
-// file. The whole file is still split into lines and sections and every line checked, so a file
-// that is not ini fails here as it fails Read.
+// ReadOnDemand reads the config file at path as Read does, except that a profile's sections are
+// found, and their values read (by ini.v1, as Read reads them), only when something asks for
+// that profile: a warm `acct exec` needs the 2 to 4 sections of one chain, not all 10,000 of a
+// large organisation's file. Every line is still checked, so a file that is not ini fails here
+// as it fails Read, but only the section headers are kept (configScan).
 func ReadOnDemand(path string) (*Config, error) {
 	return configRead(path, true)
 }
 
 func configRead(path string, onDemand bool) (*Config, error) {
 	c := &Config{Path: path, entries: map[string]*Entry{}}
-	if onDemand {
-		c.unloaded = map[*Entry][]configSection{}
-	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		c.indexed = true
 		return c, nil
 	}
 	if err != nil {
 		c.ParseErr = fault.Errorf(fault.BadInput, "config %s: cannot read it; check its permissions: %w", path, err)
 		return c, c.ParseErr
 	}
-	if err := c.parse(data); err != nil {
+	if err := c.parse(string(data), onDemand); err != nil {
 		c.ParseErr = configWithPath(err, path)
 		return c, c.ParseErr
 	}
@@ -156,162 +157,76 @@ func configRead(path string, onDemand bool) (*Config, error) {
 // (`acct list` keys its cache by the bytes), tests, benchmarks.
 func ParseConfig(path string, data []byte) (*Config, error) {
 	c := &Config{Path: path, entries: map[string]*Entry{}}
-	if err := c.parse(data); err != nil {
+	if err := c.parse(string(data), false); err != nil {
 		c.ParseErr = configWithPath(err, path)
 		return c, c.ParseErr
 	}
 	return c, nil
 }
 
-func (c *Config) parse(data []byte) error {
-	c.raw = data
-	lines := iniSplit(data)
-	if err := iniClassify(lines); err != nil {
+func (c *Config) parse(text string, onDemand bool) error {
+	c.raw = text
+	scan, err := configScan(text)
+	if err != nil {
 		return err
 	}
-	blocks, err := blockFind(lines)
+	c.headers = scan.headers
+	blocks, err := blockFind(scan.markers)
 	if err != nil {
 		c.BlockErr = configWithPath(err, c.Path)
 	}
 	for _, b := range blocks {
 		c.blocks = append(c.blocks, Block{Origin: b.origin, Begin: b.begin + 1, End: b.end + 1})
 	}
-	inBlock := func(i int) bool {
-		for _, b := range blocks {
-			if i > b.begin && i < b.end {
-				return true
-			}
-		}
-		return false
-	}
-
-	sections := c.sections(lines, inBlock)
-	if c.unloaded != nil && !configCrossesSections(lines) {
-		c.lines = lines
-		c.unloaded = make(map[*Entry][]configSection, len(sections))
-		for _, sec := range sections {
-			c.unloaded[sec.entry] = append(c.unloaded[sec.entry], sec)
-		}
+	c.unloaded = map[*Entry][]configSection{}
+	if onDemand && !scan.crosses {
 		return nil
 	}
 	// ini.v1 reads the values, a batch of sections at a time: it finds sections by a linear scan,
 	// so loading a 10000-profile file in one piece is quadratic, and one load per section pays
-	// its set-up 10000 times. A repeated section is merged, later values winning, as ini.v1 and
-	// the SDKs do.
+	// its set-up 10000 times.
+	c.index()
+	sections := c.pending()
+	c.unloaded = nil
 	const batch = 64
 	for b := 0; b < len(sections); b += batch {
-		if err := configLoadBatch(lines, sections[b:min(b+batch, len(sections))]); err != nil {
+		if err := configLoadBatch(text, sections[b:min(b+batch, len(sections))]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// sections finds the profile sections, makes an Entry for each profile, and records repeated
-// sections. A section repeated under the same header merges, later values winning, as ini.v1 and
-// the Go SDK do. [default] and [profile default] are two headers for one profile: the AWS CLI
-// uses the later of them whole, and so does acct.
-func (c *Config) sections(lines []iniLine, inBlock func(int) bool) []configSection {
-	n := 0
-	for i := range lines {
-		if lines[i].kind == iniSection {
-			n++
-		}
+// pending lists the sections whose values are still to be read, in file order.
+func (c *Config) pending() []configSection {
+	var out []configSection
+	for _, secs := range c.unloaded {
+		out = append(out, secs...)
 	}
-	first := make(map[string]int, n)
-	header := make(map[string]string, n) // profile -> the header form its sections use
-	if len(c.entries) == 0 {
-		c.entries = make(map[string]*Entry, n)
-	}
-	sections := make([]configSection, 0, n)
-	for i := range lines {
-		l := &lines[i]
-		if l.kind != iniSection {
-			continue
-		}
-		key := iniSectionKey(l.section)
-		if at, dup := first[key]; dup {
-			c.dups = append(c.dups, configDup{Section: l.section, First: at, Line: l.num})
-		} else {
-			first[key] = l.num
-		}
-		name := configProfileName(l.section)
-		if name == "" {
-			continue
-		}
-		form := strings.Join(resolveFields(l.section), " ")
-		e := c.entries[name]
-		if e != nil && header[name] != form {
-			sections = configDropSections(sections, e)
-			*e = Entry{Name: name, Line: l.num}
-		}
-		header[name] = form
-		if e == nil {
-			e = &Entry{Name: name, Line: l.num}
-			c.entries[name] = e
-			c.names = append(c.names, name)
-		}
-		if i > 0 && strings.HasPrefix(lines[i-1].text, blockMetaPrefix) {
-			e.Meta = configParseMeta(lines[i-1].text[len(blockMetaPrefix):])
-			e.Meta.Managed = inBlock(i)
-		} else if inBlock(i) {
-			e.Meta.Managed = true
-		}
-		end := i + 1
-		for end < len(lines) && lines[end].kind != iniSection {
-			end++
-		}
-		sections = append(sections, configSection{entry: e, from: i, to: end})
-	}
-	return sections
-}
-
-// configDropSections leaves out the sections read so far for e.
-func configDropSections(sections []configSection, e *Entry) []configSection {
-	kept := sections[:0]
-	for _, sec := range sections {
-		if sec.entry != e {
-			kept = append(kept, sec)
-		}
-	}
-	return kept
-}
-
-// configCrossesSections tells whether the file has a line on which ini.v1 may fail or read past
-// the end of its section: a quoted key name, or a value opened by """ or a backquote (ini.v1
-// reads it up to its closing quote, lines later). Read loads such a file in batches, and its
-// values can depend on the batches, so ReadOnDemand then loads it the same way. Hand-written
-// configs seldom have one; generated ones never do.
-func configCrossesSections(lines []iniLine) bool {
-	for _, l := range lines {
-		if l.kind == iniKey && (strings.HasPrefix(l.key, `"`) || strings.HasPrefix(l.key, "`") ||
-			strings.HasPrefix(l.value, `"""`) || strings.HasPrefix(l.value, "`")) {
-			return true
-		}
-	}
-	return false
+	slices.SortFunc(out, func(a, b configSection) int { return a.from - b.from })
+	return out
 }
 
 // configLoadBatch is configLoad with the error a user can act on: the section to blame.
-func configLoadBatch(lines []iniLine, group []configSection) error {
-	err := configLoad(lines, group)
+func configLoadBatch(text string, group []configSection) error {
+	err := configLoad(text, group)
 	if err == nil {
 		return nil
 	}
 	// Find the section to blame by reading each alone.
 	for _, sec := range group {
-		if err := configLoad(lines, []configSection{sec}); err != nil {
-			return &ConfigError{Line: lines[sec.from].num, What: "section cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the section by hand", Err: ErrNotINI}
+		if err := configLoad(text, []configSection{sec}); err != nil {
+			return &ConfigError{Line: sec.line, What: "section cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the section by hand", Err: ErrNotINI}
 		}
 	}
-	return &ConfigError{Line: lines[group[0].from].num, What: "sections cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the sections by hand", Err: ErrNotINI}
+	return &ConfigError{Line: group[0].line, What: "sections cannot be read as ini (" + strings.ReplaceAll(err.Error(), "\n", " ") + ")", Fix: "fix the sections by hand", Err: ErrNotINI}
 }
 
 // entry returns the profile called name with its values read.
 func (c *Config) entry(name string) (*Entry, bool, error) {
-	e, ok := c.entries[name]
-	if !ok || c.unloaded == nil {
-		return e, ok, nil
+	e, ok := c.lookup(name)
+	if !ok {
+		return nil, false, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -320,49 +235,55 @@ func (c *Config) entry(name string) (*Entry, bool, error) {
 		return e, true, nil
 	}
 	delete(c.unloaded, e)
-	if err := configLoadBatch(c.lines, secs); err != nil {
+	if err := configLoadBatch(c.raw, secs); err != nil {
 		return e, true, configWithPath(err, c.Path)
 	}
 	return e, true, nil
 }
 
-// configSection is one profile section of the file: lines[from] is its header, lines[to] the next.
+// configSection is one profile section of the file: text[from:to] of the file, from its header
+// line (line) to the next header line, for entry.
 type configSection struct {
-	entry    *Entry
-	from, to int
+	entry      *Entry
+	from, to   int
+	line       int
+	sectionRaw string
 }
 
 // configLoad reads the values of sections (each a profile) with ini.v1 in one load.
-func configLoad(lines []iniLine, sections []configSection) error {
+func configLoad(text string, sections []configSection) error {
+	chunk, cont := configChunk(text, sections)
 	opts := iniOptions()
 	// With python multi-line values, ini.v1 looks ahead for a continuation after every value,
 	// copying the rest of its buffer each time (a 10,000-profile read spent half its time
 	// there). Where no line of the batch continues a value there is nothing to find.
-	opts.AllowPythonMultilineValues = false
-	for _, sec := range sections {
-		for _, cl := range lines[sec.from:sec.to] {
-			if cl.kind == iniCont {
-				opts.AllowPythonMultilineValues = true
-			}
-		}
-	}
-	return configLoadWith(lines, sections, opts)
+	opts.AllowPythonMultilineValues = cont
+	return configLoadChunk(chunk, sections, opts)
 }
 
-func configLoadWith(lines []iniLine, sections []configSection, opts ini.LoadOptions) error {
+// configChunk is the sections' lines as ini.v1 must see them (iniLine.normal), and whether one of
+// them continues a value.
+func configChunk(text string, sections []configSection) (string, bool) {
 	var chunk strings.Builder
+	cont := false
 	for _, sec := range sections {
-		for _, cl := range lines[sec.from:sec.to] {
-			chunk.WriteString(cl.normal())
+		for l := range configLines(text, sec.from, sec.to, sec.line) {
+			chunk.WriteString(l.normal())
+			cont = cont || l.kind == iniCont
 		}
 	}
-	opts.ReaderBufferSize = chunk.Len() + 64 // the default 4 KiB buffer dominates otherwise
-	f, err := ini.LoadSources(opts, []byte(chunk.String()))
+	return chunk.String(), cont
+}
+
+// configLoadChunk reads chunk, the text of sections, with ini.v1 into their entries.
+func configLoadChunk(chunk string, sections []configSection, opts ini.LoadOptions) error {
+	opts.ReaderBufferSize = len(chunk) + 64 // the default 4 KiB buffer dominates otherwise
+	f, err := ini.LoadSources(opts, []byte(chunk))
 	if err != nil {
 		return err
 	}
 	for _, sec := range sections {
-		s, err := f.GetSection(lines[sec.from].sectionRaw)
+		s, err := f.GetSection(sec.sectionRaw)
 		if err != nil {
 			continue
 		}
@@ -390,6 +311,22 @@ func configSet(e *Entry, name, value string) {
 func configProfileName(section string) string {
 	if section == "default" {
 		return "default"
+	}
+	if strings.IndexByte(section, '"') < 0 && strings.IndexByte(section, '\'') < 0 {
+		// Without quotes, the second of two words, found without splitting: configScan asks
+		// this of each of the 10,000 headers of a large organisation's file.
+		rest, ok := strings.CutPrefix(section, "profile")
+		if !ok || rest == "" || rest[0] != ' ' && rest[0] != '\t' {
+			return ""
+		}
+		name := rest[1:]
+		for name != "" && (name[0] == ' ' || name[0] == '\t') {
+			name = name[1:]
+		}
+		if strings.IndexByte(name, ' ') < 0 && strings.IndexByte(name, '\t') < 0 {
+			return name
+		}
+		return ""
 	}
 	f := resolveFields(section)
 	if len(f) == 2 && f[0] == "profile" {
@@ -455,6 +392,7 @@ func configParseMeta(s string) Meta {
 
 // Names returns the profile names ([default] and [profile NAME]) in file order.
 func (c *Config) Names() []string {
+	c.index()
 	return append([]string(nil), c.names...)
 }
 

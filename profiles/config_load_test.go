@@ -12,13 +12,12 @@ func FuzzConfigLoad(f *testing.F) {
 	f.Add([]byte("[default]\nregion=\"q\"\n[profile a]\nk = `v`\nk2 = \"\"\"x\"\"\"\n"))
 	f.Add([]byte(configBenchText(3)))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		var c Config
-		c.entries = map[string]*Entry{}
-		lines := iniSplit(in)
-		if iniClassify(lines) != nil {
+		c := &Config{entries: map[string]*Entry{}}
+		if c.parse(string(in), true) != nil {
 			return
 		}
-		sections := c.sections(lines, func(int) bool { return false })
+		c.index()
+		sections := c.pending()
 		want := map[string]*Entry{}
 		for _, sec := range sections {
 			if want[sec.entry.Name] == nil {
@@ -27,8 +26,9 @@ func FuzzConfigLoad(f *testing.F) {
 		}
 		for b := 0; b < len(sections); b += 2 {
 			group := sections[b:min(b+2, len(sections))]
-			werr := configLoadWith(lines, configSectionsFor(group, want), iniOptions())
-			gerr := configLoad(lines, group)
+			chunk, _ := configChunk(c.raw, group)
+			werr := configLoadChunk(chunk, configSectionsFor(group, want), iniOptions())
+			gerr := configLoad(c.raw, group)
 			if (werr == nil) != (gerr == nil) {
 				t.Fatalf("with python multi-line values: %v; without: %v", werr, gerr)
 			}
@@ -45,7 +45,8 @@ func FuzzConfigLoad(f *testing.F) {
 func configSectionsFor(group []configSection, to map[string]*Entry) []configSection {
 	out := make([]configSection, len(group))
 	for i, sec := range group {
-		out[i] = configSection{entry: to[sec.entry.Name], from: sec.from, to: sec.to}
+		out[i] = sec
+		out[i].entry = to[sec.entry.Name]
 	}
 	return out
 }

@@ -11,7 +11,9 @@ import (
 
 // FuzzReadOnDemand: a Config read on demand answers for every profile exactly what Read's (every
 // section read by ini.v1) answers: the same entry, the same chain or the same error, and the file
-// fails to read in both or in neither.
+// fails to read in both or in neither. Each profile is asked for before the list of all of them
+// is made (a warm exec), and the list, the blocks, the sso-sessions and Doctor's findings are
+// the same after.
 func FuzzReadOnDemand(f *testing.F) {
 	f.Add([]byte("[default]\nregion = eu-west-1\n"))
 	f.Add([]byte("[profile a]\nrole_arn=arn:aws:iam::111111111111:role/x\nsource_profile=b\n[profile b]\nrole_arn=arn:aws:iam::111111111111:role/y\nsource_profile=a\n"))
@@ -34,9 +36,6 @@ func FuzzReadOnDemand(f *testing.F) {
 			return
 		}
 		names := full.Names()
-		if !reflect.DeepEqual(names, lazy.Names()) {
-			t.Fatalf("names %q, on demand %q", names, lazy.Names())
-		}
 		// Resolve first, in reverse order, so that the on-demand Config loads in another order.
 		for i := len(names) - 1; i >= 0; i-- {
 			n := names[i]
@@ -45,6 +44,15 @@ func FuzzReadOnDemand(f *testing.F) {
 			if !reflect.DeepEqual(want, got) || errText(werr) != errText(gerr) {
 				t.Fatalf("resolve %s: %+v, %v\non demand: %+v, %v", n, want, werr, got, gerr)
 			}
+		}
+		if !reflect.DeepEqual(names, lazy.Names()) {
+			t.Fatalf("names %q, on demand %q", names, lazy.Names())
+		}
+		if !reflect.DeepEqual(full.Blocks(), lazy.Blocks()) || !reflect.DeepEqual(full.SSOSessions(), lazy.SSOSessions()) {
+			t.Fatalf("blocks %+v, sso-sessions %+v\non demand: %+v, %+v", full.Blocks(), full.SSOSessions(), lazy.Blocks(), lazy.SSOSessions())
+		}
+		if want, got := Doctor(full, nil, nil), Doctor(lazy, nil, nil); !reflect.DeepEqual(want, got) {
+			t.Fatalf("doctor %+v\non demand: %+v", want, got)
 		}
 		for _, n := range append(names, "missing") {
 			want, wok := full.Entry(n)

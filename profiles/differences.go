@@ -13,7 +13,7 @@ import (
 // differencesInFile are the findings about how the config file is written: inline comments,
 // [DEFAULT], duplicate keys, and the two headers of the default profile.
 func differencesInFile(c *Config) []Finding {
-	lines := iniSplit(c.raw)
+	lines := iniSplit([]byte(c.raw))
 	if iniClassify(lines) != nil {
 		return nil
 	}
@@ -79,7 +79,7 @@ func differencesInDups(c *Config) []Finding {
 
 // dupFirstHeader is the header, as written, of the first section d repeats.
 func (c *Config) dupFirstHeader(d configDup) string {
-	for _, l := range iniSplit(c.raw) {
+	for _, l := range iniSplit([]byte(c.raw)) {
 		if l.num == d.First {
 			if t := strings.TrimSpace(l.text); strings.HasPrefix(t, "[") && strings.Contains(t, "]") {
 				return strings.TrimSpace(t[1:strings.LastIndexByte(t, ']')])
@@ -97,7 +97,7 @@ func (c *Config) Surprises(name string, creds *INIFile) []Finding {
 	chain := map[string]bool{}
 	for cur := name; cur != "" && !chain[cur]; {
 		chain[cur] = true
-		if _, ok := c.entries[cur]; !ok {
+		if _, ok := c.lookup(cur); !ok {
 			break // a source without a section: its name still counts
 		}
 		keys, err := c.resolveKeys(cur)
@@ -141,7 +141,7 @@ func (c *Config) credentialSource(name string, keys map[string]string) (Finding,
 	if cs == "" {
 		return Finding{}, false
 	}
-	e := c.entries[name]
+	e, _ := c.lookup(name)
 	return Finding{Severity: SeverityError, Profile: name, Line: e.Line,
 		Message: fmt.Sprintf("credential_source = %s is not supported by acct", cs),
 		Fix:     CredentialSourceFix}, true

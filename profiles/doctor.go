@@ -56,6 +56,7 @@ func doctorFindings(c *Config, creds *INIFile, l *Layout) []Finding {
 	if c.ParseErr != nil {
 		return append(out, doctorFromErr("", c.ParseErr, "fix the line by hand, or restore "+c.Path+".acct.bak"))
 	}
+	c.index()
 	if c.BlockErr != nil {
 		out = append(out, doctorFromErr("", c.BlockErr, "run acct generate after fixing the markers"))
 	}
@@ -192,7 +193,7 @@ func doctorLayout(c *Config, l *Layout, ps []Profile, renderErr error) []Finding
 	if renderErr != nil {
 		return []Finding{{Severity: SeverityError, Message: renderErr.Error(), Fix: "fix the layout, then run acct generate"}}
 	}
-	data := c.raw
+	data := []byte(c.raw)
 	// Keep the origin recorded in the block: only the profiles decide "out of date".
 	merged, err := Merge(data, own.Origin, ps)
 	if err != nil {
@@ -227,6 +228,7 @@ func DoctorPrograms(c *Config, look func(program string) error) []Finding {
 	}
 	uses := map[string]*use{}
 	var order []string
+	c.index()
 	for _, name := range c.names {
 		e := c.entries[name]
 		cp, ok := e.Get("credential_process")

@@ -56,9 +56,10 @@ func (e *AmbiguousError) Error() string {
 // it as a subsequence (case-insensitive). Anything else is an *AmbiguousError.
 // A stage present in several layouts is ambiguous between their default profiles.
 func (c *Config) Match(name string) (Match, error) {
-	if _, ok := c.entries[name]; ok {
+	if _, ok := c.lookup(name); ok {
 		return Match{Profile: name, Kind: MatchExact}, nil
 	}
+	c.index()
 
 	// Stage: one default profile per namespace that has the stage.
 	type pick struct {

@@ -252,7 +252,7 @@ func (r *renderRun) credentialKeys(keys []Key, t renderTarget, region, roleName,
 		keys = append(keys, Key{"credential_process", renderCommand(r.exe) + " credential-process " + name})
 		prefix = resolveAcctPrefix
 	}
-	keys = append(keys, Key{prefix + "role_arn", "arn:" + renderPartition(region) + ":iam::" + t.account + ":role/" + roleName})
+	keys = append(keys, Key{prefix + "role_arn", "arn:" + Partition(region) + ":iam::" + t.account + ":role/" + roleName})
 	if r.mfa != "" {
 		keys = append(keys, Key{prefix + "mfa_serial", r.mfa})
 	}
@@ -388,9 +388,9 @@ func renderFill(s string, vars renderVars) (filled string, empty bool, err error
 	return b.String(), empty, nil
 }
 
-// renderPartition picks the ARN partition from the region, so GovCloud and China layouts get
-// role ARNs their STS accepts.
-func renderPartition(region string) string {
+// Partition is the AWS partition of region: GovCloud and China layouts get role ARNs their STS
+// accepts, and their Organizations calls go to their partition's endpoint.
+func Partition(region string) string {
 	switch {
 	case strings.HasPrefix(region, "cn-"):
 		return "aws-cn"

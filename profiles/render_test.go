@@ -38,69 +38,33 @@ func renderMust(t *testing.T, yamlText string, o RenderOptions) []Profile {
 	return ps
 }
 
-// SPEC §1 "Seed 002, case 3, byte for byte".
-func TestRenderSeed002VirtualRootBytes(t *testing.T) {
+// SPEC §1 "Seed 002, case 3, byte for byte", and the organization layout of the same seed, whose
+// testing stage is a member account: only its role differs.
+func TestRenderSeed002Bytes(t *testing.T) {
 	t.Parallel()
-	const layout = `namespace: cpco
-mode: virtual-root
-region: us-west-2
-source_profile: cpco
-mfa_serial: arn:aws:iam::323330167063:mfa/{user}
-root:
-  account: "323330167063"
-stages:
-  - name: testing
-`
-	const want = `[profile cpco-testing-admin]
-region=us-west-2
-role_arn=arn:aws:iam::323330167063:role/cpco-root-admin
-mfa_serial=arn:aws:iam::323330167063:mfa/alice
-source_profile=cpco
-
-[profile cpco-root-admin]
-region=us-west-2
-role_arn=arn:aws:iam::323330167063:role/cpco-root-admin
-mfa_serial=arn:aws:iam::323330167063:mfa/alice
-source_profile=cpco
-
-`
-	ps := renderMust(t, layout, RenderOptions{User: "alice"})
-	if got := renderINI(ps, "cpco-testing-admin", "cpco-root-admin"); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
-	if len(ps) != 2 || ps[0].Name != "cpco-root-admin" || ps[0].Stage != "root" {
-		t.Errorf("want root first then testing, got %+v", ps)
-	}
-}
-
-func TestRenderSeed002OrganizationBytes(t *testing.T) {
-	t.Parallel()
-	const layout = `namespace: cpco
-mode: organization
-region: us-west-2
-mfa_serial: arn:aws:iam::323330167063:mfa/{user}
-root:
-  account: "323330167063"
-stages:
-  - name: testing
-    account: "126450723953"
-`
-	const want = `[profile cpco-testing-admin]
-region=us-west-2
-role_arn=arn:aws:iam::126450723953:role/OrganizationAccountAccessRole
-mfa_serial=arn:aws:iam::323330167063:mfa/alice
-source_profile=cpco
-
-[profile cpco-root-admin]
-region=us-west-2
-role_arn=arn:aws:iam::323330167063:role/cpco-root-admin
-mfa_serial=arn:aws:iam::323330167063:mfa/alice
-source_profile=cpco
-
-`
-	ps := renderMust(t, layout, RenderOptions{User: "alice"})
-	if got := renderINI(ps, "cpco-testing-admin", "cpco-root-admin"); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
+	const root = "[profile cpco-root-admin]\nregion=us-west-2\nrole_arn=arn:aws:iam::323330167063:role/cpco-root-admin\n" +
+		"mfa_serial=arn:aws:iam::323330167063:mfa/alice\nsource_profile=cpco\n\n"
+	for _, c := range []struct{ name, layout, testingRole string }{
+		{"virtual-root", "namespace: cpco\nmode: virtual-root\nregion: us-west-2\nsource_profile: cpco\nmfa_serial: arn:aws:iam::323330167063:mfa/{user}\n" +
+			"root:\n  account: \"323330167063\"\nstages:\n  - name: testing\n",
+			"arn:aws:iam::323330167063:role/cpco-root-admin"},
+		// source_profile left out: it defaults to the namespace.
+		{"organization", "namespace: cpco\nmode: organization\nregion: us-west-2\nmfa_serial: arn:aws:iam::323330167063:mfa/{user}\n" +
+			"root:\n  account: \"323330167063\"\nstages:\n  - name: testing\n    account: \"126450723953\"\n",
+			"arn:aws:iam::126450723953:role/OrganizationAccountAccessRole"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			want := "[profile cpco-testing-admin]\nregion=us-west-2\nrole_arn=" + c.testingRole + "\n" +
+				"mfa_serial=arn:aws:iam::323330167063:mfa/alice\nsource_profile=cpco\n\n" + root
+			ps := renderMust(t, c.layout, RenderOptions{User: "alice"})
+			if got := renderINI(ps, "cpco-testing-admin", "cpco-root-admin"); got != want {
+				t.Errorf("got\n%s\nwant\n%s", got, want)
+			}
+			if len(ps) != 2 || ps[0].Name != "cpco-root-admin" || ps[0].Stage != "root" {
+				t.Errorf("want root first then testing, got %+v", ps)
+			}
+		})
 	}
 }
 

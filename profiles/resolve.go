@@ -236,8 +236,7 @@ type SSOSessionInfo struct {
 	Line                           int
 }
 
-// SSOSession finds the [sso-session NAME] section. The config is read again for it: Read keeps
-// only profiles.
+// SSOSession finds the [sso-session NAME] section.
 func (c *Config) SSOSession(name string) (SSOSessionInfo, bool) {
 	for _, s := range c.SSOSessions() {
 		if s.Name == name {
@@ -249,24 +248,17 @@ func (c *Config) SSOSession(name string) (SSOSessionInfo, bool) {
 
 // SSOSessions lists the [sso-session NAME] sections in file order.
 func (c *Config) SSOSessions() []SSOSessionInfo {
-	if len(c.raw) == 0 {
-		return nil
-	}
-	lines := iniSplit(c.raw)
-	if iniClassify(lines) != nil {
-		return nil
-	}
 	var out []SSOSessionInfo
-	for i, l := range lines {
-		f := strings.Fields(l.section)
-		if l.kind != iniSection || len(f) != 2 || f[0] != "sso-session" {
+	for _, h := range c.headers {
+		if !strings.HasPrefix(h.section, "sso-session") {
+			continue // most headers: not split into words
+		}
+		f := strings.Fields(h.section)
+		if len(f) != 2 || f[0] != "sso-session" {
 			continue
 		}
-		info := SSOSessionInfo{Name: f[1], Line: l.num}
-		for _, kl := range lines[i+1:] {
-			if kl.kind == iniSection {
-				break
-			}
+		info := SSOSessionInfo{Name: f[1], Line: h.num}
+		for kl := range configLines(c.raw, h.from, h.to, h.num) {
 			if kl.kind != iniKey {
 				continue
 			}
@@ -321,7 +313,7 @@ func (c *Config) resolveKeys(name string) (map[string]string, error) {
 			return nil, err
 		}
 		if !ok {
-			p := c.entries[prev]
+			p, _ := c.lookup(prev)
 			return nil, c.resolveErr(p.Line, fmt.Sprintf("profile %s: include_profile %s does not exist", p.Name, cur),
 				"fix the name or add [profile "+cur+"]", ErrMissingSource)
 		}

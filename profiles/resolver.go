@@ -79,7 +79,8 @@ func (c *Config) resolveStep(cur string, head bool) resolveStep {
 	if err != nil {
 		return resolveStep{err: err}
 	}
-	s := resolveStep{line: c.entries[cur].Line, keys: keys, end: &Chain{}}
+	e, _ := c.lookup(cur)
+	s := resolveStep{line: e.Line, keys: keys, end: &Chain{}}
 	arn := keys["role_arn"]
 	if arn == "" && (keys["sso_session"] != "" || keys["sso_start_url"] != "" || keys["sso_account_id"] != "") {
 		s.err = c.resolveSSO(s.end, cur, s.line, keys)
@@ -119,7 +120,7 @@ func (r *Resolver) tail(x string) *resolveTail {
 			below = t
 			break
 		}
-		if _, ok := r.c.entries[cur]; !ok {
+		if _, ok := r.c.lookup(cur); !ok {
 			// No section: the keys live in the keyring under this name (acct add NAME).
 			below = &resolveTail{end: &Chain{Source: cur}}
 			r.tails[cur] = below
@@ -197,9 +198,9 @@ func resolveOn(s resolveStep, below *resolveTail) *resolveTail {
 // chain resolves the profile asked for: its own step, then the tail of its source_profile.
 func (r *Resolver) chain(name string, withRoles bool) (*Chain, error) {
 	c := r.c
-	e, ok := c.entries[name]
+	e, ok := c.lookup(name)
 	if !ok {
-		return nil, &NotFoundError{Name: name, Path: c.Path, Suggestions: resolveSuggest(name, c.names, 3)}
+		return nil, &NotFoundError{Name: name, Path: c.Path, Suggestions: resolveSuggest(name, c.Names(), 3)}
 	}
 	s := c.resolveStep(name, true)
 	var below *resolveTail

@@ -2,7 +2,6 @@ package session
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -62,8 +61,7 @@ func TestFileKeyringFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	filler := filepath.Join(dir, "filler")
-	fill(t, filler)
+	filler := testtool.Fill(t, dir)
 	now = t0.Add(2 * time.Hour) // the role credentials need replacing: a write on a full disk
 	if c, err := cached(kr, "ASIASECOND", &debug); err != nil || c.AccessKeyID != "ASIASECOND" {
 		t.Fatalf("full disk: %v, %v; want the new credentials handed out anyway", c.AccessKeyID, err)
@@ -97,25 +95,6 @@ func TestFileKeyringFullDisk(t *testing.T) {
 
 // fullDiskDir names, in the run inside the mount namespace, the directory to mount the tmpfs on.
 const fullDiskDir = "ACCT_TEST_FULL_DISK_DIR"
-
-// fill writes path until the file system has no space left.
-func fill(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 512)
-	for {
-		if _, err := f.Write(buf); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatalf("filling the disk: %v", err)
-			}
-			return
-		}
-	}
-}
 
 func mustReadDir(t *testing.T, dir string) []string {
 	t.Helper()

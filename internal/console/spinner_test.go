@@ -121,18 +121,21 @@ func (h *handClock) asked() []time.Duration {
 	return slices.Clone(h.periods)
 }
 
-// spinStreams is stderr alone, with colour as a user's environment would ask.
-func spinStreams(stderr io.Writer, colour bool) *Streams {
+// spinStreams is stderr alone, with colour as a user's environment would ask; the spinner's
+// ticks come from clock, or from the wall clock when it is nil.
+func spinStreams(stderr io.Writer, colour bool, clock *handClock) *Streams {
 	s := New(nil, nil, stderr)
 	s.SetColour(colour)
+	if clock != nil {
+		s.ticker = clock.ticker
+	}
 	return s
 }
 
 func TestSpinnerOnTerminalOnlyWhenSlow(t *testing.T) {
 	tty, scr := ptyStderr(t)
-	sys := spinStreams(tty, true)
 	clock := newHandClock(t)
-	sys.ticker = clock.ticker
+	sys := spinStreams(tty, true, clock)
 
 	stop := sys.Spin("quick")
 	stop()
@@ -160,7 +163,7 @@ func TestSpinnerOnTerminalOnlyWhenSlow(t *testing.T) {
 // On the wall clock, as the program runs it.
 func TestSpinnerNoColour(t *testing.T) {
 	tty, scr := ptyStderr(t)
-	sys := spinStreams(tty, false)
+	sys := spinStreams(tty, false, nil)
 	stop := sys.Spin("unlocking the keyring")
 	scr.waitFor(t, "unlocking the keyring")
 	stop()
@@ -172,9 +175,8 @@ func TestSpinnerNoColour(t *testing.T) {
 func TestSpinnerSilentInPipes(t *testing.T) {
 	r, w, _ := os.Pipe()
 	defer r.Close()
-	sys := spinStreams(w, true)
 	clock := newHandClock(t)
-	sys.ticker = clock.ticker
+	sys := spinStreams(w, true, clock)
 	stop := sys.Spin("contacting STS")
 	stop()
 	w.Close()
@@ -189,9 +191,8 @@ func TestSpinnerSilentInPipes(t *testing.T) {
 // A prompt pauses the spinner: nothing is drawn while it waits for the user.
 func TestSpinnerPausedByPrompt(t *testing.T) {
 	tty, scr := ptyStderr(t)
-	sys := spinStreams(tty, false)
 	clock := newHandClock(t)
-	sys.ticker = clock.ticker
+	sys := spinStreams(tty, false, clock)
 	stop := sys.Spin("contacting STS")
 	defer stop()
 	clock.tick() // SpinnerDelay has passed

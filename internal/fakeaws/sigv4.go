@@ -127,6 +127,13 @@ func Verify(r *http.Request, body []byte, service string, keys KeyFunc, d Dialec
 	return k.Principal, nil
 }
 
+// SignedRegion is the region of r's credential scope: for a fake whose answer depends on it, as
+// a regional service's does. It is "" when r carries no signature.
+func SignedRegion(r *http.Request) string {
+	s, _ := parse(r, Query)
+	return s.region
+}
+
 func checkTime(s signature, signed time.Time, d Dialect) *Error {
 	wall := time.Now().UTC()
 	if s.presigned {

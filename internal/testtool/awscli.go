@@ -2,11 +2,13 @@ package testtool
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -16,46 +18,51 @@ type AWSResult struct {
 	Code int
 }
 
-// driverLoop runs each command read from stdin (a JSON list of argument lists) through the AWS CLI's
-// own entry point, awscli.clidriver.main, with a fresh driver per command, so each command reads
-// the config files again as a new aws process would.
+// driverLoop answers requests read from stdin, one JSON line each (an environment, a directory and
+// a list of argument lists), with one JSON line of results. It runs each command through the AWS
+// CLI's own entry point, awscli.clidriver.main, with a fresh driver per command in the request's
+// environment, so each command reads the config files again as a new aws process would.
 const driverLoop = `
-import contextlib, io, json, sys
+import contextlib, io, json, os, sys
 import awscli.clidriver
-results = []
-for args in json.load(sys.stdin):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        try:
-            code = awscli.clidriver.create_clidriver().main(args)
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 1
-    results.append({"Out": out.getvalue(), "Code": code or 0})
-json.dump(results, sys.__stdout__)
+data_path = os.environ["AWS_DATA_PATH"]  # set by awscli's import, which runs once here
+for line in sys.stdin:
+    req = json.loads(line)
+    os.environ.clear()
+    os.environ.update(req["Env"])
+    os.environ["AWS_DATA_PATH"] = data_path
+    os.chdir(req["Dir"])
+    results = []
+    for args in req["Cmds"]:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            try:
+                code = awscli.clidriver.create_clidriver().main(args)
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else 1
+        results.append({"Out": out.getvalue(), "Code": code or 0})
+    sys.__stdout__.write(json.dumps(results) + "\n")
+    sys.__stdout__.flush()
 `
 
+// driver is the one interpreter running driverLoop for this test binary: a Python start with
+// awscli imported is most of a second of CPU, paid once instead of once per test. It ends when the
+// test binary does (its stdin closes).
+var driver struct {
+	sync.Mutex
+	in  io.Writer
+	out *bufio.Reader
+}
+
 // AWSCLIRuns runs several AWS CLI commands with env in dir and returns their results in order.
-// A Python start costs the AWS CLI most of its second per command, so when the AWS CLI is a
-// Python script (Debian's is) the commands run one after another in one interpreter through the
-// same entry point the script calls; otherwise each runs as its own process.
+// When the AWS CLI is a Python script (Debian's is) the commands run one after another in one
+// interpreter shared by the test binary, through the same entry point the script calls; otherwise
+// each runs as its own process.
 func AWSCLIRuns(t testing.TB, env []string, dir string, cmds ...[]string) []AWSResult {
 	t.Helper()
 	aws := AWSCLI(t)
 	if py := pythonOf(aws); py != "" {
-		in, err := json.Marshal(cmds)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(py, "-c", driverLoop)
-		cmd.Env, cmd.Dir, cmd.Stdin = env, dir, bytes.NewReader(in)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		var res []AWSResult
-		if err != nil || json.Unmarshal(out, &res) != nil || len(res) != len(cmds) {
-			t.Fatalf("the AWS CLI's driver (%s) on %d commands: %v\n%s%s", py, len(cmds), err, out, stderr.Bytes())
-		}
-		return res
+		return driverRuns(t, py, env, dir, cmds)
 	}
 	res := make([]AWSResult, len(cmds))
 	for i, args := range cmds {
@@ -68,6 +75,43 @@ func AWSCLIRuns(t testing.TB, env []string, dir string, cmds ...[]string) []AWSR
 		} else if err != nil {
 			t.Fatalf("aws %s: %v", strings.Join(args, " "), err)
 		}
+	}
+	return res
+}
+
+func driverRuns(t testing.TB, py string, env []string, dir string, cmds [][]string) []AWSResult {
+	t.Helper()
+	if dir == "" {
+		dir, _ = os.Getwd()
+	}
+	vars := map[string]string{}
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	req, err := json.Marshal(map[string]any{"Env": vars, "Dir": dir, "Cmds": cmds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	driver.Lock()
+	defer driver.Unlock()
+	if driver.in == nil {
+		cmd := exec.Command(py, "-c", driverLoop)
+		cmd.Stderr = os.Stderr
+		in, err1 := cmd.StdinPipe()
+		out, err2 := cmd.StdoutPipe()
+		if err := errors.Join(err1, err2, cmd.Start()); err != nil {
+			t.Fatalf("start the AWS CLI's driver (%s): %v", py, err)
+		}
+		driver.in, driver.out = in, bufio.NewReader(out)
+	}
+	var res []AWSResult
+	_, err = driver.in.Write(append(req, '\n'))
+	line, rerr := driver.out.ReadBytes('\n')
+	if err != nil || rerr != nil || json.Unmarshal(line, &res) != nil || len(res) != len(cmds) {
+		driver.in = nil // a broken driver is started again by the next test
+		t.Fatalf("the AWS CLI's driver (%s) on %d commands: %v %v\n%s", py, len(cmds), err, rerr, line)
 	}
 	return res
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // The commands run in one interpreter answer as separate aws processes do: each its own output
-// and status, each reading the config file again.
+// and status, each reading the config file again, each request in its own environment.
 func TestAWSCLIRunsAnswersAsProcesses(t *testing.T) {
 	aws := AWSCLI(t)
 	if pythonOf(aws) == "" {
@@ -30,6 +30,12 @@ func TestAWSCLIRunsAnswersAsProcesses(t *testing.T) {
 		if got[i].Code != want[i].Code || (want[i].Code != 255 && got[i].Out != want[i].Out) {
 			t.Errorf("aws %v = %+v, want %+v", cmds[i], got[i], want[i])
 		}
+	}
+	// The interpreter is shared by the test binary: the next request reads its own environment.
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "config"), []byte("[profile a]\nregion = ap-south-1\n"), 0o600)
+	if r := AWSCLIRuns(t, []string{"HOME=" + other, "AWS_CONFIG_FILE=" + filepath.Join(other, "config")}, other, cmds[0]); r[0] != (AWSResult{"ap-south-1\n", 0}) {
+		t.Errorf("a second request with another config: %+v", r[0])
 	}
 	// The one-process-per-command path (an aws that is no Python script) gives the same answers:
 	// a value, a missing key, a missing profile (each process costs a Python start).

@@ -1,6 +1,7 @@
 package testtool
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -88,24 +89,24 @@ func SmallDisk(t *testing.T, size int) string {
 	return dir
 }
 
-// Fill writes a file into dir until its disk is full.
-func Fill(t *testing.T, dir string) {
+// Fill writes a file into dir until its disk is full and returns the file's path; removing it
+// gives the space back.
+func Fill(t *testing.T, dir string) string {
 	t.Helper()
 	f, err := os.CreateTemp(dir, "filler-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	chunk := make([]byte, 4096)
-	for {
-		if _, err := f.Write(chunk); err != nil {
-			break
-		}
-	}
 	// Single bytes use up the last partial page.
-	for {
-		if _, err := f.Write(chunk[:1]); err != nil {
-			return
+	for _, chunk := range [][]byte{make([]byte, 4096), {0}} {
+		for err == nil {
+			_, err = f.Write(chunk)
 		}
+		if !errors.Is(err, syscall.ENOSPC) {
+			t.Fatalf("filling the disk: %v", err)
+		}
+		err = nil
 	}
+	return f.Name()
 }

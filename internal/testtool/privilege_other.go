@@ -24,4 +24,4 @@ func SmallDisk(t *testing.T, size int) string {
 }
 
 // Fill: see privilege_unix.go.
-func Fill(t *testing.T, dir string) {}
+func Fill(t *testing.T, dir string) string { return "" }

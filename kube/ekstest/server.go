@@ -103,7 +103,7 @@ func (s *Server) describe(r *http.Request, body []byte, name string) (any, *fake
 		}
 		return nil, err
 	}
-	region := regionOf(r.Header.Get("Authorization"))
+	region := fakeaws.SignedRegion(r)
 	s.mu.Lock()
 	c, found := s.clusters[region+"/"+name]
 	denied := s.deny[who]
@@ -120,16 +120,6 @@ func (s *Server) describe(r *http.Request, body []byte, name string) (any, *fake
 		"createdAt":            float64(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Unix()),
 		"certificateAuthority": map[string]string{"data": base64.StdEncoding.EncodeToString(c.CA)},
 	}}, nil
-}
-
-// regionOf reads the region from the signature's credential scope (key/day/region/service/...).
-func regionOf(auth string) string {
-	_, cred, _ := strings.Cut(auth, "Credential=")
-	parts := strings.Split(strings.SplitN(cred, ",", 2)[0], "/")
-	if len(parts) < 3 {
-		return ""
-	}
-	return parts[2]
 }
 
 func writeError(w http.ResponseWriter, e *fakeaws.Error) {

@@ -193,27 +193,27 @@ func portalErr(status int, typ, msg string) *apiError {
 	return &apiError{status: status, typ: typ, msg: msg}
 }
 
-// injectedErr gives an injected error type its real status and OAuth code.
+// injectedErrs are the real status and OAuth code of the error types a test injects; the portal's
+// errors have no OAuth code but a message.
+var injectedErrs = map[string]apiError{
+	"AuthorizationPendingException": {status: 400, oidc: "authorization_pending"},
+	"SlowDownException":             {status: 400, oidc: "slow_down"},
+	"ExpiredTokenException":         {status: 400, oidc: "expired_token"},
+	"AccessDeniedException":         {status: 400, oidc: "access_denied"},
+	"InvalidClientException":        {status: 401, oidc: "invalid_client"},
+	"InternalServerException":       {status: 500, oidc: "server_error"},
+	"UnauthorizedException":         {status: 401, msg: "Session token not found or invalid"},
+	"TooManyRequestsException":      {status: 429, msg: "Rate exceeded"},
+}
+
+// injectedErr is the answer to an injected error type; a type the table lacks is a 400.
 func injectedErr(typ string) *apiError {
-	switch typ {
-	case "AuthorizationPendingException":
-		return oidcErr(400, typ, "authorization_pending", "")
-	case "SlowDownException":
-		return oidcErr(400, typ, "slow_down", "")
-	case "ExpiredTokenException":
-		return oidcErr(400, typ, "expired_token", "")
-	case "AccessDeniedException":
-		return oidcErr(400, typ, "access_denied", "")
-	case "InvalidClientException":
-		return oidcErr(401, typ, "invalid_client", "")
-	case "InternalServerException":
-		return oidcErr(500, typ, "server_error", "")
-	case "UnauthorizedException":
-		return portalErr(401, typ, "Session token not found or invalid")
-	case "TooManyRequestsException":
-		return portalErr(429, typ, "Rate exceeded")
+	e, ok := injectedErrs[typ]
+	if !ok {
+		return portalErr(400, typ, "injected "+typ)
 	}
-	return portalErr(400, typ, "injected "+typ)
+	e.typ = typ
+	return &e
 }
 
 func writeErr(w http.ResponseWriter, e *apiError) {
