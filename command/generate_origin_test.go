@@ -331,11 +331,28 @@ func TestGenerateKilledLeavesNoDebris(t *testing.T) {
 		cmd.Env = w.env()
 		return cmd
 	}
-	start := time.Now()
-	if out, err := gen(0).CombinedOutput(); err != nil {
-		t.Fatalf("generate: %v\n%s", err, out)
+	// The two configs whole runs leave: b's, then a's over it. Every run below writes one of them
+	// (or leaves the one there); a kill may leave either, never anything between.
+	complete := map[string]bool{}
+	var full time.Duration
+	for _, i := range []int{1, 0} {
+		start := time.Now()
+		if out, err := gen(i).CombinedOutput(); err != nil {
+			t.Fatalf("generate: %v\n%s", err, out)
+		}
+		full = time.Since(start)
+		data, err := os.ReadFile(w.config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := profiles.Read(w.config); err != nil {
+			t.Fatalf("generate wrote a config that does not read: %v", err)
+		}
+		complete[string(data)] = true
 	}
-	full := time.Since(start)
+	if len(complete) != 2 {
+		t.Fatal("the two layouts gave the same config: the test proves nothing")
+	}
 	r := rand.New(rand.NewSource(1))
 	killed, debrisSeen := 0, 0
 	deadline := time.Now().Add(time.Minute) // bounded on a slow machine
@@ -350,8 +367,8 @@ func TestGenerateKilledLeavesNoDebris(t *testing.T) {
 		if err := cmd.Wait(); err != nil {
 			killed++
 		}
-		if _, err := profiles.Read(w.config); err != nil {
-			t.Fatalf("after kill %d the config does not read: %v", i, err)
+		if data, err := os.ReadFile(w.config); err != nil || !complete[string(data)] {
+			t.Fatalf("after kill %d the config is not one a whole run writes (%v)", i, err)
 		}
 		entries, _ := os.ReadDir(filepath.Dir(w.config))
 		for _, e := range entries {

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/acct-cli/acct/internal/fakeaws"
@@ -45,7 +46,7 @@ type Server struct {
 	ous        map[string]*OU      // by ID
 	accounts   map[string]*Account // by ID
 	pageSize   int
-	notInUse   bool
+	notInUse   atomic.Bool
 	deny       map[string]bool // principals refused with AccessDeniedException
 	ownKeys    map[string]string
 	seq        int
@@ -96,11 +97,7 @@ func (s *Server) SetPageSize(n int) {
 
 // SetNotInUse makes every call fail with AWSOrganizationsNotInUseException, as for an account
 // that belongs to no organisation.
-func (s *Server) SetNotInUse(on bool) {
-	s.mu.Lock()
-	s.notInUse = on
-	s.mu.Unlock()
-}
+func (s *Server) SetNotInUse(on bool) { s.notInUse.Store(on) }
 
 // Deny refuses every call signed by principal (what KeyFunc returns) with AccessDeniedException.
 func (s *Server) Deny(principal string) {
@@ -232,7 +229,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fakeaws.Errorf(400, "AccessDeniedException", "You don't have permissions to access this resource."))
 		return
 	}
-	if s.notInUse {
+	if s.notInUse.Load() {
 		writeError(w, codeErrors.For("AWSOrganizationsNotInUseException"))
 		return
 	}

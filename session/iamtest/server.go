@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/acct-cli/acct/internal/fakeaws"
@@ -48,8 +49,8 @@ type Server struct {
 
 	mu      sync.Mutex
 	created map[string]time.Time // key -> creation time, for keys made here
-	lag     bool
-	mfa     bool                  // SetRequireMFA
+	lag     atomic.Bool
+	mfa     atomic.Bool           // SetRequireMFA
 	pending map[string]pendingKey // created here but not yet usable (eventual consistency)
 }
 
@@ -65,20 +66,12 @@ func New(backend Backend) *Server {
 // SetLag makes keys created from now on unusable (at STS and here) until Propagate, as IAM's
 // eventual consistency does for a few seconds on AWS. They still count towards the limit and can
 // be deleted.
-func (s *Server) SetLag(on bool) {
-	s.mu.Lock()
-	s.lag = on
-	s.mu.Unlock()
-}
+func (s *Server) SetLag(on bool) { s.lag.Store(on) }
 
 // SetRequireMFA puts the policy many accounts attach to their users in place: every action is
 // denied unless aws:MultiFactorAuthPresent, i.e. unless signed with temporary credentials made
 // with an MFA code.
-func (s *Server) SetRequireMFA(on bool) {
-	s.mu.Lock()
-	s.mfa = on
-	s.mu.Unlock()
-}
+func (s *Server) SetRequireMFA(on bool) { s.mfa.Store(on) }
 
 // Propagate makes every pending key usable.
 func (s *Server) Propagate() {
@@ -140,10 +133,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user := userARN[strings.LastIndex(userARN, "/")+1:]
-	s.mu.Lock()
-	requireMFA := s.mfa
-	s.mu.Unlock()
-	if k, _ := s.backend.LookupKey(signer); requireMFA && !k.MFA {
+	if k, _ := s.backend.LookupKey(signer); s.mfa.Load() && !k.MFA {
 		writeError(w, fakeaws.Errorf(403, "AccessDenied", "User: %s is not authorized to perform: iam:%s on resource: user %s with an explicit deny in an identity-based policy", userARN, action, user))
 		return
 	}
@@ -190,7 +180,7 @@ func (s *Server) create(userARN, user string) (string, *iamError) {
 	now := s.Now()
 	s.mu.Lock()
 	s.created[id] = now
-	if s.lag {
+	if s.lag.Load() {
 		s.backend.RemoveAccessKey(id)
 		s.pending[id] = pendingKey{userARN: userARN, secret: secret}
 	}
