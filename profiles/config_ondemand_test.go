@@ -22,6 +22,7 @@ func FuzzReadOnDemand(f *testing.F) {
 	f.Add([]byte("[profile s]\nsso_session=corp\nsso_account_id=111111111111\nsso_role_name=Admin\n[sso-session corp]\nsso_start_url=https://x.awsapps.com/start\nsso_region=us-east-1\n"))
 	f.Add([]byte("[profile a]\ninclude_profile=b\ncredential_process=acct credential-process a\nacct_role_arn=arn:aws:iam::111111111111:role/x\n[profile b]\nregion=\"quoted\" ; c\n"))
 	f.Add([]byte(configBenchText(20)))
+	f.Add([]byte("# >>> acct: a (x)\n# acct: namespace=a stage=\"p\\x72od\" role=ro\n[profile a-prod-ro]\n# acct: namespace=a stage=prod role=admin\n[profile a-prod-admin]\n[profile x]\n# <<< acct: a\n# acct: namespace=b stage=prod\n[profile b-prod]\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		path := filepath.Join(t.TempDir(), "config")
 		if err := os.WriteFile(path, in, 0o600); err != nil {
@@ -36,6 +37,21 @@ func FuzzReadOnDemand(f *testing.F) {
 			return
 		}
 		names := full.Names()
+		// Matching names before anything else lists the profiles: exec's order.
+		first, err := ReadOnDemand(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			e, _ := full.Entry(n)
+			for _, q := range []string{e.Meta.Stage, n[:len(n)/2], strings.ToUpper(n)} {
+				want, werr := full.Match(q)
+				got, gerr := first.Match(q)
+				if want != got || errText(werr) != errText(gerr) {
+					t.Fatalf("match %q: %+v, %v\non demand: %+v, %v", q, want, werr, got, gerr)
+				}
+			}
+		}
 		// Resolve first, in reverse order, so that the on-demand Config loads in another order.
 		for i := len(names) - 1; i >= 0; i-- {
 			n := names[i]

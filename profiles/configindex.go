@@ -183,6 +183,30 @@ func (c *Config) inBlock(num int) bool {
 	return false
 }
 
+// stageProfiles lists the managed profiles of stage in the order of Names, reading only the
+// profiles whose `# acct:` lines may name it: such a line holds the stage as it is written,
+// unless a quoted value escapes a character.
+func (c *Config) stageProfiles(stage string) []*Entry {
+	may := map[string]bool{}
+	for _, h := range c.headers {
+		if meta, ok := strings.CutPrefix(configLineBefore(c.raw, h.from), blockMetaPrefix); ok && h.profile != "" &&
+			(strings.Contains(meta, stage) || strings.IndexByte(meta, '\\') >= 0) {
+			may[h.profile] = true
+		}
+	}
+	var out []*Entry
+	for _, h := range c.headers {
+		if !may[h.profile] {
+			continue
+		}
+		delete(may, h.profile) // in the order of its first section
+		if e, _ := c.lookup(h.profile); e.Meta.Managed && e.Meta.Stage == stage {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // lookup returns the profile called name, its values perhaps not read yet (entry reads them).
 // Before index, it is made from the profile's sections when first asked for.
 func (c *Config) lookup(name string) (*Entry, bool) {
@@ -205,9 +229,24 @@ func (c *Config) lookup(name string) (*Entry, bool) {
 	return p.entry, true
 }
 
-// index makes names, entries and dups hold every profile and repeated section of the file: what
-// a listing, a name that is not a profile's, and Doctor need. A profile looked up already keeps
-// its entry.
+// listNames makes names list every profile once, in the order of their first sections, once;
+// c.mu is held.
+func (c *Config) listNames() {
+	if c.named {
+		return
+	}
+	c.named = true
+	seen := make(map[string]bool, len(c.headers))
+	for _, h := range c.headers {
+		if h.profile != "" && !seen[h.profile] {
+			seen[h.profile] = true
+			c.names = append(c.names, h.profile)
+		}
+	}
+}
+
+// index makes names, entries and dups hold every profile and repeated section of the file, as
+// Doctor needs them. A profile looked up already keeps its entry.
 func (c *Config) index() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -215,8 +254,9 @@ func (c *Config) index() {
 		return
 	}
 	c.indexed = true
+	c.listNames()
 	first := make(map[string]int, len(c.headers))
-	profiles := make(map[string]*configProfile, len(c.headers))
+	profiles := make(map[string]*configProfile, len(c.names))
 	for i := range c.headers {
 		h := &c.headers[i]
 		key := iniSectionKey(h.section)
@@ -230,7 +270,6 @@ func (c *Config) index() {
 		}
 		p, seen := profiles[h.profile]
 		if !seen {
-			c.names = append(c.names, h.profile)
 			if _, looked := c.entries[h.profile]; !looked {
 				p = &configProfile{}
 			}

@@ -59,7 +59,6 @@ func (c *Config) Match(name string) (Match, error) {
 	if _, ok := c.lookup(name); ok {
 		return Match{Profile: name, Kind: MatchExact}, nil
 	}
-	c.index()
 
 	// Stage: one default profile per namespace that has the stage.
 	type pick struct {
@@ -68,19 +67,16 @@ func (c *Config) Match(name string) (Match, error) {
 	}
 	byNS := map[string]pick{}
 	var nsOrder []string
-	for _, n := range c.names {
-		m := c.entries[n].Meta
-		if !m.Managed || m.Stage != name {
-			continue
-		}
+	for _, e := range c.stageProfiles(name) {
+		m := e.Meta
 		p, seen := byNS[m.Namespace]
 		if !seen {
 			nsOrder = append(nsOrder, m.Namespace)
-			byNS[m.Namespace] = pick{n, m.Role == "admin"}
+			byNS[m.Namespace] = pick{e.Name, m.Role == "admin"}
 			continue
 		}
 		if !p.admin && m.Role == "admin" {
-			byNS[m.Namespace] = pick{n, true}
+			byNS[m.Namespace] = pick{e.Name, true}
 		}
 	}
 	switch len(nsOrder) {
@@ -97,7 +93,8 @@ func (c *Config) Match(name string) (Match, error) {
 
 	lower := strings.ToLower(name)
 	var sub, seq []string
-	for _, n := range c.names {
+	names := c.Names()
+	for _, n := range names {
 		ln := strings.ToLower(n)
 		switch {
 		case strings.Contains(ln, lower):
@@ -114,7 +111,7 @@ func (c *Config) Match(name string) (Match, error) {
 		return Match{Profile: cands[0], Kind: MatchFuzzy}, nil
 	}
 	if len(cands) == 0 {
-		all := append([]string(nil), c.names...)
+		all := names
 		sort.Strings(all)
 		return Match{}, &AmbiguousError{Name: name, Candidates: all, none: true}
 	}
