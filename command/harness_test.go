@@ -82,6 +82,7 @@ func newWorld(t *testing.T) *world {
 		"XDG_CONFIG_HOME":             filepath.Join(home, ".config"),
 		"XDG_STATE_HOME":              filepath.Join(home, ".local", "state"),
 		"XDG_DATA_HOME":               filepath.Join(home, ".local", "share"),
+		"XDG_CACHE_HOME":              filepath.Join(home, ".cache"),
 		"ACCT_KEYRING_BACKEND":        "file",
 		"ACCT_FILE_PASSPHRASE":        "correct horse battery staple",
 		"AWS_ENDPOINT_URL_STS":        s.URL,

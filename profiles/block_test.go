@@ -118,7 +118,7 @@ func TestMergeGolden(t *testing.T) {
 			if err != nil || !bytes.Equal(again, b) {
 				t.Errorf("second merge is not a fixed point (err %v)", err)
 			}
-			if _, err := configParse("x", b); err != nil {
+			if _, err := ParseConfig("x", b); err != nil {
 				t.Errorf("merged text does not read back: %v", err)
 			}
 		})
@@ -187,7 +187,7 @@ func TestMergeOtherNamespacesKept(t *testing.T) {
 	if !strings.HasPrefix(string(c), string(a)) || strings.Contains(string(c), "cpco-root-admin") {
 		t.Fatalf("acme block not kept or cpco not pruned:\n%s", c)
 	}
-	cfg, err := configParse("x", b)
+	cfg, err := ParseConfig("x", b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +369,7 @@ func TestMergeProperty(t *testing.T) {
 		if err != nil || !bytes.Equal(a3, a2) {
 			t.Fatalf("case %d: not a fixed point (%v)", i, err)
 		}
-		cfg, err := configParse("x", a2)
+		cfg, err := ParseConfig("x", a2)
 		if err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}

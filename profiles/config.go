@@ -157,8 +157,9 @@ func configRead(path string, onDemand bool) (*Config, error) {
 	return c, nil
 }
 
-// configParse reads config text that did not come from a file (tests, benchmarks, stdin).
-func configParse(path string, data []byte) (*Config, error) {
+// ParseConfig reads config text as Read reads the file at path holding it: text read already
+// (`acct list` keys its cache by the bytes), tests, benchmarks.
+func ParseConfig(path string, data []byte) (*Config, error) {
 	c := &Config{Path: path, entries: map[string]*Entry{}}
 	if err := c.parse(string(data), false); err != nil {
 		c.ParseErr = configWithPath(err, path)

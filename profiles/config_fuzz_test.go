@@ -19,7 +19,7 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("%s: error with several lines: %q", what, err)
 			}
 		}
-		c, err := configParse("config", in)
+		c, err := ParseConfig("config", in)
 		oneLine("read", err)
 		if err != nil {
 			return

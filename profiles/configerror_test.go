@@ -15,7 +15,7 @@ import (
 func TestErrorKinds(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cfg, _ := configParse("config", []byte("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::111111111111:role/b\nsource_profile = a\n[profile ab]\n"))
+	cfg, _ := ParseConfig("config", []byte("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::111111111111:role/b\nsource_profile = a\n[profile ab]\n"))
 	kindOf := func(_ any, err error) fault.Kind { return fault.Of(err) }
 	held := filepath.Join(dir, "config")
 	lock := flock.New(held + ".lock")
@@ -35,7 +35,7 @@ func TestErrorKinds(t *testing.T) {
 	}{
 		{"layout", kindOf(Load(filepath.Join(dir, "bad.yaml"))), fault.BadInput},
 		{"missing layout", kindOf(Find(filepath.Join(dir, "none.yaml"), dir, func(string) string { return "" })), fault.BadInput},
-		{"config not ini", kindOf(configParse("config", []byte("[profile a\n"))), fault.BadInput},
+		{"config not ini", kindOf(ParseConfig("config", []byte("[profile a\n"))), fault.BadInput},
 		{"profile not found", kindOf(cfg.Resolve("zzz")), fault.BadInput},
 		{"cycle", kindOf(cfg.Resolve("a")), fault.BadInput},
 		{"no match", kindOf(cfg.Match("zzz")), fault.BadInput},

@@ -11,7 +11,7 @@ import (
 // chain and only those.
 func TestSurprises(t *testing.T) {
 	t.Parallel()
-	c, err := configParse("config", []byte(`[profile top]
+	c, err := ParseConfig("config", []byte(`[profile top]
 role_arn = arn:aws:iam::111111111111:role/top
 source_profile = mid
 [profile mid]
@@ -47,7 +47,7 @@ region = eu-west-1
 // not the "refuses the whole file" of a section written twice.
 func TestDoctorTwoDefaults(t *testing.T) {
 	t.Parallel()
-	c, err := configParse("config", []byte("[default]\nregion = eu-west-1\nexternal_id = x\n[profile default]\nregion = us-east-1\n"))
+	c, err := ParseConfig("config", []byte("[default]\nregion = eu-west-1\nexternal_id = x\n[profile default]\nregion = us-east-1\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

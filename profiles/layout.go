@@ -124,6 +124,15 @@ type Key struct{ Name, Value string }
 
 // Load reads a layout file and parses it.
 func Load(path string) (*Layout, error) {
+	data, err := ReadLayout(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// ReadLayout reads a layout file without parsing it (Parse does), with Load's errors.
+func ReadLayout(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -131,7 +140,7 @@ func Load(path string) (*Layout, error) {
 		}
 		return nil, fault.Errorf(fault.BadInput, "layout %s: cannot read it: %v; check its permissions", path, err)
 	}
-	return Parse(path, data)
+	return data, nil
 }
 
 // Parse parses the YAML of a layout; name is the file name used in error messages.

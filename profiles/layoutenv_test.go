@@ -83,7 +83,7 @@ func TestLayoutStageEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := configParse("config", text)
+	cfg, err := ParseConfig("config", text)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func FuzzMerge(f *testing.F) {
 		if !bytes.Equal(again, out) {
 			t.Fatalf("not a fixed point:\n%q\n%q", out, again)
 		}
-		if _, err := configParse("x", out); err != nil {
+		if _, err := ParseConfig("x", out); err != nil {
 			t.Fatalf("result does not read back: %v\n%q", err, out)
 		}
 	})

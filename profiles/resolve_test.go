@@ -13,7 +13,7 @@ import (
 
 func resolveTestConfig(t testing.TB, text string) *Config {
 	t.Helper()
-	c, err := configParse("config", []byte(text))
+	c, err := ParseConfig("config", []byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +408,7 @@ func TestResolveLongChainIsLinear(t *testing.T) {
 	defer func() { resolveStepHook = nil }()
 	for _, key := range []string{"source_profile", "include_profile"} {
 		for _, loop := range []bool{false, true} {
-			c, err := configParse("config", resolveLongChain(n, key, loop))
+			c, err := ParseConfig("config", resolveLongChain(n, key, loop))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -434,7 +434,7 @@ func TestResolveLongChainIsLinear(t *testing.T) {
 
 // go test ./profiles -run '^$' -bench ResolveLongChain
 func BenchmarkResolveLongChain(b *testing.B) {
-	c, err := configParse("config", resolveLongChain(5000, "source_profile", false))
+	c, err := ParseConfig("config", resolveLongChain(5000, "source_profile", false))
 	if err != nil {
 		b.Fatal(err)
 	}

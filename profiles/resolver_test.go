@@ -100,7 +100,7 @@ func TestResolverSharesAsLoneResolve(t *testing.T) {
 	t.Parallel()
 	for seed := uint64(0); seed < 300; seed++ {
 		rnd := rand.New(rand.NewPCG(seed, 11))
-		c, err := configParse("config", resolverRandomConfig(rnd, 1+rnd.IntN(30)))
+		c, err := ParseConfig("config", resolverRandomConfig(rnd, 1+rnd.IntN(30)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func FuzzResolver(f *testing.F) {
 		f.Add(resolverRandomConfig(rand.New(rand.NewPCG(seed, 5)), 6))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		c, err := configParse("config", in)
+		c, err := ParseConfig("config", in)
 		if err != nil {
 			return
 		}
@@ -137,7 +137,7 @@ func TestResolverEveryProfileIsLinear(t *testing.T) {
 	resolveStepHook = func() { steps++ }
 	defer func() { resolveStepHook = nil }()
 	for _, loop := range []bool{false, true} {
-		c, err := configParse("config", resolveLongChain(n, "source_profile", loop))
+		c, err := ParseConfig("config", resolveLongChain(n, "source_profile", loop))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestResolverEveryProfileIsLinear(t *testing.T) {
 // A long loop's error names its ends and how many profiles it leaves out, on one short line.
 func TestResolverLongLoopMessage(t *testing.T) {
 	t.Parallel()
-	c, err := configParse("config", resolveLongChain(20, "source_profile", true))
+	c, err := ParseConfig("config", resolveLongChain(20, "source_profile", true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestResolverLongLoopMessage(t *testing.T) {
 
 // go test ./profiles -run '^$' -bench ResolverEveryProfile
 func BenchmarkResolverEveryProfile(b *testing.B) {
-	c, err := configParse("config", resolveLongChain(5000, "source_profile", false))
+	c, err := ParseConfig("config", resolveLongChain(5000, "source_profile", false))
 	if err != nil {
 		b.Fatal(err)
 	}

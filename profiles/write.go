@@ -31,6 +31,12 @@ type WriteResult struct {
 	Backup string // path of the backup of the previous content; empty when none was written
 	Path   string // the config path as the user has it (maybe a symlink)
 	Target string // the file written: Path with its symlinks followed
+	// Old is the content compared with (read under the lock); nil when there was no file.
+	Old []byte
+	// Settled is set when the file already held exactly this block and Write found so from Old,
+	// the origin and the profiles alone (not from whether two spellings of the layout path name
+	// one file): the same three give the same result again, so acct may remember it.
+	Settled bool
 }
 
 // writeLockWait bounds how long a second `acct generate` waits for the first one.
@@ -47,25 +53,56 @@ var writeLockWait = 10 * time.Second
 // files that a killed run left are removed. A block generated from another layout file is
 // refused unless o.Replace: the other layout's profiles would go without a word.
 func Write(path string, o Origin, ps []Profile, opt WriteOptions) (WriteResult, error) {
-	res := WriteResult{Path: path, Target: path}
+	w, err := OpenWriter(path, opt)
+	if err != nil {
+		return WriteResult{Path: path, Target: w.Target}, err
+	}
+	defer w.Close()
+	return w.Write(o, ps)
+}
+
+// Writer is a Write begun: the symlinks followed, the lock taken (not on a dry run), the debris of
+// killed runs removed and the file read. `acct generate` looks at Old before it renders
+// anything: a run with the same inputs as one that found nothing to change has nothing to do.
+type Writer struct {
+	Path, Target string
+	Old          []byte // nil when the file does not exist
+	opt          WriteOptions
+	existed      bool
+	unlock       func()
+}
+
+// OpenWriter begins a Write of the config file at path; Close ends it. On an error the Writer
+// holds nothing but Target (path, or where its symlinks lead).
+func OpenWriter(path string, opt WriteOptions) (*Writer, error) {
+	w := &Writer{Path: path, Target: path, opt: opt, unlock: func() {}}
 	target, err := writeTarget(path)
 	if err != nil {
-		return res, err
+		return w, err
 	}
-	res.Target = target
+	w.Target = target
 	if !opt.DryRun {
-		unlock, err := writePrepare(path, target)
-		if err != nil {
-			return res, err
+		if w.unlock, err = writePrepare(path, target); err != nil {
+			w.unlock = func() {}
+			return w, err
 		}
-		defer unlock()
 	}
-
 	old, err := os.ReadFile(target)
-	existed := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return res, fault.Errorf(fault.Failed, "config %s: cannot read it: %s", path, writeCause(err, target))
+		w.Close()
+		return w, fault.Errorf(fault.Failed, "config %s: cannot read it: %s", path, writeCause(err, target))
 	}
+	w.Old, w.existed = old, err == nil
+	return w, nil
+}
+
+// Close releases the lock.
+func (w *Writer) Close() { w.unlock() }
+
+// Write merges the block for o.Namespace into the content read and writes the result, as Write.
+func (w *Writer) Write(o Origin, ps []Profile) (WriteResult, error) {
+	path, old, opt := w.Path, w.Old, w.opt
+	res := WriteResult{Path: path, Target: w.Target, Old: old}
 	merged, err := Merge(old, o, ps)
 	if err != nil {
 		return res, configWithPath(err, path)
@@ -75,7 +112,11 @@ func Write(path string, o Origin, ps []Profile, opt WriteOptions) (WriteResult, 
 		return res, fault.Errorf(fault.BadInput, "config %s: the %s block was generated from %s, not %s; generating it from %s would remove %d of its %d profiles; pass --replace to replace it, or give this layout another namespace",
 			path, o.Namespace, prev.LayoutFile, o.LayoutFile, o.LayoutFile, len(writeRemoved(prevNames, ps)), len(prevNames))
 	}
-	if bytes.Equal(old, merged) && existed {
+	if bytes.Equal(old, merged) && w.existed {
+		// Unchanged, the block's begin line is o's own: it names o's layout path unless the line
+		// cannot spell that path exactly, and only then does writeOtherLayout (here, and in
+		// RememberedUser) ask the file system.
+		res.Settled = prev.LayoutFile == o.LayoutFile
 		return res, nil
 	}
 	res.Changed = true
@@ -86,33 +127,29 @@ func Write(path string, o Origin, ps []Profile, opt WriteOptions) (WriteResult, 
 		return res, nil
 	}
 	mode := os.FileMode(0o600)
-	if st, err := os.Stat(target); err == nil {
+	if st, err := os.Stat(w.Target); err == nil {
 		mode = st.Mode().Perm()
 		if mode&0o200 == 0 && !opt.Force {
-			return res, fault.Errorf(fault.BadInput, "config %s is read-only (mode %04o); make it writable (chmod u+w %s) or pass --force to replace it with its mode kept", path, mode, target)
+			return res, fault.Errorf(fault.BadInput, "config %s is read-only (mode %04o); make it writable (chmod u+w %s) or pass --force to replace it with its mode kept", path, mode, w.Target)
 		}
 	}
-	if existed {
+	if w.existed {
 		backup := path + ".acct.bak"
 		if err := atomicfile.Write(backup, old, 0o600); err != nil {
 			return res, fault.Errorf(fault.Failed, "config %s: cannot write the backup %s (the config is untouched): %s", path, backup, writeCause(err, filepath.Dir(backup)))
 		}
 		res.Backup = backup
 	}
-	if err := atomicfile.Write(target, merged, mode); err != nil {
-		return res, fault.Errorf(fault.Failed, "config %s: cannot replace it (the old file is untouched): %s", path, writeCause(err, filepath.Dir(target)))
+	if err := atomicfile.Write(w.Target, merged, mode); err != nil {
+		return res, fault.Errorf(fault.Failed, "config %s: cannot replace it (the old file is untouched): %s", path, writeCause(err, filepath.Dir(w.Target)))
 	}
 	return res, nil
 }
 
-// RememberedUser is the --user that the block for o.Namespace in the config at path was last
-// generated with, when it was generated from the same layout file; else "".
-func RememberedUser(path string, o Origin) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	prev, _, ok := blockPrevious(data, o.Namespace)
+// RememberedUser is the --user that the block for o.Namespace in config (the file's content) was
+// last generated with, when it was generated from the same layout file; else "".
+func RememberedUser(config []byte, o Origin) string {
+	prev, _, ok := blockPrevious(config, o.Namespace)
 	if !ok || writeOtherLayout(prev, o) {
 		return ""
 	}

@@ -199,3 +199,39 @@ func TestWriteReadByAWSCLI(t *testing.T) {
 		t.Errorf("list-profiles %v misses %v", list, want)
 	}
 }
+
+// Settled is set only when an unchanged result follows from the content, the origin and the
+// profiles alone; Old is the content compared with.
+func TestWriteSettled(t *testing.T) {
+	t.Parallel()
+	path := writeTestEnv(t)
+	for _, c := range []struct {
+		layout  string
+		settled bool
+	}{
+		{"/team/acct.yaml", true},
+		// The begin line writes runs of blanks as one: the block then names another path, and
+		// whether it is this layout is a question for the file system (here it is not: without
+		// --replace such a block is refused).
+		{"/team/my  layouts/acct.yaml", false},
+	} {
+		o := Origin{Namespace: "cpco", LayoutFile: c.layout}
+		if _, err := Write(path, o, blockLayoutA(), WriteOptions{Replace: true}); err != nil {
+			t.Fatal(err)
+		}
+		content, _ := os.ReadFile(path)
+		for _, opt := range []WriteOptions{{Replace: true}, {Replace: true, DryRun: true}, {}, {DryRun: true}} {
+			if !c.settled && !opt.Replace {
+				continue
+			}
+			res, err := Write(path, o, blockLayoutA(), opt)
+			if err != nil || res.Changed || res.Settled != c.settled || string(res.Old) != string(content) {
+				t.Errorf("%s %+v: %v, changed %v, settled %v (want %v), old is the content: %v", c.layout, opt, err, res.Changed, res.Settled, c.settled, string(res.Old) == string(content))
+			}
+		}
+		res, err := Write(path, o, blockLayoutB(), WriteOptions{DryRun: true, Replace: true})
+		if err != nil || !res.Changed || res.Settled {
+			t.Errorf("%s, a change: %v, changed %v, settled %v", c.layout, err, res.Changed, res.Settled)
+		}
+	}
+}
