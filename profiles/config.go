@@ -322,7 +322,7 @@ func configProfileName(section string) string {
 		for name != "" && (name[0] == ' ' || name[0] == '\t') {
 			name = name[1:]
 		}
-		if name != "" && strings.IndexFunc(name, func(r rune) bool { return r == ' ' || r == '\t' || r == '"' || r == '\'' }) < 0 {
+		if configWord(name) {
 			return name
 		}
 	}
@@ -334,6 +334,17 @@ func configProfileName(section string) string {
 		return f[1]
 	}
 	return ""
+}
+
+// configWord tells whether s is one word without quotes.
+func configWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '"', '\'':
+			return false
+		}
+	}
+	return s != ""
 }
 
 // configParseMeta reads `namespace=cpco stage=prod ... protected=true`; values may be quoted.
