@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"errors"
+	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -107,6 +108,7 @@ type Config struct {
 
 	raw     string // the file as read: the sections' text, and Doctor's comparison with a fresh Merge
 	headers []configHeader
+	seed    maphash.Seed // of the headers' profile hashes
 	blocks  []Block
 
 	// A Config from ReadOnDemand finds a profile's sections and reads their values with ini.v1
@@ -170,7 +172,8 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 
 func (c *Config) parse(text string, onDemand bool) error {
 	c.raw = text
-	scan, err := configScan(text)
+	c.seed = maphash.MakeSeed()
+	scan, err := configScan(text, c.seed)
 	if err != nil {
 		return err
 	}

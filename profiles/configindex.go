@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"hash/maphash"
 	"iter"
 	"strings"
 	"unicode/utf8"
@@ -10,12 +11,19 @@ import (
 // of a large organisation (10,000 profiles, 70,000 lines) needs 2 to 4 of its sections; keeping a
 // record of every line, or an Entry for every profile, cost it more than everything else it does.
 
-// configHeader is a section header of the file and the extent of its section.
+// configHeader is a section header of the file and the extent of its section. It holds no
+// pointer, so that the garbage collector has nothing to follow in 10,000 of them: the header's
+// text is read again from the file's when needed (Config.header), and the profile it defines is
+// kept as a hash, to find the headers worth reading again.
 type configHeader struct {
 	num      int    // 1-based line
 	from, to int    // byte offsets of the header line and of the next header line (or the end)
-	section  string // trimmed inside the brackets
-	profile  string // the profile it defines (configProfileName), or ""
+	profile  uint64 // maphash of the profile it defines (configProfileName); 0 for none
+}
+
+// configKey is the hash of profile name in configHeader.profile: never 0.
+func configKey(seed maphash.Seed, name string) uint64 {
+	return max(maphash.String(seed, name), 1)
 }
 
 // configScanned is what configScan keeps of the file.
@@ -32,7 +40,7 @@ type configScanned struct {
 
 // configScan checks every line of text as iniClassify does, one line at a time without keeping
 // it, and returns the section headers, the block markers and whether a line crosses sections.
-func configScan(text string) (configScanned, error) {
+func configScan(text string, seed maphash.Seed) (configScanned, error) {
 	out := configScanned{headers: make([]configHeader, 0, len(text)/256+1)} // a generated section is about 250 bytes
 	// Without a carriage return but in line ends, no line needs looking for one.
 	cr := strings.Count(text, "\r")
@@ -53,7 +61,11 @@ func configScan(text string) (configScanned, error) {
 			if k := len(out.headers); k > 0 {
 				out.headers[k-1].to = at
 			}
-			out.headers = append(out.headers, configHeader{num: n, from: at, to: len(text), section: l.section, profile: configProfileName(l.section)})
+			h := configHeader{num: n, from: at, to: len(text)}
+			if name := configProfileName(l.section); name != "" {
+				h.profile = configKey(seed, name)
+			}
+			out.headers = append(out.headers, h)
 		case iniKey:
 			out.crosses = out.crosses || strings.HasPrefix(l.key, `"`) || strings.HasPrefix(l.key, "`") ||
 				strings.HasPrefix(l.value, `"""`) || strings.HasPrefix(l.value, "`")
@@ -134,25 +146,41 @@ type configProfile struct {
 // add takes one more section of the profile. A section repeated under the same header merges,
 // later values winning, as ini.v1 and the Go SDK do. [default] and [profile default] are two
 // headers for one profile: the AWS CLI uses the later of them whole, and so does acct.
-func (p *configProfile) add(text string, h *configHeader, inBlock bool) {
-	form := strings.Join(resolveFields(h.section), " ")
+func (p *configProfile) add(c *Config, h *configHeader, name string) {
+	header := c.header(h)
+	form := strings.Join(resolveFields(header.section), " ")
 	switch {
 	case p.entry == nil:
-		p.entry = &Entry{Name: h.profile, Line: h.num}
+		p.entry = &Entry{Name: name, Line: h.num}
 	case p.form != form:
 		p.sections = nil
-		*p.entry = Entry{Name: h.profile, Line: h.num}
+		*p.entry = Entry{Name: name, Line: h.num}
 	}
 	p.form = form
-	if meta, ok := strings.CutPrefix(configLineBefore(text, h.from), blockMetaPrefix); ok {
+	inBlock := c.inBlock(h.num)
+	if meta, ok := strings.CutPrefix(configLineBefore(c.raw, h.from), blockMetaPrefix); ok {
 		p.entry.Meta = configParseMeta(meta)
 		p.entry.Meta.Managed = inBlock
 	} else if inBlock {
 		p.entry.Meta.Managed = true
 	}
-	header := iniLine{num: h.num, text: configLineAt(text, h.from)}
-	_ = new(iniState).classify(&header) // configScan read it as a header
 	p.sections = append(p.sections, configSection{entry: p.entry, from: h.from, to: h.to, line: h.num, sectionRaw: header.sectionRaw})
+}
+
+// header is h's line as classify reads it: its section, trimmed inside the brackets and as
+// ini.v1 names it.
+func (c *Config) header(h *configHeader) iniLine {
+	l := iniLine{num: h.num, text: configLineAt(c.raw, h.from)}
+	_ = new(iniState).classify(&l) // configScan read it as a header
+	return l
+}
+
+// profileOf is the profile h defines, or "".
+func (c *Config) profileOf(h *configHeader) string {
+	if h.profile == 0 {
+		return ""
+	}
+	return configProfileName(c.header(h).section)
 }
 
 // configLineAt is the text of the line that starts at offset at, without its line end.
@@ -187,20 +215,26 @@ func (c *Config) inBlock(num int) bool {
 // profiles whose `# acct:` lines may name it: such a line holds the stage as it is written,
 // unless a quoted value escapes a character.
 func (c *Config) stageProfiles(stage string) []*Entry {
-	may := map[string]bool{}
+	may := map[uint64]bool{} // profiles by hash; lookup tells them apart
 	for _, h := range c.headers {
-		if meta, ok := strings.CutPrefix(configLineBefore(c.raw, h.from), blockMetaPrefix); ok && h.profile != "" &&
+		if meta, ok := strings.CutPrefix(configLineBefore(c.raw, h.from), blockMetaPrefix); ok && h.profile != 0 &&
 			(strings.Contains(meta, stage) || strings.IndexByte(meta, '\\') >= 0) {
 			may[h.profile] = true
 		}
 	}
 	var out []*Entry
-	for _, h := range c.headers {
+	seen := map[string]bool{}
+	for i := range c.headers {
+		h := &c.headers[i]
 		if !may[h.profile] {
 			continue
 		}
-		delete(may, h.profile) // in the order of its first section
-		if e, _ := c.lookup(h.profile); e.Meta.Managed && e.Meta.Stage == stage {
+		name := c.profileOf(h)
+		if seen[name] {
+			continue // in the order of its first section
+		}
+		seen[name] = true
+		if e, _ := c.lookup(name); e.Meta.Managed && e.Meta.Stage == stage {
 			out = append(out, e)
 		}
 	}
@@ -216,9 +250,10 @@ func (c *Config) lookup(name string) (*Entry, bool) {
 		return e, ok
 	}
 	var p configProfile
+	key := configKey(c.seed, name)
 	for i := range c.headers {
-		if h := &c.headers[i]; h.profile == name {
-			p.add(c.raw, h, c.inBlock(h.num))
+		if h := &c.headers[i]; h.profile == key && c.profileOf(h) == name {
+			p.add(c, h, name)
 		}
 	}
 	if p.entry == nil {
@@ -237,10 +272,10 @@ func (c *Config) listNames() {
 	}
 	c.named = true
 	seen := make(map[string]bool, len(c.headers))
-	for _, h := range c.headers {
-		if h.profile != "" && !seen[h.profile] {
-			seen[h.profile] = true
-			c.names = append(c.names, h.profile)
+	for i := range c.headers {
+		if name := c.profileOf(&c.headers[i]); name != "" && !seen[name] {
+			seen[name] = true
+			c.names = append(c.names, name)
 		}
 	}
 }
@@ -259,24 +294,26 @@ func (c *Config) index() {
 	profiles := make(map[string]*configProfile, len(c.names))
 	for i := range c.headers {
 		h := &c.headers[i]
-		key := iniSectionKey(h.section)
+		section := c.header(h).section
+		key := iniSectionKey(section)
 		if at, dup := first[key]; dup {
-			c.dups = append(c.dups, configDup{Section: h.section, First: at, Line: h.num})
+			c.dups = append(c.dups, configDup{Section: section, First: at, Line: h.num})
 		} else {
 			first[key] = h.num
 		}
-		if h.profile == "" {
+		name := configProfileName(section)
+		if name == "" {
 			continue
 		}
-		p, seen := profiles[h.profile]
+		p, seen := profiles[name]
 		if !seen {
-			if _, looked := c.entries[h.profile]; !looked {
+			if _, looked := c.entries[name]; !looked {
 				p = &configProfile{}
 			}
-			profiles[h.profile] = p // nil for a profile looked up already
+			profiles[name] = p // nil for a profile looked up already
 		}
 		if p != nil {
-			p.add(c.raw, h, c.inBlock(h.num))
+			p.add(c, h, name)
 		}
 	}
 	for name, p := range profiles {

@@ -1,6 +1,7 @@
 package profiles
 
 import (
+	"hash/maphash"
 	"reflect"
 	"strings"
 	"testing"
@@ -20,7 +21,8 @@ func FuzzConfigScan(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		lines := iniSplit([]byte(text))
 		werr := iniClassify(lines)
-		got, gerr := configScan(text)
+		seed := maphash.MakeSeed()
+		got, gerr := configScan(text, seed)
 		if errText(werr) != errText(gerr) {
 			t.Fatalf("iniClassify: %v\nconfigScan: %v", werr, gerr)
 		}
@@ -35,7 +37,11 @@ func FuzzConfigScan(f *testing.F) {
 				if k := len(want.headers); k > 0 {
 					want.headers[k-1].to = at
 				}
-				want.headers = append(want.headers, configHeader{num: l.num, from: at, to: len(text), section: l.section, profile: profileByFields(l.section)})
+				h := configHeader{num: l.num, from: at, to: len(text)}
+				if name := profileByFields(l.section); name != "" {
+					h.profile = configKey(seed, name)
+				}
+				want.headers = append(want.headers, h)
 			case iniKey:
 				want.crosses = want.crosses || strings.HasPrefix(l.key, `"`) || strings.HasPrefix(l.key, "`") ||
 					strings.HasPrefix(l.value, `"""`) || strings.HasPrefix(l.value, "`")
@@ -49,7 +55,14 @@ func FuzzConfigScan(f *testing.F) {
 		if !reflect.DeepEqual(want, got) {
 			t.Fatalf("classified lines: %+v\nscan: %+v", want, got)
 		}
+		c := &Config{raw: text}
 		for _, h := range got.headers {
+			if w := lines[h.num-1]; !reflect.DeepEqual(c.header(&h), iniLine{num: w.num, text: w.text, kind: w.kind, section: w.section, sectionRaw: w.sectionRaw}) {
+				t.Fatalf("header at line %d read again: %+v, in the file %+v", h.num, c.header(&h), w)
+			}
+			if name := profileByFields(lines[h.num-1].section); c.profileOf(&h) != name {
+				t.Fatalf("header at line %d: profile %q, as botocore splits it %q", h.num, c.profileOf(&h), name)
+			}
 			j := h.num - 1
 			for l := range configLines(text, h.from, h.to, h.num) {
 				if w := lines[j]; !reflect.DeepEqual(w, l) {

@@ -249,11 +249,12 @@ func (c *Config) SSOSession(name string) (SSOSessionInfo, bool) {
 // SSOSessions lists the [sso-session NAME] sections in file order.
 func (c *Config) SSOSessions() []SSOSessionInfo {
 	var out []SSOSessionInfo
-	for _, h := range c.headers {
-		if !strings.HasPrefix(h.section, "sso-session") {
-			continue // most headers: not split into words
+	for i := range c.headers {
+		h := &c.headers[i]
+		if h.profile != 0 || !strings.Contains(configLineAt(c.raw, h.from), "sso-session") {
+			continue // most headers: not read again
 		}
-		f := strings.Fields(h.section)
+		f := strings.Fields(c.header(h).section)
 		if len(f) != 2 || f[0] != "sso-session" {
 			continue
 		}
