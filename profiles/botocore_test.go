@@ -66,6 +66,10 @@ var roleARNs = regexp.MustCompile(`arn:aws:iam::[0-9]{12}:role/[\w+=,.@/-]+`)
 func newOracleSTS(t *testing.T) *oracleSTS {
 	o := &oracleSTS{t: t, sts: ststest.New()}
 	t.Cleanup(o.sts.Close)
+	// Only code moves the fake's clock: on the wall clock a case that straddles a 30 s TOTP step
+	// (a slow botocore start under load) would see its codes go stale.
+	start := time.Now()
+	o.sts.SetNow(func() time.Time { return start })
 	o.alice = o.sts.AddUser("111111111111", "alice")
 	o.decoy = o.sts.AddUser("999999999999", "mallory")
 	srv := httptest.NewServer(http.HandlerFunc(o.serve))
