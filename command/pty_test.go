@@ -19,7 +19,7 @@ import (
 
 // screenWait bounds every wait for text on a terminal; generous, since a loaded machine may take
 // seconds to start Python (aws) or a shell, and only failures wait this long.
-const screenWait = 20 * time.Second
+const screenWait = 30 * time.Second
 
 // ansiRE matches terminal escape sequences (CSI, OSC, charset and keypad switches) and the
 // carriage returns line editors use to redraw.

@@ -85,8 +85,12 @@ func TestShellOnTerminal(t *testing.T) {
 				t.Fatalf("credential endpoint %q, token of %d characters", url, len(token))
 			}
 
-			p.line(aws + " sts get-caller-identity --output text --query Arn --endpoint-url " + w.sts.URL + " --region us-east-1")
-			p.expectRE(assumedStagingRE)
+			// The AWS CLI reads the endpoint the same way whatever the shell (an AWS CLI start is
+			// most of this test's CPU): bash runs it, every shell checks the endpoint below.
+			if name == "bash" {
+				p.line(aws + " sts get-caller-identity --output text --query Arn --endpoint-url " + w.sts.URL + " --region us-east-1")
+				p.expectRE(assumedStagingRE)
+			}
 
 			// The endpoint answers its token only.
 			for _, tok := range []string{"", "wrong", token[:len(token)-1]} {

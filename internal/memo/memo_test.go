@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -107,5 +109,24 @@ func TestReader(t *testing.T) {
 	}
 	if r.Done() {
 		t.Fatal("a value with bytes left over is done")
+	}
+}
+
+// A new build of acct is a new executable file: its path, size and modification time are part
+// of every key, so what another build remembered is never used.
+func TestBuildNamesTheExecutable(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := Build()
+	for _, want := range []string{exe, strconv.FormatInt(st.Size(), 10), strconv.FormatInt(st.ModTime().UnixNano(), 10)} {
+		if !strings.Contains(b, want) {
+			t.Errorf("Build() = %q does not hold %q", b, want)
+		}
 	}
 }

@@ -21,19 +21,23 @@ func TestChildOutcome(t *testing.T) {
 // RunChild counts only a child whose test ran and passed: not a failure, a skip, or a pattern
 // that matched no test (which go test reports with exit status 0).
 func TestRunChildNeedsAPass(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ outcome, run string }{
 		{"pass", "^TestChildOutcome$"}, {"fail", "^TestChildOutcome$"}, {"skip", "^TestChildOutcome$"}, {"pass", "^TestNoSuchTest$"},
 	} {
-		cmd := exec.Command(os.Args[0], "-test.run="+c.run, "-test.count=1")
-		cmd.Env = append(os.Environ(), "ACCT_TEST_CHILD_OUTCOME="+c.outcome)
-		ft := &fakeT{TB: t}
-		func() {
-			defer func() { _ = recover() }()
-			RunChild(ft, cmd)
-		}()
-		if want := c.outcome != "pass" || c.run != "^TestChildOutcome$"; ft.failed != want {
-			t.Errorf("child %s, -test.run=%s: RunChild failed %v, want %v", c.outcome, c.run, ft.failed, want)
-		}
+		t.Run(c.outcome+c.run, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(os.Args[0], "-test.run="+c.run, "-test.count=1")
+			cmd.Env = append(os.Environ(), "ACCT_TEST_CHILD_OUTCOME="+c.outcome)
+			ft := &fakeT{TB: t}
+			func() {
+				defer func() { _ = recover() }()
+				RunChild(ft, cmd)
+			}()
+			if want := c.outcome != "pass" || c.run != "^TestChildOutcome$"; ft.failed != want {
+				t.Errorf("RunChild failed %v, want %v", ft.failed, want)
+			}
+		})
 	}
 }
 
