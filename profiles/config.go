@@ -112,7 +112,8 @@ type Config struct {
 	blocks  []Block
 
 	// A Config from ReadOnDemand finds a profile's sections and reads their values with ini.v1
-	// when first asked for it, and lists every profile when first asked for a list (index).
+	// when first asked for it, lists the profiles' names when first asked for them (listNames),
+	// and makes every profile's entry only for Doctor (index).
 	mu       sync.Mutex
 	named    bool              // names lists every profile of the file
 	indexed  bool              // names, entries and dups hold every profile of the file

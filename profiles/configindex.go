@@ -12,9 +12,9 @@ import (
 // record of every line, or an Entry for every profile, cost it more than everything else it does.
 
 // configHeader is a section header of the file and the extent of its section. It holds no
-// pointer, so that the garbage collector has nothing to follow in 10,000 of them: the header's
-// text is read again from the file's when needed (Config.header), and the profile it defines is
-// kept as a hash, to find the headers worth reading again.
+// pointer, so that the garbage collector has nothing to follow in 10,000 of them: the header
+// line is read again from the file's text when needed (Config.header), and the profile it
+// defines is kept as a hash, to find the headers worth reading again.
 type configHeader struct {
 	num      int    // 1-based line
 	from, to int    // byte offsets of the header line and of the next header line (or the end)
