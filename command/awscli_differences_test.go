@@ -101,8 +101,8 @@ func TestExecKeysOnlyInCredentialsFile(t *testing.T) {
 	creds := sw.writeCredentials("[cpco]\naws_access_key_id = "+sw.user.AccessKeyID+"\naws_secret_access_key = "+sw.user.SecretAccessKey+"\n", 0o600)
 	r := sw.with(sw.mfa(0), "exec", "cpco-staging-admin", "--", "true")
 	want := "acct: cpco-staging-admin: no keys stored for \"cpco\" in acct's keyring, but [cpco] in " + creds + " has them; run acct add cpco --from-credentials"
-	if r.code != 2 || !containsLine(r.stderr, want) {
-		t.Errorf("exit %d, stderr\n%s\nwant exit 2 and\n%s", r.code, r.stderr, want)
+	if r.code != 2 || strings.TrimSpace(r.stderr) != want {
+		t.Errorf("exit %d, stderr\n%s\nwant exit 2 and the one line\n%s", r.code, r.stderr, want)
 	}
 	// The fix works: the keys move to the keyring, and exec runs.
 	sw.must("add", "cpco", "--from-credentials", "--delete-plaintext")

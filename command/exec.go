@@ -89,14 +89,14 @@ func (sys *system) enter(ctx context.Context, name string, in sessionInput, yes 
 	if err != nil {
 		return nil, aws.Credentials{}, err
 	}
-	sys.warnSurprises(t)
 	if err := sys.confirmProtected(t, yes); err != nil {
 		return nil, aws.Credentials{}, err
 	}
 	_, creds, err := sys.credentials(ctx, t.Chain, in)
 	if err != nil {
-		return nil, aws.Credentials{}, err
+		return nil, aws.Credentials{}, err // one line: it names the fix where a warning would
 	}
+	sys.warnSurprises(t)
 	return t, creds, nil
 }
 
