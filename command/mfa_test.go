@@ -24,12 +24,12 @@ func TestShellSurvivesMFASessionEnd(t *testing.T) {
 	for _, name := range []string{"bash", "zsh", "fish"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			// How the AWS CLI reads the endpoint does not depend on the shell: bash runs it, zsh and
-			// fish ask the endpoint as the CLI would (an AWS CLI start is most of this test's CPU),
-			// so their day can be shorter.
+			// How the AWS CLI reads the endpoint does not depend on the shell: after the session's
+			// end, bash runs it; zsh and fish ask the endpoint as the CLI would (an AWS CLI start is
+			// most of this test's CPU), and so does every shell before the end.
 			useCLI := name == "bash"
 			w, u := orgWorld(t, example("organization.yaml"), false)
-			w.sts.SetLifetime(map[bool]time.Duration{true: 9 * time.Second, false: 6 * time.Second}[useCLI]) // a whole day in seconds
+			w.sts.SetLifetime(6 * time.Second) // a whole day in seconds
 			p := w.acctTTY([]string{"SHELL=" + shellPath(t, name), "ACCT_REFRESH_WINDOW=1s"}, "shell", "staging")
 			p.expectRE(mfaPromptRE)
 			p.line(w.sts.Code(u, time.Now()))
@@ -38,9 +38,9 @@ func TestShellSurvivesMFASessionEnd(t *testing.T) {
 			p.line(`echo "k=[$AWS_ACCESS_KEY_ID] u=[$AWS_CONTAINER_CREDENTIALS_FULL_URI] t=[$AWS_CONTAINER_AUTHORIZATION_TOKEN]"`)
 			v := p.expectRE(shellVarsRE)
 			call := aws + " sts get-caller-identity --output text --query Arn --endpoint-url " + w.sts.URL + " --region us-east-1"
-			works := func() {
+			works := func(cli bool) {
 				t.Helper()
-				if useCLI {
+				if cli {
 					p.line(call)
 					p.expectRE(assumedStagingRE)
 					return
@@ -51,7 +51,7 @@ func TestShellSurvivesMFASessionEnd(t *testing.T) {
 					t.Fatalf("the endpoint: %d, %v: not the staging role's credentials", code, err)
 				}
 			}
-			works()
+			works(false)
 
 			// The session ends, and so does the role the shell holds (assumed just after it; on a
 			// loaded machine, up to seconds after): from then on only a new session can serve.
@@ -93,7 +93,7 @@ func TestShellSurvivesMFASessionEnd(t *testing.T) {
 			p.line(w.sts.Code(u, time.Now().Add(30*time.Second)))
 			p.expect("new MFA session for cpco until ")
 			p.expect("[cpco:staging 1m]")
-			works()
+			works(useCLI)
 			if n := w.sts.Calls("GetSessionToken"); n != 2 {
 				t.Errorf("%d GetSessionToken calls, want 2 (the shell's and acct mfa's)", n)
 			}
