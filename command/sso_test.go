@@ -185,13 +185,22 @@ func TestSSOLoginThenExec(t *testing.T) {
 	}
 	oidc := fake.Calls("")
 
-	// exec: the AWS CLI sees the permission set's credentials.
+	// exec: the AWS CLI sees the permission set's credentials; a second exec gets the same ones.
+	r = w.run("", "exec", "cpco-prod-admin", "--", testtool.AWSCLI(t), "sts", "get-caller-identity",
+		"--endpoint-url", w.sts.URL, "--region", "us-east-1", "--output", "text", "--query", "Arn")
+	if r.code != 0 || !regexp.MustCompile(`^arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_AdministratorAccess_[0-9a-f]+/acct-sso\n$`).MatchString(r.stdout) {
+		t.Fatalf("exec: exit %d\nstdout %q\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	keys := map[string]bool{}
 	for i := 0; i < 2; i++ {
-		r = w.run("", "exec", "cpco-prod-admin", "--", testtool.AWSCLI(t), "sts", "get-caller-identity",
-			"--endpoint-url", w.sts.URL, "--region", "us-east-1", "--output", "text", "--query", "Arn")
-		if r.code != 0 || !regexp.MustCompile(`^arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_AdministratorAccess_[0-9a-f]+/acct-sso\n$`).MatchString(r.stdout) {
+		r = w.run("", "exec", "cpco-prod-admin", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID")
+		keys[strings.TrimSpace(r.stdout)] = true
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "ASIA") {
 			t.Fatalf("exec %d: exit %d\nstdout %q\nstderr %s", i, r.code, r.stdout, r.stderr)
 		}
+	}
+	if len(keys) != 1 {
+		t.Errorf("two execs got different keys: %v", keys)
 	}
 	// One GetRoleCredentials: the second exec used the keyring cache; no OIDC call either.
 	if fake.Calls("GetRoleCredentials") != 1 || fake.Calls("") != oidc+1 {
