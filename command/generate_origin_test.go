@@ -229,7 +229,7 @@ func TestGenerateCredentialProcessProgram(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	copyFile(t, acctBin(), real, 0o755)
+	copyFile(t, acctBin, real, 0o755)
 	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -256,28 +256,28 @@ func TestGenerateCredentialProcessProgram(t *testing.T) {
 		t.Fatalf("credential_process does not call acct from PATH:\n%s", cfg)
 	}
 	// acct not on doctor's PATH any more.
-	if r := w.runAs(acctBin(), "acct", sysPath, "doctor", "--layout", layout); r.code != 1 ||
+	if r := w.runAs(acctBin, "acct", sysPath, "doctor", "--layout", layout); r.code != 1 ||
 		!strings.Contains(r.stdout, "profile cpco-root-admin: credential_process program acct (and ") || !strings.Contains(r.stdout, "not found on PATH") {
 		t.Errorf("doctor with acct off PATH: exit %d\n%s", r.code, r.stdout)
 	}
 
 	// Back to the symlink; then the upgrade removes version 1.0.
 	w.runAs(link, link, sysPath, gen...)
-	if r := w.runAs(acctBin(), "acct", sysPath, "doctor", "--layout", layout); r.code != 0 {
+	if r := w.runAs(acctBin, "acct", sysPath, "doctor", "--layout", layout); r.code != 0 {
 		t.Fatalf("doctor with the program in place: exit %d\n%s", r.code, r.stdout)
 	}
 	if err := os.Remove(real); err != nil {
 		t.Fatal(err)
 	}
-	r := w.runAs(acctBin(), "acct", sysPath, "doctor", "--layout", layout)
+	r := w.runAs(acctBin, "acct", sysPath, "doctor", "--layout", layout)
 	wantFirst := "checking " + w.config + " with layout " + layout + "\n"
 	if r.code != 1 || !strings.HasPrefix(r.stdout, wantFirst) || !strings.Contains(r.stdout, "credential_process program "+link+" (and ") ||
 		!strings.Contains(r.stdout, ": does not exist; fix: run acct generate --style credential-process with the acct you use now\n") {
 		t.Errorf("doctor after the binary went: exit %d\n%s\nwant exit 1, first line %q and the program named", r.code, r.stdout, wantFirst)
 	}
 	// Not executable.
-	copyFile(t, acctBin(), real, 0o644)
-	if r := w.runAs(acctBin(), "acct", sysPath, "doctor", "--layout", layout); r.code != 1 || !strings.Contains(r.stdout, "is not executable") {
+	copyFile(t, acctBin, real, 0o644)
+	if r := w.runAs(acctBin, "acct", sysPath, "doctor", "--layout", layout); r.code != 1 || !strings.Contains(r.stdout, "is not executable") {
 		t.Errorf("doctor with a program that is not executable: exit %d\n%s", r.code, r.stdout)
 	}
 }
@@ -327,7 +327,7 @@ func TestGenerateKilledLeavesNoDebris(t *testing.T) {
 	w := newWorld(t)
 	layouts := []string{bigLayout(t, filepath.Join(w.home, "a"), 300, "1"), bigLayout(t, filepath.Join(w.home, "b"), 300, "2")}
 	gen := func(i int) *exec.Cmd {
-		cmd := exec.Command(acctBin(), "generate", "--layout", layouts[i%2], "--replace")
+		cmd := exec.Command(acctBin, "generate", "--layout", layouts[i%2], "--replace")
 		cmd.Env = w.env()
 		return cmd
 	}
@@ -455,12 +455,12 @@ func TestGenerateWriteFailures(t *testing.T) {
 			c.setup(t, w)
 			st, _ := os.Lstat(w.config)
 			before, _ := os.ReadFile(w.config)
-			prog := acctBin()
+			prog := acctBin
 			if c.name == "go-build program" {
 				// As `go run` leaves it: a temporary go-build directory.
 				prog = filepath.Join(w.home, "tmp", "go-build123", "b001", "exe", "acct")
 				os.MkdirAll(filepath.Dir(prog), 0o700)
-				copyFile(t, acctBin(), prog, 0o755)
+				copyFile(t, acctBin, prog, 0o755)
 				w.vars["ACCT_TEST_GOBUILD"] = prog
 			}
 			r := w.runAs(prog, prog, "/usr/bin:/bin", append([]string{"generate", "--layout", layout, "--user", "alice"}, c.args...)...)

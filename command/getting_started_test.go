@@ -81,7 +81,7 @@ func TestGettingStarted(t *testing.T) {
 	}
 	w.sts.AddRole("arn:aws:iam::222222222222:role/cpco-staging-readonly", ststest.RoleOptions{RequireMFA: true})
 	w.vars["ACCT_MFA_TOKEN"] = w.sts.Code(alice, time.Now())
-	w.vars["PATH"] = filepath.Dir(acctBin()) + string(os.PathListSeparator) + filepath.Dir(aws) + string(os.PathListSeparator) + os.Getenv("PATH")
+	w.vars["PATH"] = filepath.Dir(acctBin) + string(os.PathListSeparator) + filepath.Dir(aws) + string(os.PathListSeparator) + os.Getenv("PATH")
 	w.vars["SHELL"] = "/bin/bash"
 
 	withEndpoint := func(cmd string) string {
@@ -105,7 +105,7 @@ func TestGettingStarted(t *testing.T) {
 			cmd := line
 			switch {
 			case line == "go install github.com/acct-cli/acct@latest":
-				if _, err := os.Stat(acctBin()); err != nil {
+				if _, err := os.Stat(acctBin); err != nil {
 					t.Fatal(err)
 				}
 				ran[line] = true
@@ -113,7 +113,7 @@ func TestGettingStarted(t *testing.T) {
 			case strings.HasPrefix(line, "brew install "), strings.HasPrefix(line, "sudo apt install "):
 				continue
 			case line == "acct add cpco":
-				p := startTTY(t, w.ttyEnv(), team, acctBin(), "add", "cpco")
+				p := startTTY(t, w.ttyEnv(), team, acctBin, "add", "cpco")
 				p.expect("Access key ID")
 				p.line(alice.AccessKeyID)
 				p.expect("Secret access key")
@@ -125,7 +125,7 @@ func TestGettingStarted(t *testing.T) {
 				ran[line] = true
 				continue
 			case line == "acct shell staging":
-				p := startTTY(t, w.ttyEnv(), team, acctBin(), "shell", "staging")
+				p := startTTY(t, w.ttyEnv(), team, acctBin, "shell", "staging")
 				p.expect("staging")
 				p.line(withEndpoint("aws sts get-caller-identity --query Arn --output text"))
 				p.expect(staging)

@@ -22,23 +22,10 @@ import (
 	"github.com/acct-cli/acct/session/ststest"
 )
 
-// acctPath is where acct is built once for the end-to-end tests, which run it as a user would.
-// The build runs beside the tests that need no binary (from a cold build cache it compiles
-// every dependency again without -race); acctBin waits for it.
-var (
-	acctPath  string
-	acctBuilt = make(chan struct{})
-	acctErr   error
-)
-
-// acctBin is the built acct, once the build is done.
-func acctBin() string {
-	<-acctBuilt
-	if acctErr != nil {
-		panic("build acct: " + acctErr.Error())
-	}
-	return acctPath
-}
+// acctBin is acct built once for the end-to-end tests, which run it as a user would. It is built
+// before any test starts: tests draw MFA codes and deadlines before they run it, and from a cold
+// build cache the build takes a minute or more (every dependency compiled again without -race).
+var acctBin string
 
 func TestMain(m *testing.M) {
 	// Most of these tests wait (on a pty, a shell, the AWS CLI, a credential lifetime) rather than
@@ -54,15 +41,14 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	acctPath = filepath.Join(dir, "acct")
-	go func() {
-		defer close(acctBuilt)
-		build := exec.Command("go", "build", "-o", acctPath, "..")
-		build.Stderr = os.Stderr
-		acctErr = build.Run()
-	}()
+	acctBin = filepath.Join(dir, "acct")
+	build := exec.Command("go", "build", "-o", acctBin, "..")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		os.RemoveAll(dir)
+		panic("build acct: " + err.Error())
+	}
 	code := m.Run()
-	<-acctBuilt
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -148,7 +134,7 @@ func (w *world) runOn(tty bool, p console.Prompter, args ...string) result {
 		Prompter:   p,
 		Getenv:     func(k string) string { return w.vars[k] },
 		Environ:    w.env,
-		Executable: acctPath, // in process: only written into configs, run later by acctBin's users
+		Executable: acctBin,
 	}, append([]string{"acct"}, args...))
 	if msg := command.Message(err); msg != "" {
 		fmt.Fprintln(stderr, msg)
@@ -161,7 +147,7 @@ func (w *world) runBinary(dir string, args ...string) result {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, acctBin(), args...)
+	cmd := exec.CommandContext(ctx, acctBin, args...)
 	cmd.Env = w.env()
 	cmd.Dir = dir
 	if dir == "" {
@@ -194,7 +180,6 @@ func (w *world) must(args ...string) result {
 // aws runs the Debian AWS CLI with the world's environment plus extra variables.
 func (w *world) aws(extra []string, args ...string) (string, error) {
 	w.t.Helper()
-	acctBin() // a credential_process written in process names it
 	cmd := exec.Command(testtool.AWSCLI(w.t), args...)
 	cmd.Env = append(w.env(), extra...)
 	cmd.Dir = w.home

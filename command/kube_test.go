@@ -98,7 +98,7 @@ func TestKubectlThroughAcctKubeconfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"name: cpco-staging-main", "server: " + kw.kube.URL, "command: " + acctBin(),
+	for _, want := range []string{"name: cpco-staging-main", "server: " + kw.kube.URL, "command: " + acctBin,
 		"- eks-token\n", "- cpco-staging-admin\n", "current-context: cpco-staging-main"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("kubeconfig lacks %q:\n%s", want, data)
@@ -297,7 +297,7 @@ func TestKubeconfigNamesAcct(t *testing.T) {
 		return string(m[1])
 	}
 	path := kw.vars["PATH"]
-	kw.vars["PATH"] = filepath.Dir(acctBin()) + string(os.PathListSeparator) + path
+	kw.vars["PATH"] = filepath.Dir(acctBin) + string(os.PathListSeparator) + path
 	kw.kubeconfig()
 	if got := command(); got != "acct" {
 		t.Errorf("with this acct first on PATH the kubeconfig runs %q, want acct", got)
@@ -307,7 +307,7 @@ func TestKubeconfigNamesAcct(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(link), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(acctBin(), link); err != nil {
+	if err := os.Symlink(acctBin, link); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(link, "kubeconfig")

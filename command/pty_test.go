@@ -199,7 +199,7 @@ func (w *world) ttyEnv(extra ...string) []string {
 		vars[k] = v
 	}
 	vars["AWS_PAGER"] = "" // the AWS CLI would page its output through less on a terminal
-	vars["PATH"] = filepath.Dir(acctBin()) + string(os.PathListSeparator) + w.vars["PATH"]
+	vars["PATH"] = filepath.Dir(acctBin) + string(os.PathListSeparator) + w.vars["PATH"]
 	for _, kv := range extra {
 		k, v, _ := strings.Cut(kv, "=")
 		vars[k] = v
@@ -214,7 +214,7 @@ func (w *world) ttyEnv(extra ...string) []string {
 // acctTTY runs acct on a terminal in the world's home.
 func (w *world) acctTTY(extra []string, args ...string) *tty {
 	w.t.Helper()
-	return startTTY(w.t, w.ttyEnv(extra...), w.home, acctBin(), args...)
+	return startTTY(w.t, w.ttyEnv(extra...), w.home, acctBin, args...)
 }
 
 // The roles of docs/examples/organization.yaml that the tests assume, all behind MFA.

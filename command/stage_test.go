@@ -88,7 +88,7 @@ func TestStageEnvInShell(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	p := startTTY(t, sw.ttyEnv("SHELL="+shellPath(t, "bash"), "ACCT_MFA_TOKEN="+sw.code(0)), t.TempDir(), acctBin(), "shell", "staging")
+	p := startTTY(t, sw.ttyEnv("SHELL="+shellPath(t, "bash"), "ACCT_MFA_TOKEN="+sw.code(0)), t.TempDir(), acctBin, "shell", "staging")
 	p.expect("[cpco:staging]")
 	p.line(`printf 'V %s=[%s]\n' PWD "$PWD" TF_VAR_namespace "$TF_VAR_namespace" STAGE_HINT "$STAGE_HINT" TF_DATA_DIR "$TF_DATA_DIR" KUBECONFIG "$KUBECONFIG"; echo END`)
 	got := p.expectRE(regexp.MustCompile(`(?s)\n(V PWD=.*)\nEND`))
