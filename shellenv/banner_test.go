@@ -7,6 +7,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
+var stagingTarget = Target{
+	Profile: "cpco-staging-admin", Stage: "staging", Namespace: "cpco",
+	Region: "us-west-2", Account: "323330167063",
+}
+
 func TestBanner(t *testing.T) {
 	t.Parallel()
 	tg := stagingTarget

@@ -15,11 +15,6 @@ import (
 
 const ptyTimeout = 10 * time.Second
 
-var stagingTarget = Target{
-	Profile: "cpco-staging-admin", Stage: "staging", Namespace: "cpco",
-	Region: "us-west-2", Account: "323330167063",
-}
-
 var testCreds = aws.Credentials{
 	AccessKeyID: "ASIATESTACCESSKEY", SecretAccessKey: "test-secret", SessionToken: "test-token",
 	CanExpire: true, Expires: time.Now().Add(time.Hour),
