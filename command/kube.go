@@ -83,18 +83,30 @@ func runEKSToken(ctx context.Context, sys *system, profile, cluster, region stri
 // shell then opens no keyring (the file backend would ask its passphrase on every call, since the
 // shell's children never get it).
 func (sys *system) tokenCredentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, error) {
-	uri := sys.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-	if uri != "" && sys.Getenv(shellenv.VarShell) != "" && sys.Getenv(shellenv.VarProfile) == chain.Profile {
-		p := aws.NewCredentialsCache(endpointcreds.New(uri, func(o *endpointcreds.Options) {
-			o.AuthorizationToken = sys.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
-		}))
-		if _, err := p.Retrieve(ctx); err != nil {
-			return nil, fmt.Errorf("%s: the acct shell's credential endpoint: %w", chain.Profile, err)
-		}
-		return p, nil
-	}
-	p, _, err := sys.credentials(ctx, chain, in)
+	p, _, err := sys.ownCredentials(ctx, chain, in)
 	return p, err
+}
+
+// ownCredentials are chain's credentials: from the acct shell's endpoint when this runs inside
+// an acct shell for chain's very profile (no keyring opened), else as sys.credentials gets them.
+func (sys *system) ownCredentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
+	if !sys.inShellOf(chain.Profile) {
+		return sys.credentials(ctx, chain, in)
+	}
+	p := aws.NewCredentialsCache(endpointcreds.New(sys.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"), func(o *endpointcreds.Options) {
+		o.AuthorizationToken = sys.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+	}))
+	creds, err := p.Retrieve(ctx)
+	if err != nil {
+		return nil, aws.Credentials{}, fmt.Errorf("%s: the acct shell's credential endpoint: %w", chain.Profile, err)
+	}
+	return p, creds, nil
+}
+
+// inShellOf says whether this runs inside an acct shell for profile, with its credential endpoint.
+func (sys *system) inShellOf(profile string) bool {
+	return sys.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != "" && sys.Getenv(shellenv.VarShell) != "" &&
+		sys.Getenv(shellenv.VarProfile) == profile
 }
 
 type kubeconfigInput struct {

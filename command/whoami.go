@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -58,7 +60,7 @@ func runWhoami(ctx context.Context, sys *system, name string, asJSON bool, in se
 	if err != nil {
 		return err
 	}
-	provider, creds, err := sys.credentials(ctx, chain, in)
+	provider, creds, err := sys.ownCredentials(ctx, chain, in)
 	if err != nil {
 		return err
 	}
@@ -85,7 +87,11 @@ func runWhoami(ctx context.Context, sys *system, name string, asJSON bool, in se
 	if k, ok := kr.(*session.Keyring); ok {
 		w.Keyring = k.Backend()
 	}
-	if chain.Source != "" && !in.NoSession {
+	if sys.inShellOf(chain.Profile) {
+		// The shell knows its MFA session's end (its prompt shows it); reading the keyring's item
+		// would ask the file keyring's passphrase, which the shell's children never get.
+		w.MFASession = shellMFAEnd(sys.Getenv(shellenv.VarMFAEndFile))
+	} else if chain.Source != "" && !in.NoSession {
 		serial := chain.MFASerial
 		if serial == "" && len(chain.Roles) > 0 {
 			serial = chain.Roles[0].MFASerial
@@ -110,6 +116,24 @@ func runWhoami(ctx context.Context, sys *system, name string, asJSON bool, in se
 		return err
 	}
 	return w.print(sys, time.Now())
+}
+
+// shellMFAEnd is the MFA session's end an acct shell keeps in the file path names (Unix seconds);
+// nil without one.
+func shellMFAEnd(path string) *time.Time {
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	secs, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil {
+		return nil
+	}
+	end := time.Unix(secs, 0).UTC()
+	return &end
 }
 
 // whoamiChain is the profile whoami is about: the one named, else the acct shell's.

@@ -78,3 +78,37 @@ func TestWhoamiInShell(t *testing.T) {
 	p.line("exit")
 	p.wait()
 }
+
+// Inside an acct shell, acct whoami names the shell's profile from its credential endpoint and
+// its MFA session from the shell's own record: it asks nothing, though the file keyring's
+// passphrase never reaches the shell.
+func TestWhoamiInsideShell(t *testing.T) {
+	t.Parallel()
+	w, u := orgWorld(t, example("organization.yaml"), false)
+	p := w.acctTTY([]string{"SHELL=" + shellPath(t, "bash")}, "shell", "staging")
+	p.expectRE(mfaPromptRE)
+	p.line(w.sts.Code(u, time.Now()))
+	p.expect("[cpco:staging]")
+	before := w.sts.Calls("")
+	p.line(`acct whoami --json | tr -d '\n'; echo "st=[$?]"`)
+	m := p.expectRE(regexp.MustCompile(`(\{[^\n]*\})st=\[(\d+)\]`))
+	var got struct {
+		Profile    string     `json:"profile"`
+		ARN        string     `json:"arn"`
+		MFASession *time.Time `json:"mfa_session_expires"`
+	}
+	if err := json.Unmarshal([]byte(m[1]), &got); err != nil || m[2] != "0" {
+		t.Fatalf("acct whoami --json in the shell: status %s, %q (%v)", m[2], m[1], err)
+	}
+	if got.Profile != "cpco-staging-admin" || !assumedStagingRE.MatchString(got.ARN) || got.MFASession == nil || time.Until(*got.MFASession) < 10*time.Minute {
+		t.Errorf("whoami in the shell: %+v", got)
+	}
+	if d := w.sts.Calls("") - before; d != 1 {
+		t.Errorf("%d STS calls, want GetCallerIdentity only", d)
+	}
+	if s := p.screen(); strings.Contains(s, "passphrase") {
+		t.Errorf("whoami asked for the passphrase:\n%s", s)
+	}
+	p.line("exit")
+	p.wait()
+}
