@@ -60,17 +60,19 @@ func runExec(ctx context.Context, sys *system, in execInput) error {
 		return err
 	}
 	tgt := sys.shellTarget(t.Chain, creds)
-	env := shellenv.Env(sys.Environ(), creds, tgt)
-	switch {
-	case in.Server:
+	var env []string
+	if in.Server {
 		srv, err := sys.serveEndpoint(ctx, t.Chain, in.Session)
 		if err != nil {
 			return err
 		}
 		defer srv.Close()
 		env = shellenv.ServerEnv(sys.Environ(), srv, tgt)
-	case sys.Console.Process():
-		return shellenv.Exec(in.Argv, env)
+	} else {
+		env = shellenv.Env(sys.Environ(), creds, tgt)
+		if sys.Console.Process() {
+			return shellenv.Exec(in.Argv, env)
+		}
 	}
 	// With --server acct stays to serve; streams that are not the process's own (acct run in
 	// process) cannot be handed over by replacing the process. Either way the command is a child.
