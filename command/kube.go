@@ -58,7 +58,7 @@ func runEKSToken(ctx context.Context, sys *system, profile, cluster, region stri
 	if err != nil {
 		return fault.Wrap(fault.BadInput, err)
 	}
-	provider, err := sys.tokenCredentials(ctx, chain, in)
+	provider, _, err := sys.ownCredentials(ctx, chain, in)
 	if err != nil {
 		return err
 	}
@@ -78,17 +78,10 @@ func runEKSToken(ctx context.Context, sys *system, profile, cluster, region stri
 	return err
 }
 
-// tokenCredentials are the credentials a token is signed with. Inside an acct shell for this very
-// profile they come from the shell's credential endpoint, which already holds them: kubectl in the
-// shell then opens no keyring (the file backend would ask its passphrase on every call, since the
-// shell's children never get it).
-func (sys *system) tokenCredentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, error) {
-	p, _, err := sys.ownCredentials(ctx, chain, in)
-	return p, err
-}
-
-// ownCredentials are chain's credentials: from the acct shell's endpoint when this runs inside
-// an acct shell for chain's very profile (no keyring opened), else as sys.credentials gets them.
+// ownCredentials are chain's credentials: inside an acct shell for chain's very profile they come
+// from the shell's credential endpoint, which already holds them, and no keyring is opened
+// (kubectl's eks-token and whoami in the shell: the file backend would ask its passphrase on every
+// call, since the shell's children never get it); else as sys.credentials gets them.
 func (sys *system) ownCredentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
 	if !sys.inShellOf(chain.Profile) {
 		return sys.credentials(ctx, chain, in)
