@@ -91,20 +91,14 @@ func runWhoami(ctx context.Context, sys *system, name string, asJSON bool, in se
 		// The shell knows its MFA session's end (its prompt shows it); reading the keyring's item
 		// would ask the file keyring's passphrase, which the shell's children never get.
 		w.MFASession = shellMFAEnd(sys.Getenv(shellenv.VarMFAEndFile))
-	} else if chain.Source != "" && !in.NoSession {
-		serial := chain.MFASerial
-		if serial == "" && len(chain.Roles) > 0 {
-			serial = chain.Roles[0].MFASerial
+	} else if item, ok := session.ChainSessionItem(chain); ok && !in.NoSession {
+		exp, ok, err := session.Expiry(kr, item)
+		if err != nil {
+			return err
 		}
-		if serial != "" || len(chain.Roles) == 0 {
-			exp, ok, err := session.Expiry(kr, session.SessionItem(chain.Source, serial))
-			if err != nil {
-				return err
-			}
-			if ok {
-				exp = exp.UTC()
-				w.MFASession = &exp
-			}
+		if ok {
+			exp = exp.UTC()
+			w.MFASession = &exp
 		}
 	}
 	if asJSON {

@@ -22,6 +22,16 @@ func MFASessionItem(chain *profiles.Chain) (string, bool) {
 	return SessionItem(chain.Source, serial), true
 }
 
+// ChainSessionItem is the keyring item of the session chain's credentials start from: the MFA
+// session of MFASessionItem or, for a chain that assumes no role, the session its source's keys
+// are turned into without a device; false when the chain takes none.
+func ChainSessionItem(chain *profiles.Chain) (string, bool) {
+	if item, ok := MFASessionItem(chain); ok || chain.Source == "" || len(chain.Roles) > 0 {
+		return item, ok
+	}
+	return SessionItem(chain.Source, ""), true
+}
+
 // StartMFASession makes a new MFA session for chain's source and device whatever is cached (the
 // person asked for one: `acct mfa`), and stores it in the keyring, where every provider of a
 // running shell finds it the next time its own copy is stale. The code comes from o's sources as
