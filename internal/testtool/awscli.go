@@ -50,7 +50,7 @@ for line in sys.stdin:
 // test binary does (its stdin closes).
 var driver struct {
 	sync.Mutex
-	in  io.Writer
+	in  io.WriteCloser
 	out *bufio.Reader
 }
 
@@ -110,7 +110,8 @@ func driverRuns(t testing.TB, py string, env []string, dir string, cmds [][]stri
 	_, err = driver.in.Write(append(req, '\n'))
 	line, rerr := driver.out.ReadBytes('\n')
 	if err != nil || rerr != nil || json.Unmarshal(line, &res) != nil || len(res) != len(cmds) {
-		driver.in = nil // a broken driver is started again by the next test
+		driver.in.Close() // a broken driver ends; the next test starts another
+		driver.in = nil
 		t.Fatalf("the AWS CLI's driver (%s) on %d commands: %v %v\n%s", py, len(cmds), err, rerr, line)
 	}
 	return res
