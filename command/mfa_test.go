@@ -149,8 +149,11 @@ func TestCredentialProcessAsksOnControllingTerminal(t *testing.T) {
 		p.expect("DONE 0")
 		p.wait()
 		q := startTTY(t, w.ttyEnv(), w.home, "/bin/sh", "-c", c.again)
-		q.expect(`"AccessKeyId"`)
+		key := q.expectRE(regexp.MustCompile(`"AccessKeyId":\s*"(\w+)"`))[1]
 		q.wait()
+		if tmp, ok := w.sts.Lookup(key); !ok || !strings.Contains(tmp.RoleARN, ":222222222222:") {
+			t.Errorf("%s: the cached rerun gave %s, not the staging role's credentials", c.name, key)
+		}
 		if strings.Contains(q.screen(), "MFA code") {
 			t.Errorf("%s: asked again:\n%s", c.name, q.screen())
 		}
