@@ -194,9 +194,11 @@ func TestSSOLoginThenExec(t *testing.T) {
 	keys := map[string]bool{}
 	for i := 0; i < 2; i++ {
 		r = w.run("", "exec", "cpco-prod-admin", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID")
-		keys[strings.TrimSpace(r.stdout)] = true
-		if r.code != 0 || !strings.HasPrefix(r.stdout, "ASIA") {
-			t.Fatalf("exec %d: exit %d\nstdout %q\nstderr %s", i, r.code, r.stdout, r.stderr)
+		key := strings.TrimSpace(r.stdout)
+		keys[key] = true
+		tmp, ok := w.sts.Lookup(key)
+		if r.code != 0 || !ok || !strings.Contains(tmp.RoleARN, "111111111111:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_") {
+			t.Fatalf("exec %d: exit %d, not the permission set's credentials (%s)\nstdout %q\nstderr %s", i, r.code, tmp.RoleARN, r.stdout, r.stderr)
 		}
 	}
 	if len(keys) != 1 {
