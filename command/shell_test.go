@@ -100,8 +100,9 @@ func TestShellOnTerminal(t *testing.T) {
 				}
 			}
 			code, body, err := getCreds(url, token)
-			if err != nil || code != http.StatusOK || !strings.HasPrefix(body["AccessKeyId"], "ASIA") {
-				t.Errorf("the shell's own token: status %d (%v), key %q", code, err, body["AccessKeyId"])
+			tmp, ok := w.sts.Lookup(body["AccessKeyId"])
+			if err != nil || code != http.StatusOK || !ok || tmp.RoleARN != "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole" {
+				t.Errorf("the shell's own token: status %d (%v), key %q of %q", code, err, body["AccessKeyId"], tmp.RoleARN)
 			}
 
 			p.line("exit 3")
