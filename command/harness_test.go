@@ -23,9 +23,11 @@ import (
 )
 
 // acctBin is acct built once for the end-to-end tests, which run it as a user would. It is built
-// before any test starts: tests draw MFA codes and deadlines before they run it, and from a cold
-// build cache the build takes a minute or more (every dependency compiled again without -race).
-var acctBin string
+// before any test starts: tests draw MFA codes and deadlines before they run it. Under -race it is
+// built with -race too, so that it reuses the packages compiled for the tests (from a cold build
+// cache a second, plain compile of every dependency took a minute) and acct's own processes are
+// checked for races: raceEnv sends their reports to files TestMain reads at the end.
+var acctBin, raceEnv string
 
 func TestMain(m *testing.M) {
 	// Most of these tests wait (on a pty, a shell, the AWS CLI, a credential lifetime) rather than
@@ -42,13 +44,26 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	acctBin = filepath.Join(dir, "acct")
-	build := exec.Command("go", "build", "-o", acctBin, "..")
+	args := []string{"build", "-o", acctBin}
+	racePrefix := filepath.Join(dir, "race")
+	if raceBuild {
+		args = append(args, "-race")
+		raceEnv = testtool.RaceEnv(racePrefix)
+	}
+	build := exec.Command("go", append(args, "..")...)
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		os.RemoveAll(dir)
 		panic("build acct: " + err.Error())
 	}
 	code := m.Run()
+	if raceBuild {
+		races, err := testtool.UnexpectedRaces(racePrefix)
+		if err != nil || len(races) > 0 {
+			fmt.Fprintf(os.Stderr, "acct processes the tests ran reported %d data races (%v):\n%s", len(races), err, strings.Join(races, "\n"))
+			code = 1
+		}
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -92,6 +107,9 @@ func newWorld(t *testing.T) *world {
 		"NO_COLOR":                    "1",
 		"TERM":                        "dumb",
 		"LANG":                        "C.UTF-8",
+	}
+	if raceEnv != "" {
+		w.vars["GORACE"] = raceEnv
 	}
 	return w
 }
