@@ -133,9 +133,12 @@ func (sys *system) askStages(in *initInput) error {
 	in.Stages = nil
 	var names []string
 	for {
+		// The check reads its own copy: promptui may still run it on readline's goroutine after
+		// the answer has come back, while names grows.
+		given := slices.Clone(names)
 		// Numbered, so each question reads as the next one, not as the last one asked again.
 		name, err := sys.prompter.Input(fmt.Sprintf("Stage %d name (empty to finish)", len(names)+1), "", func(s string) error {
-			if slices.Contains(names, strings.TrimSpace(s)) {
+			if slices.Contains(given, strings.TrimSpace(s)) {
 				return errors.New("already a stage")
 			}
 			return nil
