@@ -35,10 +35,6 @@ export ACCT_TEST_SKIPS
 trap 'rm -f "$ACCT_TEST_SKIPS"' EXIT
 # The command package alone takes minutes under -race on a loaded machine: past go test's
 # default 10m a package is killed mid-run.
-# The race detector sleeps a second before every instrumented process exits (its atexit_sleep_ms,
-# for reports from threads still running at exit): a second of wall time per package and per
-# helper process the tests start, for nothing a test waits on.
-export GORACE="${GORACE:-atexit_sleep_ms=0}"
 go vet ./... && go test -race -timeout 25m "$@" ./...
 status=$?
 if [ -s "$ACCT_TEST_SKIPS" ]; then

@@ -2,6 +2,8 @@
 package bench
 
 import (
+	"github.com/acct-cli/acct/internal/testtool"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -18,6 +20,8 @@ import (
 	"github.com/acct-cli/acct/profiles"
 	"github.com/acct-cli/acct/session/ststest"
 )
+
+func TestMain(m *testing.M) { testtool.Main(m) }
 
 // benchLayout is a layout of n profiles: the root's admin, and n-1 stages with staging in the
 // middle.

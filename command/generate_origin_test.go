@@ -332,7 +332,7 @@ func bigLayout(t *testing.T, dir string, n int, digit string) string {
 func TestGenerateKilledLeavesNoDebris(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	layouts := []string{bigLayout(t, filepath.Join(w.home, "a"), 300, "1"), bigLayout(t, filepath.Join(w.home, "b"), 300, "2")}
+	layouts := []string{bigLayout(t, filepath.Join(w.home, "a"), 100, "1"), bigLayout(t, filepath.Join(w.home, "b"), 100, "2")}
 	gen := func(i int) *exec.Cmd {
 		cmd := exec.Command(acctBin, "generate", "--layout", layouts[i%2], "--replace")
 		cmd.Env = w.env()

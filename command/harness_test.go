@@ -30,6 +30,7 @@ import (
 var acctBin, raceEnv string
 
 func TestMain(m *testing.M) {
+	testtool.QuietRace()
 	// Most of these tests wait (on a pty, a shell, the AWS CLI, a credential lifetime) rather than
 	// compute: with go test's default of GOMAXPROCS tests at a time, two waiting tests hold both
 	// slots of a 2-core machine while its CPUs idle. An explicit -parallel still wins.
@@ -46,7 +47,7 @@ func TestMain(m *testing.M) {
 	acctBin = filepath.Join(dir, "acct")
 	args := []string{"build", "-o", acctBin}
 	racePrefix := filepath.Join(dir, "race")
-	if raceBuild {
+	if testtool.Race {
 		args = append(args, "-race")
 		raceEnv = testtool.RaceEnv(racePrefix)
 	}
@@ -57,7 +58,7 @@ func TestMain(m *testing.M) {
 		panic("build acct: " + err.Error())
 	}
 	code := m.Run()
-	if raceBuild {
+	if testtool.Race {
 		races, err := testtool.UnexpectedRaces(racePrefix)
 		if err != nil || len(races) > 0 {
 			fmt.Fprintf(os.Stderr, "acct processes the tests ran reported %d data races (%v):\n%s", len(races), err, strings.Join(races, "\n"))

@@ -1,6 +1,7 @@
 package command_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -78,7 +79,7 @@ func TestFilePassphraseOncePerDay(t *testing.T) {
 			if err != nil || info.IsDir() || !info.Mode().IsRegular() || info.Size() > 4<<20 {
 				return nil
 			}
-			if data, err := os.ReadFile(path); err == nil && strings.Contains(string(data), pass) {
+			if data, err := os.ReadFile(path); err == nil && bytes.Contains(data, []byte(pass)) {
 				t.Errorf("%s holds the passphrase", path)
 			}
 			return nil

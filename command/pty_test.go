@@ -35,11 +35,13 @@ type tty struct {
 	pty  *os.File
 	cmd  *exec.Cmd
 
-	mu   sync.Mutex
-	out  []byte
-	pos  int           // in the stripped screen text: where the next expect starts looking
-	more chan struct{} // closed and replaced when output arrives or the reader ends
-	eof  bool
+	mu      sync.Mutex
+	out     []byte
+	plain   string // out stripped of escape sequences, as of plainOf bytes of it
+	plainOf int
+	pos     int           // in the stripped screen text: where the next expect starts looking
+	more    chan struct{} // closed and replaced when output arrives or the reader ends
+	eof     bool
 
 	exited chan struct{}
 	code   int
@@ -107,7 +109,16 @@ func (p *tty) read() {
 func (p *tty) screen() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return stripANSI(string(p.out))
+	return p.stripped()
+}
+
+// stripped is screen with p.mu held. A test polls the screen while it waits: the text is stripped
+// again only when output has arrived since.
+func (p *tty) stripped() string {
+	if p.plainOf != len(p.out) {
+		p.plain, p.plainOf = stripANSI(string(p.out)), len(p.out)
+	}
+	return p.plain
 }
 
 // expect waits until the screen shows text after the previous match and returns the screen from
@@ -126,7 +137,7 @@ func (p *tty) expectRE(re *regexp.Regexp) []string {
 	defer deadline.Stop()
 	for {
 		p.mu.Lock()
-		s := stripANSI(string(p.out))
+		s := p.stripped()
 		more, eof := p.more, p.eof
 		start := min(p.pos, len(s))
 		if loc := re.FindStringSubmatchIndex(s[start:]); loc != nil {

@@ -1,6 +1,8 @@
 package kube_test
 
 import (
+	"github.com/acct-cli/acct/internal/testtool"
+
 	"context"
 	"strings"
 	"testing"
@@ -15,6 +17,8 @@ import (
 	"github.com/acct-cli/acct/kube/kubetest"
 	"github.com/acct-cli/acct/session/ststest"
 )
+
+func TestMain(m *testing.M) { testtool.Main(m) }
 
 type world struct {
 	sts  *ststest.Server

@@ -1,6 +1,8 @@
 package orgs_test
 
 import (
+	"github.com/acct-cli/acct/internal/testtool"
+
 	"context"
 	"fmt"
 	"os"
@@ -17,6 +19,8 @@ import (
 	"github.com/acct-cli/acct/orgs/orgstest"
 	"github.com/acct-cli/acct/profiles"
 )
+
+func TestMain(m *testing.M) { testtool.Main(m) }
 
 const mgmt = "323330167063"
 

@@ -1,6 +1,8 @@
 package profiles
 
 import (
+	"github.com/acct-cli/acct/internal/testtool"
+
 	"bytes"
 	"errors"
 	"flag"
@@ -11,6 +13,8 @@ import (
 	"strings"
 	"testing"
 )
+
+func TestMain(m *testing.M) { testtool.Main(m) }
 
 var blockUpdate = flag.Bool("update-configs", false, "rewrite testdata/configs/*.golden")
 

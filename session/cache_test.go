@@ -1,6 +1,8 @@
 package session
 
 import (
+	"github.com/acct-cli/acct/internal/testtool"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +15,8 @@ import (
 	"github.com/99designs/keyring"
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
+
+func TestMain(m *testing.M) { testtool.Main(m) }
 
 // countingProvider is an inner provider that counts its calls.
 type countingProvider struct {

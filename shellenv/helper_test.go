@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/creack/pty"
 )
 
@@ -40,6 +41,7 @@ type helperRequest struct {
 }
 
 func TestMain(m *testing.M) {
+	testtool.QuietRace()
 	if req := os.Getenv(helperVar); req != "" {
 		os.Exit(runHelper(req))
 	}

@@ -1,10 +1,14 @@
 package atomicfile
 
 import (
+	"github.com/acct-cli/acct/internal/testtool"
+
 	"os"
 	"path/filepath"
 	"testing"
 )
+
+func TestMain(m *testing.M) { testtool.Main(m) }
 
 func TestWriteReplacesAndLeavesNoDebris(t *testing.T) {
 	dir := t.TempDir()

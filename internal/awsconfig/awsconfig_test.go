@@ -1,6 +1,8 @@
 package awsconfig
 
 import (
+	"github.com/acct-cli/acct/internal/testtool"
+
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +14,8 @@ import (
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
+
+func TestMain(m *testing.M) { testtool.Main(m) }
 
 func TestEndpointPrecedence(t *testing.T) {
 	env := func(vars map[string]string) Env { return FromEnv(func(k string) string { return vars[k] }) }

@@ -15,6 +15,8 @@ import (
 	"github.com/acct-cli/acct/internal/testtool"
 )
 
+func TestMain(m *testing.M) { testtool.Main(m) }
+
 // patience bounds waits for output that should come at once, so that only a hang ends one,
 // never a slow machine.
 const patience = 30 * time.Second

@@ -1,10 +1,14 @@
 package fakeaws
 
 import (
+	"github.com/acct-cli/acct/internal/testtool"
+
 	"sync"
 	"testing"
 	"time"
 )
+
+func TestMain(m *testing.M) { testtool.Main(m) }
 
 func TestRecorder(t *testing.T) {
 	var r Recorder

@@ -1,11 +1,15 @@
 package fault
 
 import (
+	"github.com/acct-cli/acct/internal/testtool"
+
 	"context"
 	"errors"
 	"fmt"
 	"testing"
 )
+
+func TestMain(m *testing.M) { testtool.Main(m) }
 
 func TestOf(t *testing.T) {
 	base := errors.New("no keys stored for cpco")

@@ -1,11 +1,15 @@
 package history
 
 import (
+	"github.com/acct-cli/acct/internal/testtool"
+
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 )
+
+func TestMain(m *testing.M) { testtool.Main(m) }
 
 func TestAddAndOrder(t *testing.T) {
 	h := File{Path: filepath.Join(t.TempDir(), "state", "recent")}

@@ -1,6 +1,8 @@
 package memo
 
 import (
+	"github.com/acct-cli/acct/internal/testtool"
+
 	"bytes"
 	"os"
 	"path/filepath"
@@ -9,6 +11,8 @@ import (
 	"strings"
 	"testing"
 )
+
+func TestMain(m *testing.M) { testtool.Main(m) }
 
 // Inputs are framed: moving a byte from one input to the next, or adding an empty input, gives
 // another key.

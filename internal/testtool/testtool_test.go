@@ -7,6 +7,8 @@ import (
 	"testing"
 )
 
+func TestMain(m *testing.M) { Main(m) }
+
 func TestRecordAppendsOneLine(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "skips")
 	t.Setenv("ACCT_TEST_SKIPS", file)

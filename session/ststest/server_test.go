@@ -30,6 +30,8 @@ import (
 	"github.com/acct-cli/acct/session/ststest"
 )
 
+func TestMain(m *testing.M) { testtool.Main(m) }
+
 const (
 	account = "111122223333"
 	roleARN = "arn:aws:iam::111122223333:role/admin"
