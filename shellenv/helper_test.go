@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/acct-cli/acct/internal/testtool"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/creack/pty"
 )
 
