@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 	explicit := false
 	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
 	if !explicit {
-		flag.Set("test.parallel", strconv.Itoa(8*runtime.GOMAXPROCS(0)))
+		flag.Set("test.parallel", strconv.Itoa(16*runtime.GOMAXPROCS(0)))
 	}
 	dir, err := os.MkdirTemp("", "acct-e2e-")
 	if err != nil {
