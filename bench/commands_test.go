@@ -21,8 +21,6 @@ import (
 	"github.com/acct-cli/acct/session/ststest"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 // benchLayout is a layout of n profiles: the root's admin, and n-1 stages with staging in the
 // middle.
 func benchLayout(n int) string {
@@ -116,3 +114,5 @@ func benchCredentialProcessCached(b *testing.B, n int) {
 		b.Fatalf("the cached runs called STS %d times", s.Calls("")-calls)
 	}
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }

@@ -18,8 +18,6 @@ import (
 	"github.com/acct-cli/acct/session/ststest"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 type world struct {
 	sts  *ststest.Server
 	eks  *ekstest.Server
@@ -181,3 +179,5 @@ func TestKubeconfigFile(t *testing.T) {
 		t.Errorf("exec = %+v", e)
 	}
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }

@@ -20,8 +20,6 @@ import (
 	"github.com/acct-cli/acct/profiles"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 const mgmt = "323330167063"
 
 func client(t testing.TB, s *orgstest.Server) *organizations.Client {
@@ -306,3 +304,5 @@ func TestNewClientRegion(t *testing.T) {
 		}
 	}
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }

@@ -14,8 +14,6 @@ import (
 	"testing"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 var blockUpdate = flag.Bool("update-configs", false, "rewrite testdata/configs/*.golden")
 
 func blockProfile(name, stage, role, account, arn string, prot Protection) Profile {
@@ -400,3 +398,5 @@ func BenchmarkMerge1000(b *testing.B) {
 		}
 	}
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }

@@ -16,8 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 // countingProvider is an inner provider that counts its calls.
 type countingProvider struct {
 	c   aws.Credentials
@@ -278,3 +276,5 @@ func TestClearSSOTokens(t *testing.T) {
 		t.Errorf("after clearing all: %v, want only the client registration", keys)
 	}
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }

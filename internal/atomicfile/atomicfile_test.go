@@ -8,8 +8,6 @@ import (
 	"testing"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 func TestWriteReplacesAndLeavesNoDebris(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config")
@@ -32,3 +30,5 @@ func TestWriteReplacesAndLeavesNoDebris(t *testing.T) {
 		t.Errorf("writing into a missing directory succeeded")
 	}
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }

@@ -15,8 +15,6 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 func TestEndpointPrecedence(t *testing.T) {
 	env := func(vars map[string]string) Env { return FromEnv(func(k string) string { return vars[k] }) }
 	cases := []struct {
@@ -105,3 +103,5 @@ func TestCABundle(t *testing.T) {
 		t.Error("without the bundle the test server's certificate was trusted")
 	}
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }

@@ -15,8 +15,6 @@ import (
 	"github.com/acct-cli/acct/internal/testtool"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 // patience bounds waits for output that should come at once, so that only a hang ends one,
 // never a slow machine.
 const patience = 30 * time.Second
@@ -215,3 +213,5 @@ func TestSpinnerPausedByPrompt(t *testing.T) {
 	clock.tick()
 	scr.waitFor(t, before+"\r⠙ contacting STS")
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }

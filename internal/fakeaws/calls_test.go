@@ -8,8 +8,6 @@ import (
 	"time"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 func TestRecorder(t *testing.T) {
 	var r Recorder
 	r.Fail("AssumeRole", "Throttling", 2)
@@ -70,3 +68,5 @@ func TestClock(t *testing.T) {
 		t.Fatalf("Now = %s", got)
 	}
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }

@@ -9,8 +9,6 @@ import (
 	"testing"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 func TestOf(t *testing.T) {
 	base := errors.New("no keys stored for cpco")
 	cases := []struct {
@@ -36,3 +34,5 @@ func TestOf(t *testing.T) {
 		t.Errorf("Errorf lost its cause or text: %v", e)
 	}
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }

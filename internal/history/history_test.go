@@ -9,8 +9,6 @@ import (
 	"testing"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 func TestAddAndOrder(t *testing.T) {
 	h := File{Path: filepath.Join(t.TempDir(), "state", "recent")}
 	if got := h.Order([]string{"a", "b", "c"}); !slices.Equal(got, []string{"a", "b", "c"}) {
@@ -36,3 +34,5 @@ func TestAddAndOrder(t *testing.T) {
 		t.Errorf("%d names kept, want %d", n, Max)
 	}
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }

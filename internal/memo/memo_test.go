@@ -12,8 +12,6 @@ import (
 	"testing"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 // Inputs are framed: moving a byte from one input to the next, or adding an empty input, gives
 // another key.
 func TestHashFraming(t *testing.T) {
@@ -134,3 +132,5 @@ func TestBuildNamesTheExecutable(t *testing.T) {
 		}
 	}
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }

@@ -7,8 +7,6 @@ import (
 	"testing"
 )
 
-func TestMain(m *testing.M) { Main(m) }
-
 func TestRecordAppendsOneLine(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "skips")
 	t.Setenv("ACCT_TEST_SKIPS", file)
@@ -29,3 +27,5 @@ func TestNeedFindsAProgram(t *testing.T) {
 		t.Fatalf("Need(go) = %q", p)
 	}
 }
+
+func TestMain(m *testing.M) { Main(m) }

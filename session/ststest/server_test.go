@@ -30,8 +30,6 @@ import (
 	"github.com/acct-cli/acct/session/ststest"
 )
 
-func TestMain(m *testing.M) { testtool.Main(m) }
-
 const (
 	account = "111122223333"
 	roleARN = "arn:aws:iam::111122223333:role/admin"
@@ -647,3 +645,5 @@ func TestPresignedGetCallerIdentity(t *testing.T) {
 		})
 	}
 }
+
+func TestMain(m *testing.M) { testtool.Main(m) }
