@@ -20,7 +20,7 @@ func (sys *system) credentialsFile() *profiles.INIFile {
 // somewhere else than acct does (a credential_source, a section of the same name in
 // ~/.aws/credentials; profiles.Surprises).
 func (sys *system) warnSurprises(t *target) {
-	for _, f := range t.Config.Surprises(t.Chain.Profile, sys.credentialsFile()) {
+	for _, f := range t.Surprises {
 		fmt.Fprintf(sys.Console.Err, "acct: warning: %s; %s\n", f.Message, f.Fix)
 	}
 }

@@ -1,23 +1,31 @@
 package command
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"time"
 
 	"github.com/acct-cli/acct/internal/fault"
 	"github.com/acct-cli/acct/internal/history"
+	"github.com/acct-cli/acct/internal/memo"
 	"github.com/acct-cli/acct/profiles"
 )
 
 // target is what a user named on the command line, resolved against the config.
 type target struct {
-	Config *profiles.Config
-	Chain  *profiles.Chain
+	Chain *profiles.Chain
 	// Picked says the name was not a profile or stage: the person chose Chain's profile among
 	// candidates, and confirmed it at the protected-stage question if it needed one.
 	Picked bool
+	// Surprises are the settings that make the AWS CLI take Chain's profile somewhere else than
+	// acct does (profiles.Config.Surprises).
+	Surprises []profiles.Finding
 }
 
 // readConfig reads ~/.aws/config; what acct cannot read there is the user's to fix.
@@ -39,6 +47,11 @@ func (sys *system) history() history.File {
 // is; anything else is never run silently: a person picks among the candidates (and types the
 // stage name of a protected one), a script gets exit status 2 and the candidates.
 func (sys *system) resolveTarget(name string) (*target, error) {
+	remembered := sys.targetMemo(name)
+	if t, ok := remembered.load(); ok {
+		sys.history().Add(t.Chain.Profile)
+		return t, nil
+	}
 	// On demand: the chain's sections are read, not the other thousands of a large config.
 	cfg, err := profiles.ReadOnDemand(sys.configPath())
 	if err != nil {
@@ -52,15 +65,82 @@ func (sys *system) resolveTarget(name string) (*target, error) {
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
 	}
-	t := &target{Config: cfg, Chain: chain, Picked: picked}
+	t := &target{Chain: chain, Picked: picked, Surprises: cfg.Surprises(profile, sys.credentialsFile())}
 	if picked && chain.Protected != profiles.Unprotected {
 		// A name that only resembled a protected stage's: --yes does not cover what was not typed.
 		if err := sys.typeStageName(chain); err != nil {
 			return nil, err
 		}
 	}
+	if !picked {
+		remembered.store(t)
+	}
 	sys.history().Add(profile)
 	return t, nil
+}
+
+// targetSettle is how long the config and credentials files must be unchanged before what a name
+// resolved to in them is remembered (memo.Identity).
+const targetSettle = 3 * time.Second
+
+// targetMemo remembers what an exact profile or stage name resolved to, keyed by the identities
+// of the config and credentials files (memo.Identity) and by acct's build: a warm `acct exec` of a
+// 10,000-profile config then reads neither file. What a person picked is never remembered.
+type targetMemo struct {
+	file    memo.File
+	key     memo.Key
+	settled bool
+}
+
+func (sys *system) targetMemo(name string) targetMemo {
+	if name == "" {
+		return targetMemo{} // the picker, a person's choice each time
+	}
+	now := time.Now()
+	h := memo.NewHash("target")
+	h.Add(name)
+	settled := true
+	for _, path := range []string{sys.configPath(), profiles.CredentialsPath(sys.Getenv)} {
+		id, ok := memo.Identity(path, now, targetSettle)
+		if id == "" {
+			return targetMemo{}
+		}
+		h.Add(path, id)
+		settled = settled && ok
+	}
+	// One file per config and name: a day alternates between a few profiles.
+	sum := sha256.Sum256([]byte(sys.configPath() + "\x00" + name))
+	return targetMemo{file: sys.memoFile("target-" + hex.EncodeToString(sum[:8])), key: h.Key(), settled: settled}
+}
+
+func (m targetMemo) load() (*target, bool) {
+	if m.file.Path == "" {
+		return nil, false
+	}
+	e, ok := m.file.Load()
+	if !ok || len(e.Keys) != 1 || e.Keys[0] != m.key {
+		return nil, false
+	}
+	var t target
+	if json.Unmarshal(e.Value, &t) != nil || t.Chain == nil || t.Picked {
+		return nil, false
+	}
+	return &t, true
+}
+
+// store remembers t, when both files are settled and t reads back exactly (JSON would replace
+// bytes that are not UTF-8 in a hand-written name); a cache that cannot be written only makes the
+// next run slower.
+func (m targetMemo) store(t *target) {
+	if m.file.Path == "" || !m.settled {
+		return
+	}
+	data, err := json.Marshal(t)
+	var back target
+	if err != nil || json.Unmarshal(data, &back) != nil || !reflect.DeepEqual(&back, t) {
+		return
+	}
+	_ = m.file.Store(memo.Entry{Keys: []memo.Key{m.key}, Value: data})
 }
 
 // chooseProfile is the profile name stands for, and whether the person picked it among candidates.

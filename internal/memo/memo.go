@@ -2,10 +2,12 @@
 // same inputs can give the same answer without the work: `acct list` and `acct generate` of a
 // 10,000-profile config spend most of their time parsing.
 //
-// An answer is keyed by a SHA-256 digest of every input's content (never by a file's size and
-// times, which two writes within one clock tick can leave unchanged), of acct's own build, and of
-// the flags that change the answer. Anything that does not match, or does not decode, is ignored;
-// deleting the files is always safe. Callers keep secrets out of what they store.
+// An answer is keyed by a SHA-256 digest of every input, of acct's own build, and of the flags
+// that change the answer. An input is a file's content, or, where reading the file is the cost
+// to save (a warm exec), its Identity: size and times, which two writes within one clock tick can
+// leave unchanged, so such an answer is stored only once the file has settled. Anything that
+// does not match, or does not decode, is ignored; deleting the files is always safe. Callers keep
+// secrets out of what they store.
 package memo
 
 import (
