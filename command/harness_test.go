@@ -196,14 +196,12 @@ func (w *world) must(args ...string) result {
 	return r
 }
 
-// aws runs the Debian AWS CLI with the world's environment plus extra variables.
-func (w *world) aws(extra []string, args ...string) (string, error) {
+// aws runs one Debian AWS CLI command with the world's environment plus extra variables, through
+// the test binary's one interpreter (testtool.AWSCLIRuns): what it printed and its status.
+func (w *world) aws(extra []string, args ...string) (string, int) {
 	w.t.Helper()
-	cmd := exec.Command(testtool.AWSCLI(w.t), args...)
-	cmd.Env = append(w.env(), extra...)
-	cmd.Dir = w.home
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	r := testtool.AWSCLIRuns(w.t, append(w.env(), extra...), w.home, args)[0]
+	return r.Out, r.Code
 }
 
 // example is the path of a layout shipped in docs/examples.

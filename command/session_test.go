@@ -358,9 +358,9 @@ func TestExportCredentialProcessLogin(t *testing.T) {
 	sw.bin = false
 	outs = append(outs, r.stdout, r.stderr)
 	before = sw.calls()
-	out, err := sw.aws(nil, "sts", "get-caller-identity", "--profile", "cpco-staging-admin", "--endpoint-url", sw.sts.URL, "--output", "json")
-	if err != nil {
-		t.Fatalf("aws sts get-caller-identity --profile cpco-staging-admin: %v\n%s", err, out)
+	out, code := sw.aws(nil, "sts", "get-caller-identity", "--profile", "cpco-staging-admin", "--endpoint-url", sw.sts.URL, "--output", "json")
+	if code != 0 {
+		t.Fatalf("aws sts get-caller-identity --profile cpco-staging-admin: exit %d\n%s", code, out)
 	}
 	outs = append(outs, out)
 	var id struct{ Arn string }

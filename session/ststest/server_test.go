@@ -592,25 +592,38 @@ func TestAWSCLI(t *testing.T) {
 			} else if h, err := os.UserHomeDir(); err == nil {
 				env = append(env, "PYENV_ROOT="+filepath.Join(h, ".pyenv"))
 			}
-			cmd := exec.Command(cli, "sts", "get-caller-identity", "--endpoint-url", s.URL, "--region", "us-east-1", "--output", "json")
-			cmd.Env = env
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("%s: %v\n%s", cli, err, out)
+			// The Debian CLI answers from the test binary's one interpreter (testtool.AWSCLIRuns).
+			run := func(env []string, args ...string) (string, int) {
+				if cli == clis[0] {
+					r := testtool.AWSCLIRuns(t, env, home, args)[0]
+					return r.Out, r.Code
+				}
+				cmd := exec.Command(cli, args...)
+				cmd.Env = env
+				out, err := cmd.CombinedOutput()
+				if ee, ok := err.(*exec.ExitError); ok {
+					return string(out), ee.ExitCode()
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				return string(out), 0
+			}
+			out, code := run(env, "sts", "get-caller-identity", "--endpoint-url", s.URL, "--region", "us-east-1", "--output", "json")
+			if code != 0 {
+				t.Fatalf("%s: exit %d\n%s", cli, code, out)
 			}
 			var id struct{ Arn, Account, UserId string }
-			if err := json.Unmarshal(out, &id); err != nil {
+			if err := json.Unmarshal([]byte(out), &id); err != nil {
 				t.Fatalf("%s output: %v\n%s", cli, err, out)
 			}
 			if id.Arn != u.ARN || id.Account != account || id.UserId != u.UserID {
 				t.Fatalf("%s identity %+v", cli, id)
 			}
 
-			cmd = exec.Command(cli, "sts", "get-caller-identity", "--endpoint-url", s.URL, "--region", "us-east-1")
-			cmd.Env = append(env[:len(env):len(env)], "AWS_SECRET_ACCESS_KEY=wrong"+u.SecretAccessKey[5:])
-			out, err = cmd.CombinedOutput()
-			if err == nil || !strings.Contains(string(out), "SignatureDoesNotMatch") {
-				t.Fatalf("%s with a wrong secret: %v\n%s", cli, err, out)
+			out, code = run(append(env[:len(env):len(env)], "AWS_SECRET_ACCESS_KEY=wrong"+u.SecretAccessKey[5:]),
+				"sts", "get-caller-identity", "--endpoint-url", s.URL, "--region", "us-east-1")
+			if code == 0 || !strings.Contains(out, "SignatureDoesNotMatch") {
+				t.Fatalf("%s with a wrong secret: exit %d\n%s", cli, code, out)
 			}
 		})
 	}
