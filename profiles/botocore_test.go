@@ -56,6 +56,10 @@ type oracleSTS struct {
 	sts          *ststest.Server
 	alice, decoy ststest.User
 	url, mfaURL  string
+	// forward carries the requests on to the fake STS. Not http.DefaultTransport: every
+	// httptest.Server's Close closes its idle connections, and another test's closing one as this
+	// case reuses a connection failed the request here, which the SDK then sent again.
+	forward *http.Transport
 
 	mu    sync.Mutex
 	calls []stsCall
@@ -64,8 +68,9 @@ type oracleSTS struct {
 var roleARNs = regexp.MustCompile(`arn:aws:iam::[0-9]{12}:role/[\w+=,.@/-]+`)
 
 func newOracleSTS(t *testing.T) *oracleSTS {
-	o := &oracleSTS{t: t, sts: ststest.New()}
+	o := &oracleSTS{t: t, sts: ststest.New(), forward: &http.Transport{}}
 	t.Cleanup(o.sts.Close)
+	t.Cleanup(o.forward.CloseIdleConnections)
 	// Only code moves the fake's clock: on the wall clock a case that straddles a 30 s TOTP step
 	// (a slow botocore start under load) would see its codes go stale.
 	start := time.Now()
@@ -103,7 +108,7 @@ func (o *oracleSTS) serve(w http.ResponseWriter, r *http.Request) {
 	req, _ := http.NewRequest(r.Method, o.sts.URL+r.URL.RequestURI(), bytes.NewReader(body))
 	req.Header = r.Header.Clone()
 	req.Host = r.Host
-	resp, err := http.DefaultTransport.RoundTrip(req)
+	resp, err := o.forward.RoundTrip(req)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
