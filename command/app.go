@@ -114,7 +114,8 @@ func App(io IO) *cli.App {
 // form), as one line with where to look.
 func usageError(c *cli.Context, err error, _ bool) error {
 	where := "acct --help"
-	if c.Command != nil && c.Command.Name != "" {
+	// At the top level urfave/cli's command is the app itself, named acct too.
+	if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
 		where = "acct " + c.Command.Name + " --help"
 	}
 	return fault.Errorf(fault.Usage, "%v; see %s", err, where)

@@ -177,3 +177,17 @@ func configBytes(t *testing.T, w *world) string {
 	}
 	return st.Mode().String() + "\n" + string(data)
 }
+
+// A flag acct does not know names the help to read: the command's, or acct's own at the top.
+func TestUnknownFlagLine(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for args, want := range map[string]string{
+		"--version":    "acct: flag provided but not defined: -version; see acct --help\n",
+		"list --bogus": "acct: flag provided but not defined: -bogus; see acct list --help\n",
+	} {
+		if r := w.run("", strings.Fields(args)...); r.code != 2 || r.stderr != want {
+			t.Errorf("acct %s: exit %d, stderr %q; want 2, %q", args, r.code, r.stderr, want)
+		}
+	}
+}
