@@ -35,7 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # Built as .goreleaser.yaml builds the Linux release.
-CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$work/acct" .
+CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs -ldflags="-s -w" -o "$work/acct" .
 go build -o "$work/ststest-serve" ./bench/ststest-serve
 acct="$work/acct"
 vault=${AWS_VAULT_BIN:-}

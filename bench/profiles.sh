@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Built as .goreleaser.yaml builds the Linux release.
-CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$work/acct" .
+CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs -ldflags="-s -w" -o "$work/acct" .
 
 layout="$work/acct.yaml"
 {

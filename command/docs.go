@@ -89,7 +89,7 @@ func GenerateDocs() (map[string][]byte, error) {
 	index.WriteString("\nEvery command also takes `--debug` after its name. Exit status: the command's own for `exec` and\n`shell`; 2 for bad input or usage; 1 for every other failure.\n\nThe same reference is installed as a man page: `man acct` (from [acct.1](acct.1)).\n")
 	files["commands.md"] = index.Bytes()
 
-	man, err := app.ToManWithSection(1)
+	man, err := manPage(app)
 	if err != nil {
 		return nil, fmt.Errorf("man page: %w", err)
 	}
