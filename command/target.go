@@ -49,6 +49,7 @@ func (sys *system) history() history.File {
 func (sys *system) resolveTarget(name string) (*target, error) {
 	remembered := sys.targetMemo(name)
 	if t, ok := remembered.load(); ok {
+		sys.debugf("%s: as resolved before (%s); the config is unchanged", name, remembered.file.Path)
 		sys.history().Add(t.Chain.Profile)
 		return t, nil
 	}
