@@ -37,7 +37,8 @@ trap 'rm -f "$ACCT_TEST_SKIPS"' EXIT
 # default 10m a package is killed mid-run.
 # go vet with -race reads the packages go test -race compiles: from a cold build cache, one compile
 # of every dependency instead of two.
-go vet -race ./... && go test -race -timeout 25m "$@" ./...
+# The benchmarks build only with the tag bench (bench/doc.go): vetted here, run by hand.
+go vet -race ./... && go vet -race -tags bench ./bench/ && go test -race -timeout 25m "$@" ./...
 status=$?
 if [ -s "$ACCT_TEST_SKIPS" ]; then
 	tests=$(cut -f1 "$ACCT_TEST_SKIPS" | sort -u | wc -l)

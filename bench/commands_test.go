@@ -1,4 +1,5 @@
-// Package bench holds acct's benchmarks; bench/*.sh time the built binary with hyperfine.
+//go:build bench
+
 package bench
 
 import (
@@ -42,7 +43,7 @@ func benchLayout(n int) string {
 // runs anything, without the process start, on a config of 2 and of 10,000 profiles. Profile it
 // with
 //
-//	go test ./bench -run '^$' -bench CredentialProcessCached/10000 -cpuprofile /tmp/cpu.out
+//	go test -tags bench ./bench -run '^$' -bench CredentialProcessCached/10000 -cpuprofile /tmp/cpu.out
 func BenchmarkCredentialProcessCached(b *testing.B) {
 	for _, n := range []int{2, 10000} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) { benchCredentialProcessCached(b, n) })
