@@ -46,6 +46,8 @@ func configScan(text string, seed maphash.Seed) (configScanned, error) {
 	cr := strings.Count(text, "\r")
 	st := iniState{noCR: cr == 0 || cr == strings.Count(text, "\r\n")}
 	for at, n := 0, 1; at < len(text); n++ {
+		// iniCut's line without its raw text and line end, cut here: iniCut's whole line makes
+		// this loop about a quarter slower over the 70,000 lines of a large organisation's file.
 		t, next := text[at:], len(text)
 		if i := strings.IndexByte(t, '\n'); i >= 0 {
 			t, next = strings.TrimSuffix(t[:i], "\r"), at+i+1
