@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/acct-cli/acct/internal/atomicfile"
@@ -130,6 +131,24 @@ func (sys *system) noteMFAEnd(item string, end time.Time) {
 	if err != nil {
 		sys.debugf("MFA session end not noted for the prompt: %v", err)
 	}
+}
+
+// shellMFAEnd reads what noteMFAEnd wrote to path, the file an acct shell names in its
+// environment: when its MFA session ends; nil without one.
+func shellMFAEnd(path string) *time.Time {
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	secs, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil {
+		return nil
+	}
+	end := time.Unix(secs, 0).UTC()
+	return &end
 }
 
 // mfaEndEnv adds to a shell's environment the file its prompt reads the end of chain's MFA

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -110,24 +108,6 @@ func runWhoami(ctx context.Context, sys *system, name string, asJSON bool, in se
 		return err
 	}
 	return w.print(sys, time.Now())
-}
-
-// shellMFAEnd is the MFA session's end an acct shell keeps in the file path names (Unix seconds);
-// nil without one.
-func shellMFAEnd(path string) *time.Time {
-	if path == "" {
-		return nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	secs, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
-	if err != nil {
-		return nil
-	}
-	end := time.Unix(secs, 0).UTC()
-	return &end
 }
 
 // whoamiChain is the profile whoami is about: the one named, else the acct shell's.
