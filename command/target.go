@@ -97,11 +97,11 @@ func (sys *system) targetMemo(name string) targetMemo {
 	if name == "" {
 		return targetMemo{} // the picker, a person's choice each time
 	}
-	now := time.Now()
+	config, now := sys.configPath(), time.Now()
 	h := memo.NewHash("target")
 	h.Add(name)
 	settled := true
-	for _, path := range []string{sys.configPath(), profiles.CredentialsPath(sys.Getenv)} {
+	for _, path := range []string{config, profiles.CredentialsPath(sys.Getenv)} {
 		id, ok := memo.Identity(path, now, targetSettle)
 		if id == "" {
 			return targetMemo{}
@@ -110,7 +110,7 @@ func (sys *system) targetMemo(name string) targetMemo {
 		settled = settled && ok
 	}
 	// One file per config and name: a day alternates between a few profiles.
-	sum := sha256.Sum256([]byte(sys.configPath() + "\x00" + name))
+	sum := sha256.Sum256([]byte(config + "\x00" + name))
 	return targetMemo{file: sys.memoFile("target-" + hex.EncodeToString(sum[:8])), key: h.Key(), settled: settled}
 }
 
