@@ -29,7 +29,7 @@ func QuietRace() {
 	if err != nil {
 		return
 	}
-	env := []string{strings.TrimSpace("GORACE=" + gorace + " atexit_sleep_ms=0")}
+	env := []string{"GORACE=" + strings.TrimSpace(gorace+" atexit_sleep_ms=0")}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "GORACE=") {
 			env = append(env, kv)
