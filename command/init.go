@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/internal/lazyregexp"
 	"github.com/acct-cli/acct/profiles"
 )
 
@@ -70,7 +70,7 @@ func initCommand(sys *system) *cli.Command {
 	}
 }
 
-var accountRE = regexp.MustCompile(`^\d{12}$`)
+var accountRE = lazyregexp.New(`^\d{12}$`)
 
 // wizardStep is one question of the init wizard (or a group, like the stages), asked again when
 // the person chooses to edit that answer.
@@ -202,7 +202,7 @@ func required(s string) error {
 }
 
 func accountID(s string) error {
-	if !accountRE.MatchString(strings.TrimSpace(s)) {
+	if !accountRE().MatchString(strings.TrimSpace(s)) {
 		return errors.New("12 digits")
 	}
 	return nil

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/acct-cli/acct/internal/atomicfile"
 	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/internal/lazyregexp"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/acct-cli/acct/profiles"
@@ -70,12 +70,12 @@ type Result struct {
 	Layout  *profiles.Layout
 }
 
-var nonLabel = regexp.MustCompile(`[^a-z0-9]+`)
+var nonLabel = lazyregexp.New(`[^a-z0-9]+`)
 
 // Label makes a label of a name: lowercase, every run of characters other than a-z and 0-9
 // becomes one '-', no '-' at either end. "Workloads (Prod)" → "workloads-prod".
 func Label(name string) string {
-	return strings.Trim(nonLabel.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	return strings.Trim(nonLabel().ReplaceAllString(strings.ToLower(name), "-"), "-")
 }
 
 // StageName is the stage name of an account named name: Label(name), then the first of prefixes
@@ -96,14 +96,14 @@ func StageName(name string, prefixes ...string) string {
 // user's virtual MFA device is usually named after the user. ok is false for what is not an IAM
 // MFA device ARN (a hardware token's serial number): that is one person's and is not a template.
 func MFASerialTemplate(serial string) (template, user string, ok bool) {
-	m := mfaDevice.FindStringSubmatch(serial)
+	m := mfaDevice().FindStringSubmatch(serial)
 	if m == nil {
 		return "", "", false
 	}
 	return m[1] + "{user}", m[2], true
 }
 
-var mfaDevice = regexp.MustCompile(`^(arn:[a-z-]+:iam::\d{12}:mfa/(?:[^/]+/)*)([^/{}]+)$`)
+var mfaDevice = lazyregexp.New(`^(arn:[a-z-]+:iam::\d{12}:mfa/(?:[^/]+/)*)([^/{}]+)$`)
 
 // Merge merges org into the layout file old (nil: a new layout) named name and returns the new
 // text. It never writes; see Write and Diff.
@@ -554,11 +554,11 @@ func encode(doc *yaml.Node, old []byte) ([]byte, error) {
 	return []byte(strings.Join(lines, "\n")), nil
 }
 
-var spaceBeforeComment = regexp.MustCompile(`[ \t]+#`)
+var spaceBeforeComment = lazyregexp.New(`[ \t]+#`)
 
 // squeeze is a line with trailing blanks dropped and the blanks before a comment made one space.
 func squeeze(l string) string {
-	return spaceBeforeComment.ReplaceAllString(strings.TrimRight(l, " \t"), " #")
+	return spaceBeforeComment().ReplaceAllString(strings.TrimRight(l, " \t"), " #")
 }
 
 // Diff is the unified diff from old to new, labelled with name.

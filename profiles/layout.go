@@ -8,13 +8,13 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/internal/lazyregexp"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -178,7 +178,7 @@ func layoutOneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-var layoutYAMLLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var layoutYAMLLine = lazyregexp.New(`^yaml: line (\d+): (.*)$`)
 
 func (p *layoutParser) document(data []byte) (*yaml.Node, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -212,7 +212,7 @@ func (p *layoutParser) document(data []byte) (*yaml.Node, error) {
 
 func (p *layoutParser) yamlErr(err error) error {
 	msg := strings.TrimSpace(err.Error())
-	if m := layoutYAMLLine.FindStringSubmatch(msg); m != nil {
+	if m := layoutYAMLLine().FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return p.errf(line, "invalid YAML: %s; fix the syntax (indentation, quoting, a missing colon)", m[2])
 	}
@@ -319,9 +319,9 @@ func (p *layoutParser) layoutText(v *yaml.Node, where string) (string, error) {
 }
 
 var (
-	layoutLabelRE  = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	layoutRegionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-	layoutKeyRE    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	layoutLabelRE  = lazyregexp.New(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	layoutRegionRE = lazyregexp.New(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+	layoutKeyRE    = lazyregexp.New(`^[a-z][a-z0-9_]*$`)
 	layoutRoleRE   = layoutCharset{punct: "+=,.@_-", max: 64}
 	layoutUserRE   = layoutRoleRE
 	// Profile names end up between brackets in an INI file: no spaces, brackets, # or ;.
@@ -428,7 +428,7 @@ func (p *layoutParser) layoutTopKey(l *Layout, nodes *layoutNodes, key string, k
 		if l.Namespace, err = p.layoutText(v, "namespace"); err != nil {
 			return err
 		}
-		if !layoutLabelRE.MatchString(l.Namespace) {
+		if !layoutLabelRE().MatchString(l.Namespace) {
 			return p.errf(v.Line, "namespace %q is not a label; use lowercase letters, digits and single hyphens, e.g. cpco", l.Namespace)
 		}
 	case "mode":
@@ -545,7 +545,7 @@ func (p *layoutParser) layoutRegion(v *yaml.Node, where string) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	if !layoutRegionRE.MatchString(r) {
+	if !layoutRegionRE().MatchString(r) {
 		return "", p.errf(v.Line, "%s %q is not an AWS region; use a region code such as us-east-1 or eu-west-2", where, r)
 	}
 	return r, nil
@@ -658,7 +658,7 @@ func (p *layoutParser) layoutStageKey(r *layoutStageRead, key string, k, v *yaml
 		if st.Name == RootStage {
 			return p.errf(v.Line, "stage name root is reserved for the root: section; move its settings there or rename the stage")
 		}
-		if !layoutLabelRE.MatchString(strings.ReplaceAll(st.Name, "{user}", "u")) {
+		if !layoutLabelRE().MatchString(strings.ReplaceAll(st.Name, "{user}", "u")) {
 			return p.errf(v.Line, "stage name %q is not a label; use lowercase letters, digits and single hyphens, optionally {user}, e.g. sandbox-{user}", st.Name)
 		}
 	case "account":
@@ -668,7 +668,7 @@ func (p *layoutParser) layoutStageKey(r *layoutStageRead, key string, k, v *yaml
 		if st.OU, err = p.layoutText(v, where+" ou"); err != nil {
 			return err
 		}
-		if !layoutLabelRE.MatchString(st.OU) {
+		if !layoutLabelRE().MatchString(st.OU) {
 			return p.errf(v.Line, "%s ou %q is not a label; use lowercase letters, digits and single hyphens, e.g. workloads", where, st.OU)
 		}
 	case "protected":
@@ -782,7 +782,7 @@ func (p *layoutParser) layoutRoles(v *yaml.Node, where string, perUser bool) ([]
 	}
 	var roles []Role
 	err := p.layoutAnyFields(v, where+" roles", "a map of label to IAM role name, e.g. {admin: OrganizationAccountAccessRole}", func(k, rv *yaml.Node) error {
-		if !layoutLabelRE.MatchString(k.Value) {
+		if !layoutLabelRE().MatchString(k.Value) {
 			return p.errf(k.Line, "%s role label %q is not a label; use lowercase letters, digits and single hyphens, e.g. admin or readonly", where, k.Value)
 		}
 		name, err := p.layoutText(rv, fmt.Sprintf("%s role %s", where, k.Value))
@@ -870,7 +870,7 @@ func (p *layoutParser) layoutExtra(v *yaml.Node, where string) ([]Key, error) {
 		if strings.HasPrefix(k.Value, "acct_") {
 			return p.errf(k.Line, "%s profile key %q uses the acct_ prefix reserved for acct; rename it", where, k.Value)
 		}
-		if !layoutKeyRE.MatchString(k.Value) {
+		if !layoutKeyRE().MatchString(k.Value) {
 			return p.errf(k.Line, "%s profile key %q is not a config key name; use lowercase letters, digits and _, e.g. output", where, k.Value)
 		}
 		val, err := p.layoutText(kv, fmt.Sprintf("%s profile %s", where, k.Value))

@@ -3,12 +3,12 @@ package profiles
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/internal/lazyregexp"
 )
 
 // The layout keys that give a stage its environment, as a Geodesic or Atmos stage has one:
@@ -18,11 +18,11 @@ import (
 var layoutEnvVars = []string{"namespace", "stage", "account", "region", "role", "ou", "user"}
 
 var (
-	layoutEnvNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	layoutEnvNameRE = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	// EKS cluster names: letters, digits, - and _, starting with a letter or digit, up to 100
 	// (the length is checked apart: a counted repetition compiles to a step per repeat, 1,700
 	// allocations in the init of every acct run).
-	layoutClusterRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+	layoutClusterRE = lazyregexp.New(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 )
 
 // layoutCredentialVar reports names that would override the credentials, profile or identity
@@ -43,7 +43,7 @@ func (p *layoutParser) layoutEnv(v *yaml.Node, where string) ([]EnvVar, error) {
 	var vars []EnvVar
 	err := p.layoutAnyFields(v, where, `a map of variables to values, e.g. {TF_VAR_stage: "{stage}"}`, func(k, kv *yaml.Node) error {
 		name := k.Value
-		if !layoutEnvNameRE.MatchString(name) {
+		if !layoutEnvNameRE().MatchString(name) {
 			return p.errf(k.Line, "%s variable %q is not a variable name; use letters, digits and _, not starting with a digit", where, name)
 		}
 		if layoutCredentialVar(name) {
@@ -116,7 +116,7 @@ func (p *layoutParser) layoutClusters(v *yaml.Node, where string) ([]ClusterRef,
 		if err != nil {
 			return nil, err
 		}
-		if len(c.Name) > 100 || !layoutClusterRE.MatchString(c.Name) {
+		if len(c.Name) > 100 || !layoutClusterRE().MatchString(c.Name) {
 			return nil, p.errf(n.Line, "%s cluster %q is not an EKS cluster name; use letters, digits, - and _", where, c.Name)
 		}
 		if first, dup := seen[c.Name+"@"+c.Region]; dup {

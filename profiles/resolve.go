@@ -3,11 +3,12 @@ package profiles
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/acct-cli/acct/internal/lazyregexp"
 )
 
 // ChainRole is one role assumption of a Chain.
@@ -66,7 +67,7 @@ func (e *NotFoundError) Is(target error) bool { return target == ErrProfileNotFo
 func (e *NotFoundError) Unwrap() error { return ErrProfileNotFound }
 
 // resolveRoleARN accepts IAM role ARNs of every partition, with paths.
-var resolveRoleARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+var resolveRoleARN = lazyregexp.New(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
 
 // resolveAcctKeys are the keys credential-process profiles carry as acct_NAME (render.go), so
 // that AWS tools do not act on them; acct reads them as NAME.
@@ -127,7 +128,7 @@ func (ch *Chain) SourcedAt(i int) *Chain {
 // resolveRole is the role profile cur assumes, as its keys describe it.
 func (c *Config) resolveRole(cur string, line int, keys map[string]string) (ChainRole, error) {
 	arn := keys["role_arn"]
-	if !resolveRoleARN.MatchString(arn) {
+	if !resolveRoleARN().MatchString(arn) {
 		return ChainRole{}, c.resolveErr(line, fmt.Sprintf("profile %s: role_arn %q is not an IAM role ARN", cur, arn),
 			"write arn:aws:iam::ACCOUNT:role/NAME", ErrBadRoleARN)
 	}

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/99designs/keyring"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/acct-cli/acct/internal/fault"
+	"github.com/acct-cli/acct/internal/lazyregexp"
 )
 
 // ErrNoKeys is matched (errors.Is) by the error Keys returns when a profile has no stored keys.
@@ -50,14 +50,14 @@ type storedKeys struct {
 // accessKeyRE is the shape of an access key ID: AKIA or ASIA, then 12 to 124 upper-case letters or
 // digits (the length is checked apart: a counted repetition compiles to one program step per
 // repeat, 1,100 allocations in the init of every acct run).
-var accessKeyRE = regexp.MustCompile(`^(AKIA|ASIA)[A-Z0-9]+$`)
+var accessKeyRE = lazyregexp.New(`^(AKIA|ASIA)[A-Z0-9]+$`)
 
 // ValidateKeys checks the shape of a key pair before it is stored, so a paste of the wrong field
 // is caught at `acct add` rather than at the first STS call. The message never quotes the secret
 // and only the first four characters of the key ID, in case the secret was pasted there.
 func ValidateKeys(c aws.Credentials) error {
 	id := strings.TrimSpace(c.AccessKeyID)
-	if len(id) < 16 || len(id) > 128 || !accessKeyRE.MatchString(id) {
+	if len(id) < 16 || len(id) > 128 || !accessKeyRE().MatchString(id) {
 		start := id
 		if len(start) > 4 {
 			start = start[:4]
