@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Times a warm acct against a warm aws-vault, side by side in one hyperfine run per config size:
+# Times a warm acct against a warm aws-vault, side by side in hyperfine runs per config size:
 # `exec P -- true` and `credential-process P` of acct, `exec P -- true` and `exec --json P` (its
 # credential_process form) of aws-vault, and `true`, on configs of 6, 3,000 and 10,000 profiles.
 # Both tools use their encrypted file keyring and hold the same role's credentials, cached from
@@ -22,11 +22,12 @@
 # ACCT_BASE_BIN names another acct build (an older commit) to time in the same runs, for
 # before/after figures taken under the same load.
 #
-# Usage: [AWS_VAULT_BIN=...] [ACCT_BASE_BIN=...] [RUNS=30] bash bench/compare.sh   (writes only to a temp dir)
+# Usage: [AWS_VAULT_BIN=...] [ACCT_BASE_BIN=...] [RUNS=30] [ROUNDS=5] bash bench/compare.sh   (writes only to a temp dir)
 # Needs hyperfine, dbus-daemon and /usr/bin/python3 (Debian packages hyperfine, dbus, python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-30}
+rounds=${ROUNDS:-5}
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -111,17 +112,28 @@ for n in 6 3000 10000; do
 	[ -n "$vault" ] && cmds+=(--command-name "aws-vault exec" "$vault exec cpco-staging-admin -- true"
 		--command-name "aws-vault exec --json" "$vault exec --json cpco-staging-admin")
 	echo "== config of $n profiles ($(wc -c <"$AWS_CONFIG_FILE") bytes); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-	hyperfine -N --warmup 3 --runs "$runs" --style basic --export-json "$work/h$n.json" "${cmds[@]}" >/dev/null
+	# hyperfine times one command's runs, then the next's: in rounds, a change in the machine's
+	# speed during the run (this VM's varies by a third from one minute to the next) falls on
+	# every command alike instead of on whichever ran then.
+	for r in $(seq "$rounds"); do
+		hyperfine -N --warmup 2 --runs "$(( (runs + rounds - 1) / rounds ))" --style none \
+			--export-json "$work/h$n-$r.json" "${cmds[@]}" >/dev/null
+	done
 done
 
-/usr/bin/python3 - "$work" <<'PY'
-import json, sys
-work = sys.argv[1]
+/usr/bin/python3 - "$work" "$rounds" <<'PY'
+import json, statistics, sys
+work, rounds = sys.argv[1], int(sys.argv[2])
 med, cpu = {}, {}
 for n in (6, 3000, 10000):
-    for r in json.load(open(f"{work}/h{n}.json"))["results"]:
-        med[n, r["command"]] = r["median"] * 1000
-        cpu[n, r["command"]] = (r["user"] + r["system"]) * 1000
+    times, cpus = {}, {}
+    for k in range(1, rounds + 1):
+        for r in json.load(open(f"{work}/h{n}-{k}.json"))["results"]:
+            times.setdefault(r["command"], []).extend(r["times"])
+            cpus.setdefault(r["command"], []).append(r["user"] + r["system"])
+    for c in times:
+        med[n, c] = statistics.median(times[c]) * 1000
+        cpu[n, c] = statistics.mean(cpus[c]) * 1000
 names = ("true", "acct exec", "acct credential-process", "base acct exec", "base acct credential-process",
          "aws-vault exec", "aws-vault exec --json")
 for title, t in (("median wall, ms", med), ("mean CPU (user+sys), ms", cpu)):
