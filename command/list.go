@@ -166,11 +166,16 @@ func listRows(cfg *profiles.Config) []listRow {
 }
 
 // addKeyringColumns fills "keys stored" and "session cached until" when the keyring opens without
-// asking; list never prompts for a passphrase. The error says why the columns stay empty.
+// asking: with ACCT_FILE_PASSPHRASE, or the passphrase typed earlier and kept in the kernel
+// keyring. list never prompts for one. The error says why the columns stay empty.
 func (sys *system) addKeyringColumns(rows []listRow) error {
 	kcfg := session.KeyringConfigFromEnv(sys.Getenv)
+	kcfg.Logf = sys.debugf
 	if kcfg.FilePassphrase == nil {
-		kcfg.FilePassphrase = func(string) (string, error) { return "", fmt.Errorf("no passphrase") }
+		kcfg.PassphraseTTL, _ = passphraseTTL(sys)
+		kcfg.FilePassphrase = func(string) (string, error) {
+			return "", fmt.Errorf("no passphrase (none kept from an earlier command, and list does not ask)")
+		}
 	}
 	kr, err := session.OpenKeyring(kcfg)
 	if err != nil {

@@ -57,7 +57,25 @@ func TestFilePassphraseOncePerDay(t *testing.T) {
 			t.Fatalf("command %d after the first asked for the passphrase again", i+2)
 		}
 	}
+	// list never asks, but opens the keyring with the kept passphrase: cpco's keys are shown.
+	keysShown := func() bool {
+		t.Helper()
+		r := w.must("list")
+		for _, l := range strings.Split(r.stdout, "\n") {
+			if f := strings.Fields(l); len(f) > 6 && f[3] == "cpco" {
+				return f[6] == "yes" && r.stderr == ""
+			}
+		}
+		t.Fatalf("acct list shows no cpco:\n%s", r.stdout)
+		return false
+	}
+	if !keysShown() {
+		t.Error("acct list did not use the kept passphrase")
+	}
 	w.must("lock")
+	if keysShown() {
+		t.Error("acct list read the keyring after acct lock")
+	}
 	if !export() {
 		t.Error("after acct lock the passphrase was not asked")
 	}
