@@ -100,7 +100,8 @@ func (sys *system) retryTypos(profile string, f func() error) error {
 			}
 			return err
 		}
-		fmt.Fprintf(sys.Console.Err, "acct: %v; try again\n", err)
+		// STS's own words end with a period ("... one time pass code."): no ".;" before ours.
+		fmt.Fprintf(sys.Console.Err, "acct: %s; try again\n", strings.TrimSuffix(err.Error(), "."))
 	}
 }
 

@@ -179,3 +179,23 @@ func TestCredentialProcessAsksOnControllingTerminal(t *testing.T) {
 	}
 	w.noLeaks(r.stdout, r.stderr)
 }
+
+// A code mistyped at the terminal gets STS's words in one line and the prompt again, and the
+// right code then goes on (SPEC §4): one refused GetSessionToken, one that worked.
+func TestWrongMFACodeAsksAgain(t *testing.T) {
+	t.Parallel()
+	w, u := orgWorld(t, example("organization.yaml"), false)
+	p := w.acctTTY(nil, "exec", "staging", "--", "true")
+	p.expectRE(mfaPromptRE)
+	p.line(unusedCode(w.sts, u))
+	p.expect("acct: get session token for cpco: MFA code for arn:aws:iam::323330167063:mfa/alice rejected: " +
+		"AccessDenied: MultiFactorAuthentication failed with invalid MFA one time pass code; try again")
+	p.expectRE(mfaPromptRE)
+	p.line(w.sts.Code(u, time.Now()))
+	if code := p.wait(); code != 0 {
+		t.Fatalf("exit %d after the right code\n%s", code, p.screen())
+	}
+	if n := w.sts.Calls("GetSessionToken"); n != 2 {
+		t.Errorf("%d GetSessionToken calls, want 2 (the refused code and the right one)", n)
+	}
+}

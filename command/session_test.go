@@ -508,10 +508,13 @@ func TestSessionBadInput(t *testing.T) {
 }
 
 // wrongCode is a six-digit code that is none of the codes the fake accepts now.
-func wrongCode(sw *sessionWorld) string {
+func wrongCode(sw *sessionWorld) string { return unusedCode(sw.sts, sw.user) }
+
+// unusedCode is a six-digit code that is none of the codes s accepts now for u.
+func unusedCode(s *ststest.Server, u ststest.User) string {
 	valid := map[string]bool{}
 	for d := -1; d <= 1; d++ {
-		valid[sw.code(d)] = true
+		valid[s.Code(u, time.Now().Add(time.Duration(d)*30*time.Second))] = true
 	}
 	for i := 0; ; i++ {
 		c := strings.Repeat(string(rune('0'+i%10)), 6)
