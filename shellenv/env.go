@@ -6,6 +6,7 @@
 package shellenv
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +67,12 @@ var credentialVars = []string{
 	"AWS_ROLE_SESSION_NAME",
 }
 
+// markerVars are what other tools set beside the credentials they put in the environment, to
+// say whose they are and until when (aws-vault's AWS_VAULT and AWS_SESSION_EXPIRATION, awsume's).
+// acct replaces those credentials, so in its child these would describe the wrong ones: a prompt
+// reading AWS_VAULT would name the outer shell's profile.
+var markerVars = []string{"AWS_VAULT", "AWS_SESSION_EXPIRATION", "AWSUME_PROFILE", "AWSUME_EXPIRATION"}
+
 // acctVars are replaced rather than inherited, so a nested or re-targeted
 // environment never shows the parent's stage.
 var acctVars = []string{VarProfile, VarStage, VarNamespace, VarAccount, VarProtected}
@@ -96,17 +103,8 @@ func isSecretVar(name string) bool {
 }
 
 func dropped(name string) bool {
-	for _, v := range credentialVars {
-		if name == v {
-			return true
-		}
-	}
-	for _, v := range acctVars {
-		if name == v {
-			return true
-		}
-	}
-	return isSecretVar(name)
+	return slices.Contains(credentialVars, name) || slices.Contains(markerVars, name) ||
+		slices.Contains(acctVars, name) || isSecretVar(name)
 }
 
 // Env returns base without any variable that could select other credentials

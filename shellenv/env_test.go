@@ -59,6 +59,10 @@ var dirtyBase = []string{
 	"SAML2AWS_PASSWORD=samlpass",
 	"SAML2AWS_MFA_TOKEN=654321",
 	"AWS_OKTA_KEYRING_PASSWORD=oktapass",
+	"AWS_VAULT=outer-profile",
+	"AWS_SESSION_EXPIRATION=2000-01-01T00:00:00Z",
+	"AWSUME_PROFILE=outer-profile",
+	"AWSUME_EXPIRATION=2000-01-01T00:00:00",
 	"RESTIC_PASSWORD=for-the-child",
 }
 
