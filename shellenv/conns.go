@@ -29,7 +29,7 @@ const (
 // write timeout: a request waits for the provider (an STS call with retries), and the answer is
 // small enough to fit any socket buffer, so a client that does not read cannot hold a handler.
 func endpointServer(h http.Handler) *http.Server {
-	g := &connGuard{limit: maxConns, quiet: list.New(), where: map[net.Conn]*list.Element{}, gone: map[net.Conn]bool{}}
+	g := newConnGuard(maxConns)
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: headerTimeout,
@@ -49,8 +49,9 @@ func endpointServer(h http.Handler) *http.Server {
 // keeps accepting at full speed, so a crowd of silent or kept-alive connections can neither
 // exhaust acct's descriptors nor keep the shell's own client waiting behind them in the kernel's
 // accept queue (a listener that stops accepting at the bound would). Open connections stay under
-// limit plus those accepted within quietGrace. A connection whose request waits to be read is
-// never chosen: it is about to be served, and a refused one closed.
+// limit plus those accepted within quietGrace, and never above twice the limit. A connection
+// whose request waits to be read is never chosen: it is about to be served, and a refused one
+// closed.
 type connGuard struct {
 	mu    sync.Mutex
 	limit int
@@ -58,6 +59,10 @@ type connGuard struct {
 	quiet *list.List // of quietConn, oldest first
 	where map[net.Conn]*list.Element
 	gone  map[net.Conn]bool // closed here, no longer counted in open
+}
+
+func newConnGuard(limit int) *connGuard {
+	return &connGuard{limit: limit, quiet: list.New(), where: map[net.Conn]*list.Element{}, gone: map[net.Conn]bool{}}
 }
 
 type quietConn struct {
@@ -79,7 +84,7 @@ func (g *connGuard) track(c net.Conn, st http.ConnState) {
 		}
 		g.where[c] = g.quiet.PushBack(quietConn{c, time.Now()})
 		if g.open > g.limit {
-			evict = g.victim()
+			evict = g.victim(g.open > 2*g.limit)
 		}
 	case http.StateClosed, http.StateHijacked:
 		if g.gone[c] {
@@ -94,9 +99,15 @@ func (g *connGuard) track(c net.Conn, st http.ConnState) {
 	}
 }
 
-// victim takes the connection to close out of the guard, nil when none may be.
-func (g *connGuard) victim() net.Conn {
+// victim takes the connection to close out of the guard, nil when none may be. Past twice the
+// limit (force) the oldest quiet connection goes even when it is younger than quietGrace: a flood
+// faster than limit connections per quietGrace would otherwise run acct out of descriptors, and
+// then its own STS calls and the shell's requests fail.
+func (g *connGuard) victim(force bool) net.Conn {
 	old := time.Now().Add(-quietGrace)
+	if force {
+		old = time.Now().Add(time.Second)
+	}
 	for e := g.quiet.Front(); e != nil && e.Value.(quietConn).since.Before(old); e = e.Next() {
 		if c := e.Value.(quietConn).Conn; !hasInput(c) {
 			g.quiet.Remove(e)

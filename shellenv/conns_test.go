@@ -88,6 +88,46 @@ func TestServerClosesRefusedConnections(t *testing.T) {
 	}
 }
 
+// closeCounter is a connection that says whether it was closed.
+type closeCounter struct {
+	net.Conn
+	closed atomic.Bool
+}
+
+func (c *closeCounter) Close() error { c.closed.Store(true); return c.Conn.Close() }
+
+// A flood faster than the guard's limit per quietGrace (every connection here is younger than
+// it): past twice the limit the oldest quiet connections are closed anyway, so the connections
+// acct holds stay bounded and it keeps descriptors for its own calls.
+func TestConnGuardBoundsAFastFlood(t *testing.T) {
+	t.Parallel()
+	const limit = 4
+	g := newConnGuard(limit)
+	var conns []*closeCounter
+	reported := map[*closeCounter]bool{}
+	for i := range 50 {
+		a, b := net.Pipe()
+		t.Cleanup(func() { a.Close(); b.Close() })
+		c := &closeCounter{Conn: a}
+		conns = append(conns, c)
+		g.track(c, http.StateNew)
+		for _, o := range conns {
+			if o.closed.Load() && !reported[o] { // as net/http reports a connection the guard closed
+				reported[o] = true
+				g.track(o, http.StateClosed)
+			}
+		}
+		if g.open > 2*limit {
+			t.Fatalf("after %d connections the guard holds %d, over twice its limit of %d", i+1, g.open, limit)
+		}
+	}
+	for i, c := range conns {
+		if want := i < len(conns)-2*limit; c.closed.Load() != want {
+			t.Errorf("connection %d of %d: closed %v, want %v (the oldest go first)", i+1, len(conns), c.closed.Load(), want)
+		}
+	}
+}
+
 // TestServerSurvivesConnectionFlood is the attack of issue 11: other processes (another local
 // user) open 20,000 connections, most of them kept alive after a refused request, some silent,
 // and hold them; meanwhile and afterwards the shell's own SDK client, on a new connection
