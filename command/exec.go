@@ -28,7 +28,8 @@ func execCommand(sys *system) *cli.Command {
 		Description: "Sets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION,\n" +
 			"AWS_REGION, AWS_DEFAULT_REGION, ACCT_PROFILE and ACCT_STAGE, unsets AWS_PROFILE and every other\n" +
 			"credential variable, sets the stage's own variables (env: in the layout; KUBECONFIG for a stage with\n" +
-			"clusters:), and replaces acct with the command: its exit status is acct's.",
+			"clusters:), and replaces acct with the command: its exit status is acct's.\n" +
+			"A command not on the PATH is reported before any credentials are asked for, with exit status 2.",
 		Flags: append(sessionFlags(),
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask before using a protected stage"},
 			&cli.BoolFlag{Name: "server", Usage: "serve refreshing credentials on 127.0.0.1 instead of fixed keys (long-running commands)"},
@@ -54,6 +55,11 @@ func execCommand(sys *system) *cli.Command {
 func runExec(ctx context.Context, sys *system, in execInput) error {
 	if len(in.Argv) == 0 {
 		return runShell(ctx, sys, shellInput{Name: in.Name, Session: in.Session, Yes: in.Yes, Nest: in.Nest})
+	}
+	// A mistyped command must not cost an MFA code: it is looked up, on the PATH the child gets,
+	// before any credentials are asked for.
+	if _, err := shellenv.LookPath(in.Argv[0], sys.Environ()); err != nil {
+		return err
 	}
 	t, creds, err := sys.enter(ctx, in.Name, in.Session, in.Yes)
 	if err != nil {

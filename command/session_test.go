@@ -474,6 +474,11 @@ func TestSessionBadInput(t *testing.T) {
 			return `acct: no profile or stage matches "cpco-prod-admim"; did you mean cpco-prod-admin, cpco-root-admin, cpco-dev-admin?`
 		},
 	}, {
+		// Looked up before any credentials: with no MFA code at hand, the line is about the command.
+		name: "command not on PATH",
+		args: []string{"exec", "cpco-staging-admin", "--", "terrafrom-acct", "plan"}, code: 2,
+		want: func(*sessionWorld) string { return "acct: command not found: terrafrom-acct" },
+	}, {
 		name: "protected always in a script",
 		vars: func(sw *sessionWorld) map[string]string { return sw.mfa(0) },
 		args: []string{"exec", "vault", "--", "true"}, code: 2,

@@ -12,12 +12,17 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/acct-cli/acct/internal/fault"
 )
 
 // NotFoundError is returned when a command is not on the child's PATH.
 type NotFoundError struct{ Name string }
 
 func (e *NotFoundError) Error() string { return "command not found: " + e.Name }
+
+// notFound is a NotFoundError of kind bad input: the user named the command (SPEC §5: exit 2).
+func notFound(name string) error { return fault.Wrap(fault.BadInput, &NotFoundError{Name: name}) }
 
 // forwarded are the signals a supervising acct passes on to its child, so
 // that stopping acct (a terminal hangup, `kill`, a CI runner's SIGTERM) stops
@@ -39,12 +44,12 @@ type Stdio struct {
 // not acct's own PATH, since the child's PATH is the one the user prepared.
 func LookPath(name string, env []string) (string, error) {
 	if name == "" {
-		return "", &NotFoundError{Name: name}
+		return "", notFound(name)
 	}
 	if strings.ContainsRune(name, filepath.Separator) || strings.ContainsRune(name, '/') {
 		p, err := exec.LookPath(name)
 		if err != nil {
-			return "", &NotFoundError{Name: name}
+			return "", notFound(name)
 		}
 		return p, nil
 	}
@@ -59,7 +64,7 @@ func LookPath(name string, env []string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", &NotFoundError{Name: name}
+	return "", notFound(name)
 }
 
 // Run starts argv with env and the streams in stdio, waits for it, and
