@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/acct-cli/acct/shellenv"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/urfave/cli/v2"
 )
@@ -80,15 +81,16 @@ func writeCredentials(w io.Writer, format string, creds aws.Credentials, region 
 	}
 	switch format {
 	case "env":
-		fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s\nexport AWS_SECRET_ACCESS_KEY=%s\n", out.AccessKeyID, out.SecretAccessKey)
-		if out.SessionToken != "" {
-			fmt.Fprintf(w, "export AWS_SESSION_TOKEN=%s\n", out.SessionToken)
-		}
-		if out.Expiration != "" {
-			fmt.Fprintf(w, "export AWS_CREDENTIAL_EXPIRATION=%s\n", out.Expiration)
-		}
-		if region != "" {
-			fmt.Fprintf(w, "export AWS_REGION=%s\nexport AWS_DEFAULT_REGION=%s\n", region, region)
+		// Every value is quoted: the region comes from the config and the keys may come from a
+		// credential_process program, and `eval "$(acct export P)"` must only ever set variables.
+		for _, kv := range [][2]string{
+			{"AWS_ACCESS_KEY_ID", out.AccessKeyID}, {"AWS_SECRET_ACCESS_KEY", out.SecretAccessKey},
+			{"AWS_SESSION_TOKEN", out.SessionToken}, {"AWS_CREDENTIAL_EXPIRATION", out.Expiration},
+			{"AWS_REGION", region}, {"AWS_DEFAULT_REGION", region},
+		} {
+			if kv[1] != "" {
+				fmt.Fprintf(w, "export %s=%s\n", kv[0], shellenv.Quote(kv[1]))
+			}
 		}
 		return nil
 	case "json":

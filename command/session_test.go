@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -308,14 +309,17 @@ func TestExportCredentialProcessLogin(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("export: exit %d: %s", r.code, r.stderr)
 	}
-	exported := map[string]string{}
 	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
-		k, v, ok := strings.Cut(strings.TrimPrefix(l, "export "), "=")
-		if !ok || !strings.HasPrefix(l, "export ") {
+		if !strings.HasPrefix(l, "export AWS_") {
 			t.Fatalf("export --format env printed %q, want export lines", l)
 		}
-		exported[k] = v
 	}
+	// Read as the user's shell reads it.
+	env, err := exec.Command("sh", "-c", `eval "$1" && env`, "sh", r.stdout).Output()
+	if err != nil {
+		t.Fatalf("sh could not eval acct export's output: %v", err)
+	}
+	exported := envOf(string(env))
 	tmp, ok := sw.sts.Lookup(exported["AWS_ACCESS_KEY_ID"])
 	if !ok || tmp.RoleARN != sw.roles["cpco-staging-admin"] || exported["AWS_SECRET_ACCESS_KEY"] != tmp.SecretAccessKey ||
 		exported["AWS_SESSION_TOKEN"] != tmp.SessionToken || exported["AWS_REGION"] != "us-west-2" || exported["AWS_CREDENTIAL_EXPIRATION"] == "" {

@@ -36,7 +36,7 @@ func TestTargetRemembered(t *testing.T) {
 		out := w.must("export", "cpco").stdout
 		_, after, _ := strings.Cut(out, "export AWS_REGION=")
 		line, _, _ := strings.Cut(after, "\n")
-		return line
+		return strings.Trim(line, "'")
 	}
 	remembered := func() []string {
 		files, _ := filepath.Glob(filepath.Join(w.vars["XDG_CACHE_HOME"], "acct", "target-*"))

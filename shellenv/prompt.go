@@ -71,10 +71,11 @@ func colorPrompt(o ShellOptions, env []string) bool {
 	return o.Target.Protected && !o.NoColor && lookup(env, "NO_COLOR") == ""
 }
 
-// shellQuote quotes s for bash, zsh and fish alike: inside single quotes
-// only ' (and, for fish, \) are special, and labels and temp paths contain
-// neither after sanitizing, but paths are quoted defensively anyway.
-func shellQuote(s string) string {
+// Quote quotes s as one word for sh, bash and zsh (and for fish when s holds no \): inside
+// single quotes only ' is special. Labels and temp paths contain neither after sanitizing but are
+// quoted defensively anyway; what `acct export` prints comes from the config and from
+// credential_process programs, and must never run when a user evals it.
+func Quote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }
 
@@ -102,7 +103,7 @@ func bashRC(label string, red bool) string {
 	}
 	return `# Written by acct for one shell; deleted when the shell exits.
 if [ -f "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi
-__acct_label=` + shellQuote(label) + `
+__acct_label=` + Quote(label) + `
 __acct_red=` + color + `
 __acct_shown=
 __acct_warned=
@@ -141,14 +142,14 @@ esac
 func zshFiles(dir, userZDOTDIR string, userSet bool, label string, red bool) (zshenv, zshrc string) {
 	restore := "unset ZDOTDIR"
 	if userSet {
-		restore = "ZDOTDIR=" + shellQuote(userZDOTDIR)
+		restore = "ZDOTDIR=" + Quote(userZDOTDIR)
 	}
 	zshenv = `# Written by acct for one shell; deleted when the shell exits.
 ` + restore + `
 if [[ -f "${ZDOTDIR:-$HOME}/.zshenv" ]]; then source "${ZDOTDIR:-$HOME}/.zshenv"; fi
 __acct_user_zdotdir_set=${+ZDOTDIR}
 __acct_user_zdotdir=${ZDOTDIR-}
-ZDOTDIR=` + shellQuote(dir) + `
+ZDOTDIR=` + Quote(dir) + `
 `
 	color := ""
 	if red {
@@ -159,7 +160,7 @@ if (( __acct_user_zdotdir_set )); then ZDOTDIR=$__acct_user_zdotdir; else unset 
 unset __acct_user_zdotdir __acct_user_zdotdir_set
 if [[ -f "${ZDOTDIR:-$HOME}/.zshrc" ]]; then source "${ZDOTDIR:-$HOME}/.zshrc"; fi
 zmodload zsh/datetime 2>/dev/null
-__acct_label=` + shellQuote(label) + `
+__acct_label=` + Quote(label) + `
 __acct_red=` + color + `
 __acct_shown=
 __acct_warned=
