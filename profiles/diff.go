@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -44,8 +45,22 @@ func UnifiedDiff(from, to string, old, new []byte) string {
 
 func diffWrite(out *strings.Builder, prefix string, lines []string) {
 	for _, l := range lines {
-		out.WriteString(prefix + l)
+		out.WriteString(prefix + diffHideSecret(l))
 	}
+}
+
+// diffSecretKeys are the settings whose values a diff never shows: keys written by hand in the
+// config can be context lines around the block, and a diff is pasted into reviews and CI logs.
+var diffSecretKeys = []string{"aws_secret_access_key", "aws_session_token", "aws_security_token"}
+
+// diffHideSecret is line with the value of a secret setting replaced.
+func diffHideSecret(line string) string {
+	i := iniDelimiter(line)
+	if i < 0 || !slices.Contains(diffSecretKeys, strings.ToLower(strings.TrimSpace(line[:i]))) {
+		return line
+	}
+	eol := line[len(strings.TrimRight(line, "\r\n")):]
+	return line[:i+1] + " (not shown)" + eol
 }
 
 // diffRange is a hunk's line range as diff -u writes it: "start,length", "start" for one line,

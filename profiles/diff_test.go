@@ -25,6 +25,26 @@ func TestUnifiedDiff(t *testing.T) {
 	}
 }
 
+// Keys written by hand around the block are context lines: the diff shows the setting, never its
+// secret value, whatever the spacing, case or line ending.
+func TestUnifiedDiffHidesSecrets(t *testing.T) {
+	t.Parallel()
+	old := "[default]\naws_access_key_id=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key=wJalrXUtnFEMI/K7MDENG\r\n" +
+		"AWS_Session_Token : FQoGZXIvYXdzEXAMPLE\n\taws_security_token=old\n"
+	d := UnifiedDiff("config", "config (new)", []byte(old), []byte(old+"[profile a]\nregion=x\n"))
+	for _, secret := range []string{"wJalrXUtnFEMI", "FQoGZXIvYXdz", "=old"} {
+		if strings.Contains(d, secret) {
+			t.Errorf("the diff shows a secret (%s):\n%s", secret, d)
+		}
+	}
+	for _, l := range []string{" aws_secret_access_key= (not shown)\r\n",
+		" AWS_Session_Token : (not shown)\n", " \taws_security_token= (not shown)\n", "+region=x\n"} {
+		if !strings.Contains(d, l) {
+			t.Errorf("the diff has no line %q:\n%s", l, d)
+		}
+	}
+}
+
 var diffHunkHeader = regexp.MustCompile(`^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@\n$`)
 
 // diffApply applies a unified diff to old, checking every hunk header against its lines.
