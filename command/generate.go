@@ -35,7 +35,7 @@ func generateCommand(sys *system) *cli.Command {
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the unified diff and write nothing (not even the lock)"},
 			&cli.BoolFlag{Name: "replace", Usage: "replace the namespace's block even when another layout file generated it (the diff shows what goes)"},
 			&cli.BoolFlag{Name: "force", Usage: "replace a read-only config file (its mode is kept)"},
-			&cli.StringFlag{Name: "style", Value: "native", Usage: "native (role_arn, source_profile, mfa_serial) or credential-process (every tool goes through acct's cache)"},
+			&cli.StringFlag{Name: "style", Usage: "native (role_arn, source_profile, mfa_serial) or credential-process (every tool goes through acct's cache); default: the style the layout's block has, else native"},
 			&cli.BoolFlag{Name: "sso-discover", Usage: "with an sso: layout, add a profile for every account and permission set the SSO portal lists (signs in when needed)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -113,10 +113,10 @@ func runGenerate(sys *system, in generateInput) error {
 	if err != nil {
 		return fault.Wrap(fault.BadInput, err)
 	}
-	res, report, err := writeProfiles(sys, l, o.User, ps, in.Write, "")
-	// The user came from the config read before the lock; it must be the one the content
-	// compared with gives, or the answer is not that content's.
-	if err == nil && res.Settled && (in.User != "" || o.User == profiles.RememberedUser(res.Old, origin(l, ""))) {
+	res, report, err := writeProfiles(sys, l, o, ps, in.Write, "")
+	// The user and style came from the config read before the lock; they must be the ones the
+	// content compared with gives, or the answer is not that content's.
+	if err == nil && res.Settled && sameOrigin(o, profiles.Remembered(res.Old, origin(l, profiles.RenderOptions{}))) {
 		m.store(res, report)
 	}
 	return err
@@ -203,31 +203,43 @@ func (sys *system) renderStyle(style string) (profiles.Style, string, error) {
 	return st, exe, nil
 }
 
-// renderOptions parses --style and --user into what profiles.Render takes. Without --user, the
-// user the layout's block was last generated with is used.
+// renderOptions parses --style and --user into what profiles.Render takes. Without --user or
+// --style, the user or style the layout's block was last generated with is used, so that a run
+// with no flags never turns credential-process profiles back into native ones.
 func (sys *system) renderOptions(l *profiles.Layout, style, user string) (profiles.RenderOptions, error) {
+	if user == "" || style == "" {
+		// A config that cannot be read has no block to remember; Write says why.
+		config, _ := os.ReadFile(sys.configPath())
+		prev := profiles.Remembered(config, origin(l, profiles.RenderOptions{}))
+		if user == "" {
+			user = prev.User
+		}
+		if style == "" {
+			style = prev.Style.String()
+		}
+	}
 	st, exe, err := sys.renderStyle(style)
 	if err != nil {
 		return profiles.RenderOptions{}, err
 	}
-	if user == "" {
-		// A config that cannot be read has no block to remember; Write says why.
-		config, _ := os.ReadFile(sys.configPath())
-		user = profiles.RememberedUser(config, origin(l, ""))
-	}
 	return profiles.RenderOptions{User: user, Style: st, Executable: exe}, nil
 }
 
-// origin is the layout's block as generated with user.
-func origin(l *profiles.Layout, user string) profiles.Origin {
-	return profiles.Origin{Namespace: l.Namespace, LayoutFile: l.File, User: user}
+// origin is the layout's block as rendered with o.
+func origin(l *profiles.Layout, o profiles.RenderOptions) profiles.Origin {
+	return profiles.Origin{Namespace: l.Namespace, LayoutFile: l.File, User: o.User, Style: o.Style}
+}
+
+// sameOrigin tells whether the block o renders is the one prev recorded, user and style alike.
+func sameOrigin(o profiles.RenderOptions, prev profiles.Origin) bool {
+	return o.User == prev.User && o.Style == prev.Style
 }
 
 // writeProfiles writes the layout's block and says what happened; note adds to the summary. It
 // returns what Write did and what it printed.
-func writeProfiles(sys *system, l *profiles.Layout, user string, ps []profiles.Profile, w profiles.WriteOptions, note string) (profiles.WriteResult, string, error) {
+func writeProfiles(sys *system, l *profiles.Layout, o profiles.RenderOptions, ps []profiles.Profile, w profiles.WriteOptions, note string) (profiles.WriteResult, string, error) {
 	path := sys.configPath()
-	res, err := profiles.Write(path, origin(l, user), ps, w)
+	res, err := profiles.Write(path, origin(l, o), ps, w)
 	if err != nil {
 		// Write's errors carry their kind: a file acct refuses to touch is bad input.
 		return res, "", err

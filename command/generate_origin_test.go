@@ -189,6 +189,51 @@ func TestGenerateRemembersUser(t *testing.T) {
 	}
 }
 
+// --style is remembered like --user: a run without --style keeps credential-process profiles
+// credential-process, also when the layout changed; doctor agrees; --style native switches back.
+func TestGenerateRemembersStyle(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	layout := copyLayout(t, example("organization.yaml"), filepath.Join(w.home, "team"))
+	if r := w.runBinary("", "generate", "--layout", layout, "--user", "alice", "--style", "credential-process"); r.code != 0 {
+		t.Fatalf("generate --style credential-process: exit %d: %s", r.code, r.stderr)
+	}
+	style := func() (through, native int) {
+		t.Helper()
+		cfg, err := os.ReadFile(w.config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Count(string(cfg), "\ncredential_process="), strings.Count(string(cfg), "\nrole_arn=")
+	}
+	n, _ := style()
+	if cfg, _ := os.ReadFile(w.config); !strings.Contains(string(cfg), "by `acct generate --user alice --style credential-process`") {
+		t.Errorf("the block does not record the style:\n%s", cfg)
+	}
+	f, err := os.OpenFile(layout, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("  - name: qa\n    account: \"555555555555\"\n")
+	f.Close()
+	if r := w.runBinary("", "generate", "--layout", layout); r.code != 0 {
+		t.Fatalf("generate without flags: exit %d: %s", r.code, r.stderr)
+	}
+	if through, native := style(); through != n+1 || native != 0 {
+		t.Errorf("generate without --style after a layout change: %d credential_process and %d role_arn lines, want %d and 0", through, native, n+1)
+	}
+	if r := w.runBinary("", "doctor", "--layout", layout); r.code != 0 || !strings.HasSuffix(r.stdout, "no problems found\n") {
+		t.Errorf("doctor: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	w.must("generate", "--layout", layout, "--style", "native")
+	if through, native := style(); through != 0 || native != n+1 {
+		t.Errorf("--style native: %d credential_process and %d role_arn lines, want 0 and %d", through, native, n+1)
+	}
+	if cfg, _ := os.ReadFile(w.config); strings.Contains(string(cfg), "--style") {
+		t.Errorf("a native block records a style")
+	}
+}
+
 // runAs runs the program at path under the name arg0 (as a shell would), with the world's
 // environment and PATH set to path.
 func (w *world) runAs(prog, arg0, pathVar string, args ...string) result {

@@ -166,6 +166,6 @@ func runSSODiscover(ctx context.Context, sys *system, in ssoDiscoverInput) error
 	if err != nil {
 		return fault.Wrap(fault.BadInput, err)
 	}
-	_, _, err = writeProfiles(sys, l, ro.User, ps, in.Write, fmt.Sprintf(", %d assignments found in the portal", len(found)))
+	_, _, err = writeProfiles(sys, l, ro, ps, in.Write, fmt.Sprintf(", %d assignments found in the portal", len(found)))
 	return err
 }

@@ -25,6 +25,7 @@ type Origin struct {
 	Namespace  string
 	LayoutFile string // the layout file the block was generated from ("" when not recorded)
 	User       string // the --user it was generated with; later runs without --user reuse it
+	Style      Style  // the --style it was generated with; later runs without --style reuse it
 }
 
 // blockRegion is one managed block: lines [begin, end] (0-based indexes, inclusive).
@@ -70,6 +71,9 @@ func blockOrigin(text string) Origin {
 	}
 	o.LayoutFile = rest[:j]
 	cmd, _, _ := strings.Cut(rest[j+len(by):], "`")
+	if c, ok := strings.CutSuffix(cmd, " --style "+CredentialProcess.String()); ok {
+		o.Style, cmd = CredentialProcess, c
+	}
 	if user, ok := strings.CutPrefix(cmd, " --user "); ok {
 		if u, err := strconv.Unquote(user); err == nil {
 			user = u
@@ -184,18 +188,21 @@ func blockCheckProfiles(namespace string, ps []Profile) error {
 }
 
 // blockRender writes the block with eol endings, without an ending after the end marker line.
-// The begin line names the layout file and the --user given, so that a later run can tell a
-// block generated from another layout and reuse the user.
+// The begin line names the layout file and the --user and --style given, so that a later run
+// can tell a block generated from another layout and reuse the user and the style.
 func blockRender(o Origin, ps []Profile, eol string) string {
 	var b strings.Builder
-	from, user := "", ""
+	from, flags := "", ""
 	if lf := strings.Join(strings.Fields(o.LayoutFile), " "); lf != "" {
 		from = "from " + lf + " "
 	}
 	if o.User != "" {
-		user = " --user " + blockMetaValue(o.User)
+		flags = " --user " + blockMetaValue(o.User)
 	}
-	fmt.Fprintf(&b, "%s%s (generated %sby `acct generate%s`; edit the layout, not this block)%s", blockBeginPrefix, o.Namespace, from, user, eol)
+	if o.Style != Native {
+		flags += " --style " + o.Style.String()
+	}
+	fmt.Fprintf(&b, "%s%s (generated %sby `acct generate%s`; edit the layout, not this block)%s", blockBeginPrefix, o.Namespace, from, flags, eol)
 	for _, p := range ps {
 		if p.Section != "" {
 			// A typed section ([sso-session NAME]) carries no `# acct:` comment: it is not a profile.

@@ -115,7 +115,7 @@ func (w *Writer) Write(o Origin, ps []Profile) (WriteResult, error) {
 	if bytes.Equal(old, merged) && w.existed {
 		// Unchanged, the block's begin line is o's own: it names o's layout path unless the line
 		// cannot spell that path exactly, and only then does writeOtherLayout (here, and in
-		// RememberedUser) ask the file system.
+		// Remembered) ask the file system.
 		res.Settled = prev.LayoutFile == o.LayoutFile
 		return res, nil
 	}
@@ -146,14 +146,14 @@ func (w *Writer) Write(o Origin, ps []Profile) (WriteResult, error) {
 	return res, nil
 }
 
-// RememberedUser is the --user that the block for o.Namespace in config (the file's content) was
-// last generated with, when it was generated from the same layout file; else "".
-func RememberedUser(config []byte, o Origin) string {
+// Remembered is how the block for o.Namespace in config (the file's content) was last generated
+// (its --user and --style), when it was generated from the same layout file; else o as it is.
+func Remembered(config []byte, o Origin) Origin {
 	prev, _, ok := blockPrevious(config, o.Namespace)
 	if !ok || writeOtherLayout(prev, o) {
-		return ""
+		return o
 	}
-	return prev.User
+	return prev
 }
 
 // writeTarget follows path's symlinks, relative ones and chains included, to the file to write;
