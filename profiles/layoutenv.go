@@ -119,10 +119,12 @@ func (p *layoutParser) layoutClusters(v *yaml.Node, where string) ([]ClusterRef,
 		if len(c.Name) > 100 || !layoutClusterRE().MatchString(c.Name) {
 			return nil, p.errf(n.Line, "%s cluster %q is not an EKS cluster name; use letters, digits, - and _", where, c.Name)
 		}
-		if first, dup := seen[c.Name+"@"+c.Region]; dup {
+		// By name alone: a kubeconfig context is named by stage and cluster, so the same name in
+		// two regions would make two contexts of one name, and kubectl refuses the whole file.
+		if first, dup := seen[c.Name]; dup {
 			return nil, p.errf(n.Line, "%s lists cluster %s twice (first on line %d); remove one", where, c.Name, first)
 		}
-		seen[c.Name+"@"+c.Region] = n.Line
+		seen[c.Name] = n.Line
 		out = append(out, c)
 	}
 	return out, nil

@@ -131,6 +131,8 @@ func TestLayoutStageEnvErrors(t *testing.T) {
 			"layout bad.yaml line 8: stage \"dev\" cluster \"my cluster\" is not an EKS cluster name; use letters, digits, - and _"},
 		{"cluster twice", layoutHead + "stages:\n  - name: dev\n    account: \"444444444444\"\n    clusters: [main, main]\n",
 			"layout bad.yaml line 8: stage \"dev\" lists cluster main twice (first on line 8); remove one"},
+		{"cluster twice, two regions", layoutHead + "stages:\n  - name: dev\n    account: \"444444444444\"\n    clusters:\n      - main\n      - {name: main, region: us-west-2}\n",
+			"layout bad.yaml line 10: stage \"dev\" lists cluster main twice (first on line 9); remove one"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Parse("bad.yaml", []byte(c.yaml))
