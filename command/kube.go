@@ -2,7 +2,9 @@ package command
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,11 +171,32 @@ func runKubeconfig(ctx context.Context, sys *system, in kubeconfigInput) error {
 		if path == "" {
 			path = kubeconfigPath(sys, ns)
 		}
+		if err := keepOthers(byNamespace[ns], path, len(in.Stages) > 0); err != nil {
+			return err
+		}
 		written, err := byNamespace[ns].Write(path)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(sys.Console.Out, "%s: %d contexts of %s (current-context files: %s)\n", path, len(byNamespace[ns].Contexts), ns, strings.Join(written[1:], ", "))
+	}
+	return nil
+}
+
+// keepOthers checks that the kubeconfig at path, if there is one, is acct's to replace, and with
+// some stages named keeps the contexts of the others in k.
+func keepOthers(k *kube.Kubeconfig, path string, some bool) error {
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fault.Errorf(fault.Failed, "kubeconfig %s: %w", path, err)
+	case !kube.Written(old):
+		return fault.Errorf(fault.BadInput, "kubeconfig %s has contexts acct did not write, and acct kubeconfig replaces the whole file;"+
+			" name a file of acct's own with --output and list both in KUBECONFIG", path)
+	case some:
+		return k.Keep(old)
 	}
 	return nil
 }

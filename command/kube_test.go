@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/acct-cli/acct/internal/testtool"
 	"github.com/acct-cli/acct/kube"
@@ -128,6 +129,67 @@ func TestKubectlThroughAcctKubeconfig(t *testing.T) {
 		if !strings.HasPrefix(arn, "arn:aws:sts::222222222222:assumed-role/OrganizationAccountAccessRole/acct-alice-") {
 			t.Fatalf("the API server saw %s, want alice's staging role", arn)
 		}
+	}
+}
+
+// acct kubeconfig --stage refreshes those stages and keeps the others' contexts; a file acct did
+// not write (the user's own kubeconfig) is never replaced, bytes and mode unchanged.
+func TestKubeconfigKeepsWhatItDidNotWrite(t *testing.T) {
+	t.Parallel()
+	kw := newKubeWorld(t)
+	kw.kubeconfig()
+	file := filepath.Join(kw.home, ".kube", "acct", "cpco.yaml")
+	names := func() []string {
+		t.Helper()
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f struct {
+			Contexts []struct{ Name string }
+			Current  string `yaml:"current-context"`
+		}
+		if err := yaml.Unmarshal(data, &f); err != nil {
+			t.Fatal(err)
+		}
+		out := []string{"current " + f.Current}
+		for _, c := range f.Contexts {
+			out = append(out, c.Name)
+		}
+		return out
+	}
+	want := strings.Join(names(), " ")
+	if r := kw.with(nil, "kubeconfig", "--stage", "dev"); r.code != 0 {
+		t.Fatalf("kubeconfig --stage dev: exit %d: %s", r.code, r.stderr)
+	}
+	if got := strings.Join(names(), " "); got != want {
+		t.Errorf("after --stage dev the kubeconfig has %s, want %s", got, want)
+	}
+	if data, err := os.ReadFile(file); err != nil || !kube.Written(data) {
+		t.Errorf("acct's own file is not recognised as written by acct (%v)", err)
+	}
+
+	own := filepath.Join(kw.home, ".kube", "config")
+	mine := "apiVersion: v1\nkind: Config\nclusters:\n- name: minikube\n  cluster: {server: https://192.168.49.2:8443}\n" +
+		"contexts:\n- name: minikube\n  context: {cluster: minikube, user: minikube}\ncurrent-context: minikube\n" +
+		"users:\n- name: minikube\n  user: {client-certificate: /home/alice/.minikube/client.crt}\n"
+	if err := os.WriteFile(own, []byte(mine), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	r := kw.with(nil, "kubeconfig", "--output", own)
+	if r.code != 2 {
+		t.Errorf("kubeconfig --output over the user's own file: exit %d, want 2", r.code)
+	}
+	oneLine(t, "kubeconfig --output", r.stderr, "acct: kubeconfig "+own+" has contexts acct did not write, and acct kubeconfig replaces the whole file;"+
+		" name a file of acct's own with --output and list both in KUBECONFIG")
+	if data, _ := os.ReadFile(own); string(data) != mine {
+		t.Errorf("the user's kubeconfig changed:\n%s", data)
+	}
+	if st, _ := os.Stat(own); st.Mode().Perm() != 0o640 {
+		t.Errorf("the user's kubeconfig is mode %v, want 0640", st.Mode().Perm())
+	}
+	if _, err := os.Stat(kube.StagePath(own, "staging")); !os.IsNotExist(err) {
+		t.Errorf("a stage file was written beside the user's kubeconfig: %v", err)
 	}
 }
 

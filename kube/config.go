@@ -94,6 +94,85 @@ func (k Kubeconfig) Marshal() ([]byte, error) {
 	return yaml.Marshal(f)
 }
 
+// Written tells whether data, a file's content, is a kubeconfig acct wrote, or holds no contexts:
+// every user in it runs acct's eks-token. Anything else is someone's own kubeconfig, which
+// acct's whole-file writes must never replace.
+func Written(data []byte) bool {
+	var f file
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return false
+	}
+	for _, u := range f.Users {
+		if len(u.User.Exec.Args) == 0 || u.User.Exec.Args[0] != "eks-token" {
+			return false
+		}
+	}
+	return len(f.Users) > 0 || len(f.Contexts) == 0 && len(f.Clusters) == 0
+}
+
+// Keep merges k into old, a kubeconfig acct wrote: k's contexts replace those of the same name,
+// and old's others stay, in old's order, so that a run for some stages leaves the others' as
+// they were. The contexts kept have no Stage: their stage files are already there.
+func (k *Kubeconfig) Keep(old []byte) error {
+	var f file
+	if err := yaml.Unmarshal(old, &f); err != nil {
+		return fmt.Errorf("kubeconfig: %w", err)
+	}
+	fresh := map[string]Context{}
+	for _, c := range k.Contexts {
+		fresh[c.Name] = c
+	}
+	var merged []Context
+	for _, cx := range f.Contexts {
+		if c, ok := fresh[cx.Name]; ok {
+			merged = append(merged, c)
+			delete(fresh, cx.Name)
+		} else if c, ok := f.context(cx); ok {
+			merged = append(merged, c)
+		}
+	}
+	for _, c := range k.Contexts {
+		if _, left := fresh[c.Name]; left {
+			merged = append(merged, c)
+		}
+	}
+	k.Contexts = merged
+	return nil
+}
+
+// context reads back the Context behind cx, as Marshal wrote it; ok is false when its cluster or
+// user is missing or not acct's.
+func (f file) context(cx namedContext) (c Context, ok bool) {
+	c.Name = cx.Name
+	for _, cl := range f.Clusters {
+		if cl.Name == cx.Context.Cluster {
+			c.Cluster.Endpoint = cl.Cluster.Server
+			ca, err := base64.StdEncoding.DecodeString(cl.Cluster.CAData)
+			if err != nil {
+				return c, false
+			}
+			c.Cluster.CA, ok = ca, true
+		}
+	}
+	for _, u := range f.Users {
+		if u.Name != cx.Context.User {
+			continue
+		}
+		args := u.User.Exec.Args
+		for i := 1; i+1 < len(args); i += 2 {
+			switch args[i] {
+			case "--profile":
+				c.Profile = args[i+1]
+			case "--cluster":
+				c.Cluster.Name = args[i+1]
+			case "--region":
+				c.Cluster.Region = args[i+1]
+			}
+		}
+	}
+	return c, ok && c.Profile != "" && c.Cluster.Name != ""
+}
+
 // TokenArgs are the arguments of the exec plugin after acct's own name.
 func TokenArgs(profile, cluster, region string) []string {
 	args := []string{"eks-token", "--profile", profile, "--cluster", cluster}
@@ -126,7 +205,7 @@ func (k Kubeconfig) Write(path string) ([]string, error) {
 	written := []string{path}
 	seen := map[string]bool{}
 	for _, c := range k.Contexts {
-		if seen[c.Stage] {
+		if c.Stage == "" || seen[c.Stage] {
 			continue
 		}
 		seen[c.Stage] = true
