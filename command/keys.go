@@ -77,7 +77,7 @@ func redactKeyID(id string) string {
 func removeCommand(sys *system) *cli.Command {
 	return &cli.Command{
 		Name:      "remove",
-		Usage:     "delete a source profile's keys and its sessions from the keyring",
+		Usage:     "delete a source profile's keys, and the sessions and role credentials made from them, from the keyring",
 		UsageText: "acct remove <source-profile>",
 		Action: func(c *cli.Context) error {
 			name, err := sourceArg(c, "name the source profile: acct remove <source-profile>")

@@ -17,7 +17,7 @@ func rotateCommand(sys *system) *cli.Command {
 		Usage:     "replace a source profile's IAM access key with a new one",
 		UsageText: "acct rotate [--mfa-token CODE] <source-profile>",
 		Description: "Creates a new access key with the stored one (IAM CreateAccessKey), stores it, checks it\n" +
-			"with STS GetCallerIdentity, deletes the old key with the new one and drops cached sessions.\n" +
+			"with STS GetCallerIdentity, deletes the old key with the new one and drops the sessions and role credentials made from the old key.\n" +
 			"On any failure the keyring keeps a key that works and the message says where each key is.\n" +
 			"When the source profile (or every profile using it) has mfa_serial, the IAM calls are signed\n" +
 			"with an MFA session, for policies that demand MFA: one code is asked.",

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -228,7 +229,9 @@ func Clear(kr keyring.Keyring, profile string) error {
 	return nil
 }
 
-// clearSessions drops the GetSessionToken sessions made from source's keys.
+// clearSessions drops what was made from source's keys: its GetSessionToken sessions and the
+// role credentials assumed from them, directly or through other roles. Keys that were replaced,
+// removed or rotated must not go on being served as the roles they opened.
 func clearSessions(kr keyring.Keyring, source string) error {
 	keys, err := kr.Keys()
 	if err != nil {
@@ -241,7 +244,44 @@ func clearSessions(kr keyring.Keyring, source string) error {
 			}
 		}
 	}
+	for _, name := range madeFrom(kr, keys, source) {
+		if err := removeItem(kr, RoleItem(name)); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// madeFrom are the profiles among keys' role items whose credentials come from source's keys: a
+// role item records what it was assumed from (cachedCreds.For, "ARN from NAME"), a source or
+// another role. An item that cannot be read is not followed: a damaged one is replaced anyway.
+func madeFrom(kr keyring.Keyring, keys []string, source string) []string {
+	from := map[string]string{}
+	for _, k := range keys {
+		name, ok := strings.CutPrefix(k, rolePrefix)
+		if !ok {
+			continue
+		}
+		it, err := kr.Get(k)
+		var c cachedCreds
+		if err != nil || json.Unmarshal(it.Data, &c) != nil {
+			continue
+		}
+		if _, f, ok := strings.Cut(c.For, " from "); ok {
+			from[name] = f
+		}
+	}
+	dropped := map[string]bool{source: true}
+	for more := true; more; {
+		more = false
+		for name, f := range from {
+			if dropped[f] && !dropped[name] {
+				dropped[name], more = true, true
+			}
+		}
+	}
+	delete(dropped, source)
+	return slices.Sorted(maps.Keys(dropped))
 }
 
 func removeItem(kr keyring.Keyring, key string) error {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,4 +79,50 @@ func TestValidateKeys(t *testing.T) {
 	if err := (Store{Keyring: keyring.NewArrayKeyring(nil)}).SetKeys("cpco", aws.Credentials{AccessKeyID: "nope", SecretAccessKey: secret}); err == nil || !strings.HasPrefix(err.Error(), `store keys for "cpco": `) {
 		t.Errorf("SetKeys with bad key: %v", err)
 	}
+}
+
+// New, removed or rotated keys take with them every role credential made from the old ones,
+// directly or through another role; roles from another source stay.
+func TestStoreDropsRolesMadeFromOldKeys(t *testing.T) {
+	kr := keyring.NewArrayKeyring(nil)
+	st := Store{Keyring: kr}
+	creds := staticCreds(aws.Credentials{AccessKeyID: "ASIA", SecretAccessKey: "s", SessionToken: "t", CanExpire: true, Expires: time.Now().Add(time.Hour)})
+	cache := func(profile, forWhat string) {
+		c := cacheIn(kr, RoleItem(profile), creds)
+		c.forWhat = forWhat
+		if _, err := c.Retrieve(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cache("cpco-dev-admin", "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole from cpco")
+	cache("cpco-dev-deploy", "arn:aws:iam::444444444444:role/Deploy from cpco-dev-admin")
+	cache("other-admin", "arn:aws:iam::555555555555:role/Admin from other")
+	cache("sso-admin", "sso 555555555555/Admin via https://x.awsapps.com/start")
+	left := func(what string) {
+		t.Helper()
+		keys, _ := kr.Keys()
+		if want := []string{RoleItem("other-admin"), RoleItem("sso-admin")}; strings.Join(withPrefix(keys, rolePrefix), " ") != strings.Join(want, " ") {
+			t.Errorf("after %s: role items %v, want %v", what, withPrefix(keys, rolePrefix), want)
+		}
+	}
+	if err := st.SetKeys("cpco", aws.Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}); err != nil {
+		t.Fatal(err)
+	}
+	left("new keys")
+	cache("cpco-dev-admin", "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole from cpco")
+	cache("cpco-dev-deploy", "arn:aws:iam::444444444444:role/Deploy from cpco-dev-admin")
+	if err := st.RemoveKeys("cpco"); err != nil {
+		t.Fatal(err)
+	}
+	left("remove")
+}
+
+func withPrefix(keys []string, prefix string) (out []string) {
+	for _, k := range keys {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -84,8 +84,8 @@ func Rotate(ctx context.Context, kr keyring.Keyring, source string, o RotateOpti
 	if err := r.deleteOld(ctx); err != nil {
 		return res, err
 	}
-	// Sessions made with the old key belong to a deleted key now.
-	if err := Clear(kr, source); err != nil {
+	// Sessions and role credentials made with the old key belong to a deleted key now.
+	if err := clearSessions(kr, source); err != nil {
 		return res, &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: rotated %s → %s (the old key is deleted), but dropping the cached sessions failed (%v); run acct clear %s", source, r.oldID, r.newID, oneLine(err.Error()), source)}
 	}
 	return res, nil
