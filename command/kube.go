@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 	"github.com/urfave/cli/v2"
 
@@ -85,6 +86,9 @@ func runEKSToken(ctx context.Context, sys *system, profile, cluster, region stri
 // (kubectl's eks-token and whoami in the shell: the file backend would ask its passphrase on every
 // call, since the shell's children never get it); else as sys.credentials gets them.
 func (sys *system) ownCredentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
+	if c, ok := sys.execCredsOf(chain.Profile); ok {
+		return credentials.StaticCredentialsProvider{Value: c}, c, nil
+	}
 	if !sys.inShellOf(chain.Profile) {
 		return sys.credentials(ctx, chain, in)
 	}
@@ -99,6 +103,22 @@ func (sys *system) ownCredentials(ctx context.Context, chain *profiles.Chain, in
 }
 
 // inShellOf says whether this runs inside an acct shell for profile, with its credential endpoint.
+// execCredsOf are the credentials `acct exec` gave this process for profile, when it runs under
+// such an exec and they last at least as long as an EKS token: kubectl's eks-token under
+// `acct exec STAGE -- kubectl` must not open the keyring, whose passphrase exec's children never
+// get.
+func (sys *system) execCredsOf(profile string) (aws.Credentials, bool) {
+	exp, err := time.Parse(time.RFC3339, sys.Getenv("AWS_CREDENTIAL_EXPIRATION"))
+	if sys.Getenv(shellenv.VarProfile) != profile || err != nil || time.Until(exp) < kube.TokenLifetime {
+		return aws.Credentials{}, false
+	}
+	c := aws.Credentials{
+		AccessKeyID: sys.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: sys.Getenv("AWS_SECRET_ACCESS_KEY"),
+		SessionToken: sys.Getenv("AWS_SESSION_TOKEN"), CanExpire: true, Expires: exp, Source: "acct exec",
+	}
+	return c, c.AccessKeyID != "" && c.SecretAccessKey != ""
+}
+
 func (sys *system) inShellOf(profile string) bool {
 	return sys.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != "" && sys.Getenv(shellenv.VarShell) != "" &&
 		sys.Getenv(shellenv.VarProfile) == profile

@@ -286,6 +286,30 @@ func TestKubectlOneMFAPrompt(t *testing.T) {
 // Inside acct shell dev, kubectl needs no flag: KUBECONFIG holds acct's file with dev's context
 // current, while the file's own current context is staging's; the token is made from the shell's
 // credentials, without opening the keyring.
+// kubectl under `acct exec STAGE --` (a script, no terminal): the exec plugin takes the
+// credentials exec gave it instead of opening the keyring, whose passphrase exec's children never
+// get.
+func TestKubectlUnderExec(t *testing.T) {
+	testtool.Need(t, "kubectl")
+	t.Parallel()
+	kw := newKubeWorld(t)
+	kw.kubeconfig()
+	kubeconfig := filepath.Join(kw.home, ".kube", "acct", "cpco.yaml")
+	before := kw.calls()
+	r := kw.runBinary("", "exec", "dev", "--", "kubectl", "--kubeconfig", kubeconfig, "--context", "cpco-dev-tools", "get", "namespaces")
+	if r.code != 0 || !strings.Contains(r.stdout, "kube-system") {
+		t.Fatalf("acct exec dev -- kubectl get namespaces: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if d := kw.calls().minus(before); d.session != 0 || d.assume != 0 {
+		t.Errorf("%d GetSessionToken, %d AssumeRole; want none (dev's role was cached by acct kubeconfig)", d.session, d.assume)
+	}
+	for _, arn := range kw.tools.Callers() {
+		if !strings.Contains(arn, ":444444444444:assumed-role/") {
+			t.Errorf("dev's cluster saw %s, want dev's role", arn)
+		}
+	}
+}
+
 func TestKubectlInStageShell(t *testing.T) {
 	testtool.Need(t, "kubectl")
 	t.Parallel()
