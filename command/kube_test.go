@@ -327,11 +327,27 @@ func TestKubectlInStageShell(t *testing.T) {
 	if n := kw.tools.Calls("authenticated"); n == 0 || kw.kube.Calls("") != 0 {
 		t.Errorf("dev's cluster saw %d requests, staging's %d; want dev's only", n, kw.kube.Calls(""))
 	}
+	// use-context switches this shell only: the next shell of the stage starts on its own context.
+	// (kubectl config current-context runs the exec plugin of the context it names, so the file is
+	// read instead.)
+	p.line(`kubectl config use-context cpco-staging-main; echo "own=[${KUBECONFIG%%:*}]"; grep current-context "${KUBECONFIG%%:*}"`)
+	own := p.expectRE(regexp.MustCompile(`own=\[([^\]]*)\]`))[1]
+	p.expect("current-context: cpco-staging-main")
+	p.line("exit")
+	p.wait()
+	if _, err := os.Stat(own); !os.IsNotExist(err) {
+		t.Errorf("the shell's kubeconfig copy %s is left behind (%v)", own, err)
+	}
+	p = kw.acctTTY([]string{"SHELL=" + shellPath(t, "bash")}, "shell", "dev")
+	p.expect("[cpco:dev]")
+	p.line(`grep current-context "${KUBECONFIG%%:*}"; echo end`)
+	if got := p.expectRE(regexp.MustCompile(`current-context: (\S*)`)); got[1] != "cpco-dev-tools" {
+		t.Errorf("the next shell of dev starts on context %q, want cpco-dev-tools (use-context in another shell leaked)", got[1])
+	}
 	p.line("exit")
 	p.wait()
 }
 
-// Bad input to kubeconfig and eks-token: one line, exit status 2, ~/.aws/config untouched.
 func TestKubeBadInput(t *testing.T) {
 	t.Parallel()
 	kw := newKubeWorld(t)

@@ -64,6 +64,11 @@ func runShell(ctx context.Context, sys *system, in shellInput) error {
 	}
 	defer srv.Close()
 	tgt := sys.shellTarget(t.Chain, creds)
+	done, err := sys.shellKubeconfig(&tgt, t.Chain)
+	if err != nil {
+		return err
+	}
+	defer done()
 	code, err := shellenv.Shell(ctx, shellenv.ShellOptions{
 		Shell:   sys.Getenv("SHELL"),
 		Env:     sys.mfaEndEnv(shellenv.ServerEnv(sys.Environ(), srv, tgt), t.Chain),

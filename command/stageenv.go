@@ -8,6 +8,7 @@ import (
 
 	"github.com/acct-cli/acct/kube"
 	"github.com/acct-cli/acct/profiles"
+	"github.com/acct-cli/acct/shellenv"
 )
 
 // stageVars are the variables of ch's stage (the layout's env:, read from the config's block, so
@@ -26,6 +27,40 @@ func (sys *system) stageVars(ch *profiles.Chain) []string {
 		vars = append(vars, "KUBECONFIG="+kube.StagePath(file, ch.Stage)+string(os.PathListSeparator)+file)
 	}
 	return vars
+}
+
+// shellKubeconfig gives a shell its own copy of its stage's current-context file, first in the
+// KUBECONFIG of t.Vars: kubectl writes `kubectl config use-context` into that first file, and in
+// the shared one it would switch every shell of the stage, open and to come (a staging prompt
+// over prod's cluster). done removes the copy once the shell has ended. Without the stage file
+// (no acct kubeconfig yet) KUBECONFIG stays as it is.
+func (sys *system) shellKubeconfig(t *shellenv.Target, ch *profiles.Chain) (done func(), err error) {
+	shared := kube.StagePath(kubeconfigPath(sys, ch.Namespace), ch.Stage)
+	for i, v := range t.Vars {
+		rest, ok := strings.CutPrefix(v, "KUBECONFIG="+shared+string(os.PathListSeparator))
+		if !ok {
+			continue
+		}
+		data, err := os.ReadFile(shared)
+		if err != nil {
+			return func() {}, nil
+		}
+		f, err := os.CreateTemp(sys.Getenv("TMPDIR"), "acct-kube-"+ch.Stage+"-*.yaml")
+		if err != nil {
+			return nil, fmt.Errorf("kubeconfig for the shell: %w", err)
+		}
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(f.Name())
+			return nil, fmt.Errorf("kubeconfig for the shell: %w", err)
+		}
+		t.Vars[i] = "KUBECONFIG=" + f.Name() + string(os.PathListSeparator) + rest
+		return func() { os.Remove(f.Name()) }, nil
+	}
+	return func() {}, nil
 }
 
 // expandHome replaces ~/ at the start of value and of each element of a PATH-like list, as
