@@ -151,11 +151,11 @@ func (e *Error) Error() string {
 	if e.Code != "" {
 		s += e.Code + ": "
 	}
-	s += e.Message
-	if e.Advice != "" {
-		s += "; " + e.Advice
+	if e.Advice == "" {
+		return s + e.Message
 	}
-	return s
+	// AWS's messages end with a period; no ".;" before the advice.
+	return s + strings.TrimSuffix(e.Message, ".") + "; " + e.Advice
 }
 
 func (e *Error) Unwrap() error { return e.Err }
