@@ -99,7 +99,8 @@ func (sys *system) targetMemo(name string) targetMemo {
 	}
 	config, now := sys.configPath(), time.Now()
 	h := memo.NewHash("target")
-	h.Add(name)
+	// A stage name means the current layout's stage (SPEC §4), which depends on where acct runs.
+	h.Add(name, sys.currentLayout())
 	settled := true
 	for _, path := range []string{config, profiles.CredentialsPath(sys.Getenv)} {
 		id, ok := memo.Identity(path, now, targetSettle)
@@ -145,6 +146,16 @@ func (m targetMemo) store(t *target) {
 }
 
 // chooseProfile is the profile name stands for, and whether the person picked it among candidates.
+// currentLayout is the layout file of where acct runs (profiles.Find: ACCT_LAYOUT, acct.yaml
+// here or in a parent, the user's own), "" when there is none.
+func (sys *system) currentLayout() string {
+	path, err := sys.findLayout("")
+	if err != nil {
+		return ""
+	}
+	return path
+}
+
 func (sys *system) chooseProfile(cfg *profiles.Config, name string) (string, bool, error) {
 	if name == "" {
 		if !sys.Console.Interactive() {
@@ -153,7 +164,7 @@ func (sys *system) chooseProfile(cfg *profiles.Config, name string) (string, boo
 		p, err := sys.prompter.Select("profile", sys.history().Order(cfg.Names()))
 		return p, false, err
 	}
-	m, err := cfg.Match(name)
+	m, err := cfg.MatchFrom(name, sys.currentLayout())
 	var amb *profiles.AmbiguousError
 	var candidates []string
 	switch {

@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -50,12 +51,17 @@ func (e *AmbiguousError) Error() string {
 	return fmt.Sprintf("%q matches %d profiles: %s%s; give the full profile name", e.Name, len(e.Candidates), strings.Join(list, ", "), more)
 }
 
-// Match finds the profile for a name (SPEC §4): an exact profile name wins; else a stage name
-// among the managed profiles, meaning that stage's admin role (else its first role in the
-// file); else the only profile whose name contains the name, else the only one that contains
-// it as a subsequence (case-insensitive). Anything else is an *AmbiguousError.
-// A stage present in several layouts is ambiguous between their default profiles.
-func (c *Config) Match(name string) (Match, error) {
+// Match is MatchFrom with no current layout.
+func (c *Config) Match(name string) (Match, error) { return c.MatchFrom(name, "") }
+
+// MatchFrom finds the profile for a name (SPEC §4): an exact profile name wins; else a stage
+// name of the current layout (the block generated from the layout file layout), meaning that
+// stage's admin role (else its first role in the file); else the only profile whose name
+// contains the name, else the only one that contains it as a subsequence (case-insensitive).
+// Anything else is an *AmbiguousError. Without a current layout in the file (layout "", or a
+// layout never generated into it) a stage name of any layout is exact, and one present in several
+// layouts is ambiguous between their default profiles.
+func (c *Config) MatchFrom(name, layout string) (Match, error) {
 	if _, ok := c.lookup(name); ok {
 		return Match{Profile: name, Kind: MatchExact}, nil
 	}
@@ -79,16 +85,21 @@ func (c *Config) Match(name string) (Match, error) {
 			byNS[m.Namespace] = pick{e.Name, true}
 		}
 	}
-	switch len(nsOrder) {
-	case 0:
-	case 1:
-		return Match{Profile: byNS[nsOrder[0]].profile, Kind: MatchStage}, nil
-	default:
-		var cands []string
-		for _, ns := range nsOrder {
-			cands = append(cands, byNS[ns].profile)
-		}
-		return Match{}, &AmbiguousError{Name: name, Candidates: cands}
+	var stageCands []string
+	for _, ns := range nsOrder {
+		stageCands = append(stageCands, byNS[ns].profile)
+	}
+	cur := c.layoutNamespace(layout)
+	switch p, ok := byNS[cur]; {
+	case ok:
+		return Match{Profile: p.profile, Kind: MatchStage}, nil
+	case cur != "" && len(stageCands) == 1:
+		// Another layout's stage of that name is only a candidate, like a fuzzy match.
+		return Match{Profile: stageCands[0], Kind: MatchFuzzy}, nil
+	case len(stageCands) == 1:
+		return Match{Profile: stageCands[0], Kind: MatchStage}, nil
+	case len(stageCands) > 1:
+		return Match{}, &AmbiguousError{Name: name, Candidates: stageCands}
 	}
 
 	lower := strings.ToLower(name)
@@ -116,6 +127,20 @@ func (c *Config) Match(name string) (Match, error) {
 		return Match{}, &AmbiguousError{Name: name, Candidates: all, none: true}
 	}
 	return Match{}, &AmbiguousError{Name: name, Candidates: cands}
+}
+
+// layoutNamespace is the namespace of the block generated from the layout file layout, "" when
+// none was.
+func (c *Config) layoutNamespace(layout string) string {
+	if layout == "" {
+		return ""
+	}
+	for _, b := range c.blocks {
+		if b.LayoutFile != "" && filepath.Clean(b.LayoutFile) == filepath.Clean(layout) {
+			return b.Namespace
+		}
+	}
+	return ""
 }
 
 // Subsequence tells whether every byte of needle appears in hay in order (an empty needle does

@@ -241,11 +241,11 @@ func TestMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	acme := []Profile{{Name: "acme-dev-admin", Namespace: "acme", Stage: "dev", Role: "admin"}, {Name: "acme-staging-admin", Namespace: "acme", Stage: "shared", Role: "admin"}}
-	text, err = Merge(text, Origin{Namespace: "acme"}, acme)
+	text, err = Merge(text, Origin{Namespace: "acme", LayoutFile: "/src/acme/acct.yaml"}, acme)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err = Merge(text, Origin{Namespace: "zeta"}, []Profile{{Name: "zeta-dev-admin", Namespace: "zeta", Stage: "dev", Role: "admin"}})
+	text, err = Merge(text, Origin{Namespace: "zeta", LayoutFile: "/src/zeta/acct.yaml"}, []Profile{{Name: "zeta-dev-admin", Namespace: "zeta", Stage: "dev", Role: "admin"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,6 +271,18 @@ func TestMatch(t *testing.T) {
 	_, err = c.Match("dev")
 	if !errors.As(err, &amb) || !reflect.DeepEqual(amb.Candidates, []string{"acme-dev-admin", "zeta-dev-admin"}) {
 		t.Errorf("dev in two layouts: %v", err)
+	}
+	// From a layout's directory, its stage is meant; another layout's stage is only a candidate.
+	for layout, want := range map[string]Match{"/src/zeta/acct.yaml": {"zeta-dev-admin", MatchStage}, "/src/acme/./acct.yaml": {"acme-dev-admin", MatchStage}} {
+		if got, err := c.MatchFrom("dev", layout); err != nil || got != want {
+			t.Errorf("dev from %s: got %+v %v, want %+v", layout, got, err, want)
+		}
+	}
+	if got, err := c.MatchFrom("shared", "/src/zeta/acct.yaml"); err != nil || got != (Match{"acme-staging-admin", MatchFuzzy}) {
+		t.Errorf("acme's stage shared from zeta's layout: got %+v %v, want a fuzzy candidate", got, err)
+	}
+	if got, err := c.MatchFrom("shared", "/src/other/acct.yaml"); err != nil || got != (Match{"acme-staging-admin", MatchStage}) {
+		t.Errorf("shared from a layout with no block here: got %+v %v, want acme's stage", got, err)
 	}
 	_, err = c.Match("readonly")
 	if !errors.As(err, &amb) || len(amb.Candidates) != 2 || err.Error() != `"readonly" matches 2 profiles: cpco-prod-readonly, cpco-stage2-readonly; give the full profile name` {
