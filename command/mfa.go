@@ -83,8 +83,10 @@ func runMFA(ctx context.Context, sys *system, chain *profiles.Chain, in sessionI
 	return nil
 }
 
-// retryTypos runs f, which may ask for an MFA code, again after a code typed at the terminal
-// was refused, up to three tries; a script gets STS's words and exit status 1.
+// retryTypos runs f, which may ask for an MFA code, again after a code a person typed was
+// refused, up to three tries: at acct's terminal, or at the controlling terminal when acct's
+// stdin is a pipe (kubectl apply -f - < file) or its stderr is captured. A code from a flag, a
+// variable or mfa_process gets STS's words and exit status 1.
 func (sys *system) retryTypos(profile string, f func() error) error {
 	for try := 1; ; try++ {
 		err := f()
@@ -92,7 +94,7 @@ func (sys *system) retryTypos(profile string, f func() error) error {
 		if err == nil {
 			return nil
 		}
-		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 || !sys.Console.Interactive() {
+		if !errors.As(err, &mfaErr) || !mfaErr.Prompted || try == 3 {
 			err = fmt.Errorf("%s: %w", profile, sys.keysElsewhere(err))
 			if errors.Is(err, session.ErrNoKeys) {
 				// A missing keyring item is bad input (SPEC §5): the user runs acct add.

@@ -198,4 +198,19 @@ func TestWrongMFACodeAsksAgain(t *testing.T) {
 	if n := w.sts.Calls("GetSessionToken"); n != 2 {
 		t.Errorf("%d GetSessionToken calls, want 2 (the refused code and the right one)", n)
 	}
+
+	// The same with acct's stdin a pipe (kubectl apply -f - < file): the question is asked on the
+	// controlling terminal, and again after a typo.
+	w.must("clear")
+	p = startTTY(t, w.ttyEnv(), w.home, "/bin/sh", "-c", `acct exec staging -- true </dev/null; echo "DO""NE $?"`)
+	p.expectRE(mfaPromptRE)
+	p.line(unusedCode(w.sts, u))
+	p.expect("one time pass code; try again")
+	p.expectRE(mfaPromptRE)
+	p.line(w.sts.Code(u, time.Now().Add(30*time.Second)))
+	p.expect("DONE 0")
+	p.wait()
+	if strings.Contains(p.screen(), "getting credentials") {
+		t.Errorf("the spinner was drawn over the question:\n%s", p.screen())
+	}
 }

@@ -38,6 +38,9 @@ func (s *Streams) AskTTY(question string, mask bool) (string, error) {
 		return "", ErrNoTTY
 	}
 	defer term.Restore(fd, state)
+	// The spinner draws on stderr, which is this terminal when only stdin is not (kubectl apply -f -
+	// < file): it would draw over the question.
+	defer s.Pause()()
 	t := term.NewTerminal(tty, question+": ")
 	var line string
 	if mask {
