@@ -21,7 +21,7 @@ func TestGenerateBrokenConfigs(t *testing.T) {
 		"unclosed header":            "[profile a\nregion = us-east-1\n",
 		"text after header":          "[profile a] oops\nregion = us-east-1\n",
 		"duplicate sections":         "[profile a]\nregion = us-east-1\n[profile a]\nregion = eu-west-1\n",
-		"default twice":              "[default]\nregion = us-east-1\n[profile default]\nregion = eu-west-1\n",
+		"default twice":              "[default]\nregion = us-east-1\n[default]\nregion = eu-west-1\n",
 		"half-deleted begin":         begin + "[profile cpco-root-admin]\nregion=us-west-2\n",
 		"half-deleted end":           "[profile a]\nregion = us-east-1\n" + end,
 		"second block":               begin + end + begin + end,

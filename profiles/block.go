@@ -274,7 +274,7 @@ func Merge(existing []byte, o Origin, ps []Profile) ([]byte, error) {
 // returns the line of each section there.
 func blockOutside(lines []iniLine, own *blockRegion) (map[string]int, error) {
 	var outside bytes.Buffer
-	firstSeen := map[string]int{}
+	firstSeen, seenExact := map[string]int{}, map[string]int{}
 	for i, l := range lines {
 		if own.contains(i) {
 			continue
@@ -283,12 +283,17 @@ func blockOutside(lines []iniLine, own *blockRegion) (map[string]int, error) {
 		if l.kind != iniSection {
 			continue
 		}
-		key := iniSectionKey(l.section)
-		if first, dup := firstSeen[key]; dup {
+		// A section the AWS CLI refuses the whole file for: one of the very same name (its
+		// configparser compares names as written). [default] beside [profile default] it reads,
+		// the later winning (doctor warns); both still conflict with a generated profile, below.
+		if first, dup := seenExact[l.section]; dup {
 			return nil, &ConfigError{Line: l.num, What: fmt.Sprintf("section [%s] is also at line %d", l.section, first),
 				Fix: "merge the two sections into one", Err: ErrDuplicateSection}
 		}
-		firstSeen[key] = l.num
+		seenExact[l.section] = l.num
+		if key := iniSectionKey(l.section); firstSeen[key] == 0 {
+			firstSeen[key] = l.num
+		}
 	}
 	// A line inside our old block can still close a multi-line value of the user's section just
 	// before it: checking the text without our block keeps that case honest.

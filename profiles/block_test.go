@@ -221,8 +221,8 @@ func TestWriteRefusesBrokenConfigs(t *testing.T) {
 			`line 1: carriage return inside a line; use \n or \r\n line endings: not an ini file`, ErrNotINI},
 		{"duplicate section", "[profile a]\nregion=x\n\n[profile a]\noutput=json\n",
 			`line 4: section [profile a] is also at line 1; merge the two sections into one: duplicate section`, ErrDuplicateSection},
-		{"duplicate default", "[default]\nregion=x\n[profile default]\n",
-			`line 3: section [profile default] is also at line 1; merge the two sections into one: duplicate section`, ErrDuplicateSection},
+		{"duplicate default", "[default]\nregion=x\n[default]\n",
+			`line 3: section [default] is also at line 1; merge the two sections into one: duplicate section`, ErrDuplicateSection},
 		{"half-deleted begin", "[default]\nregion=x\n" + beginOnly + "[profile cpco-root-admin]\nregion=x\n",
 			"line 3: begin marker for cpco has no end marker; restore the line \"# <<< acct: cpco\" after the block, or delete the block from line 3, then run acct generate: broken acct block", ErrBrokenBlock},
 		{"half-deleted end", "[default]\nregion=x\n[profile cpco-root-admin]\nregion=x\n# <<< acct: cpco\n",
@@ -400,3 +400,19 @@ func BenchmarkMerge1000(b *testing.B) {
 }
 
 func TestMain(m *testing.M) { testtool.Main(m) }
+
+// [default] beside [profile default] is read by the AWS CLI (the later one wins; doctor warns), so
+// a block is written beside them, their bytes kept.
+func TestWriteKeepsDefaultTwice(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	user := "[default]\nregion=x\n[profile default]\nregion=y\n"
+	if err := os.WriteFile(path, []byte(user), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(path, Origin{Namespace: "cpco"}, blockLayoutA(), WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(path); !strings.HasPrefix(string(data), user) {
+		t.Errorf("the user's sections changed:\n%s", data)
+	}
+}
