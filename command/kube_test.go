@@ -193,6 +193,18 @@ func TestKubeconfigKeepsWhatItDidNotWrite(t *testing.T) {
 	}
 }
 
+// EKS out of reach: one line naming the endpoint and what chooses it, exit 1.
+func TestKubeconfigEKSUnreachable(t *testing.T) {
+	t.Parallel()
+	kw := newKubeWorld(t)
+	r := kw.with(map[string]string{"ACCT_MFA_TOKEN": kw.code(0), "AWS_ENDPOINT_URL_EKS": "http://127.0.0.1:1"}, "kubeconfig", "--stage", "staging")
+	if r.code != 1 {
+		t.Errorf("exit %d, want 1", r.code)
+	}
+	oneLine(t, "kubeconfig", r.stderr, "acct: cpco-staging-admin: EKS DescribeCluster main in us-west-2: cannot reach EKS at http://127.0.0.1:1"+
+		" (connect: connection refused); check the network or AWS_ENDPOINT_URL_EKS / AWS_ENDPOINT_URL")
+}
+
 func TestKubectlRefusesBadTokens(t *testing.T) {
 	testtool.Need(t, "kubectl")
 	t.Parallel()

@@ -26,6 +26,9 @@ func DescribeCluster(ctx context.Context, cfg aws.Config, name string) (Cluster,
 	out, err := eks.NewFromConfig(cfg).DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
 	if err != nil {
 		var api smithy.APIError
+		if line, ok := fault.Unreachable("EKS", "EKS", err); ok {
+			return Cluster{}, fault.Errorf(fault.Unavailable, "EKS DescribeCluster %s in %s: %s", name, cfg.Region, line)
+		}
 		if !errors.As(err, &api) {
 			return Cluster{}, fault.Errorf(fault.Unavailable, "EKS DescribeCluster %s in %s: %w", name, cfg.Region, err)
 		}

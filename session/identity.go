@@ -19,7 +19,7 @@ func CallerIdentity(ctx context.Context, cfg aws.Config) (Identity, error) {
 	client := sts.NewFromConfig(cfg)
 	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return Identity{}, stsError("GetCallerIdentity", "", false, endpointOf(client), err)
+		return Identity{}, stsError("GetCallerIdentity", "", false, err)
 	}
 	return Identity{Account: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}, nil
 }

@@ -190,6 +190,11 @@ func ssoAccessToken(ctx context.Context, kr keyring.Keyring, oidc *ssooidc.Clien
 		if err == nil {
 			return nt, nil
 		}
+		if k := fault.Of(err); k == fault.Unavailable || k == fault.Interrupted {
+			// The service did not answer (down, throttling, no network): the sign-in may well be
+			// good, and signing in again would not help.
+			return SSOToken{}, err
+		}
 		o.logf("sso token %s: refresh refused (%v)", SSOTokenItem(s), err)
 	}
 	if _, err := kr.Get(SSOTokenItem(s)); errors.Is(err, ErrUnreadableItem) {
@@ -608,6 +613,15 @@ func ssoError(op string, s SSOSession, err error) error {
 			msg = ae.ErrorCode() + ": " + msg
 		}
 		return fault.Errorf(awsKind(err), "%s: IAM Identity Center %s: %s", s, op, oneLine(msg))
+	}
+	// The portal (GetRoleCredentials, ListAccounts...) and the sign-in service (SSO OIDC) have
+	// endpoints of their own.
+	env := "SSO"
+	if op == "CreateToken" || op == "RegisterClient" || op == "StartDeviceAuthorization" {
+		env = "SSO_OIDC"
+	}
+	if line, ok := fault.Unreachable("IAM Identity Center", env, err); ok {
+		return fault.Errorf(fault.Unavailable, "%s: %s %s", s, op, line)
 	}
 	return fault.Errorf(awsKind(err), "%s: IAM Identity Center %s: %s", s, op, oneLine(err.Error()))
 }

@@ -410,6 +410,20 @@ func TestSSOTokenRenewedWithRefreshToken(t *testing.T) {
 		t.Errorf("the renewed token was not stored with its new refresh token")
 	}
 
+	// The sign-in service down while the access token has expired: its own error, not "sign in
+	// again" (the refresh token is still good, and a new sign-in would not get through either).
+	f.fake.Advance(time.Hour)
+	f.fake.Fail("CreateToken", "InternalServerException", 10)
+	if err := Clear(f.kr, "cpco-prod-admin"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.retrieve(Options{Now: func() time.Time { return time.Now().Add(90 * time.Minute) }})
+	if errors.Is(err, ErrSSOLoginNeeded) || fault.Of(err) != fault.Unavailable || !strings.Contains(err.Error(), "InternalServerException") {
+		t.Errorf("refresh during an outage: %v (kind %s)", err, fault.Of(err))
+	}
+	f.fake.Fail("CreateToken", "", 0)
+	refreshes := f.fake.Refreshes()
+
 	// A spent or revoked refresh token: the script is told to sign in, nothing hangs.
 	f.fake.RevokeTokens()
 	f.fake.Advance(time.Hour)
@@ -417,8 +431,8 @@ func TestSSOTokenRenewedWithRefreshToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.retrieve(Options{Now: func() time.Time { return time.Now().Add(2 * time.Hour) }})
-	if !errors.Is(err, ErrSSOLoginNeeded) || f.fake.Refreshes() != 2 {
-		t.Errorf("after revocation: %v (refreshes %d)", err, f.fake.Refreshes())
+	if !errors.Is(err, ErrSSOLoginNeeded) || f.fake.Refreshes() != refreshes+1 {
+		t.Errorf("after revocation: %v (refreshes %d, was %d)", err, f.fake.Refreshes(), refreshes)
 	}
 	f.noSecrets(err)
 }

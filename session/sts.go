@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -114,7 +113,7 @@ func (p *sessionTokenProvider) Retrieve(ctx context.Context) (aws.Credentials, e
 	out, err := client.GetSessionToken(ctx, in)
 	p.o.logf("sts GetSessionToken source=%s mfa=%s duration=%s took %s", p.source, orNone(p.serial), p.duration, time.Since(start).Round(time.Millisecond))
 	if err != nil {
-		return aws.Credentials{}, stsError(op, p.serial, p.mfa.prompted, endpointOf(client), err)
+		return aws.Credentials{}, stsError(op, p.serial, p.mfa.prompted, err)
 	}
 	if out.Credentials == nil {
 		return aws.Credentials{}, fmt.Errorf("%s: STS returned no credentials", op)
@@ -197,7 +196,7 @@ func (p *roleProvider) assume(ctx context.Context, code string) (aws.Credentials
 	c, err := arp.Retrieve(ctx)
 	p.o.logf("sts AssumeRole role=%s session=%s mfa=%s duration=%s took %s", p.arn, p.sessionName, orNone(p.serial), p.duration, time.Since(start).Round(time.Millisecond))
 	if err != nil {
-		return aws.Credentials{}, stsError(op, p.serial, p.mfa.prompted, endpointOf(client), err)
+		return aws.Credentials{}, stsError(op, p.serial, p.mfa.prompted, err)
 	}
 	return c, nil
 }
@@ -224,7 +223,7 @@ func (e *STSError) Unwrap() error { return e.Err }
 // (a refusal, Auth; throttling or an STS fault, Unavailable), a rejected MFA code as *MFAError
 // (Auth; prompted says the person typed it), an unreachable endpoint with its URL (Unavailable).
 // SDK and STS messages carry no secrets (requests are signed, never echoed).
-func stsError(op, serial string, prompted bool, endpoint string, err error) error {
+func stsError(op, serial string, prompted bool, err error) error {
 	var hop *hopError
 	if errors.As(err, &hop) {
 		return hop.err
@@ -240,15 +239,8 @@ func stsError(op, serial string, prompted bool, endpoint string, err error) erro
 		}
 		return fault.Wrap(awsKind(err), &STSError{Op: op, Code: code, Message: msg, Err: err})
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		why := ue.Err.Error()
-		var oe *net.OpError
-		if errors.As(ue.Err, &oe) && oe.Err != nil {
-			why = oe.Err.Error()
-		}
-		return fault.Wrap(fault.Unavailable, &lineError{err: err, msg: fmt.Sprintf("%s: cannot reach STS at %s (%s); check the network or AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL",
-			op, hostOf(ue.URL, endpoint), oneLine(why))})
+	if line, ok := fault.Unreachable("STS", "STS", err); ok {
+		return fault.Wrap(fault.Unavailable, &lineError{err: err, msg: op + ": " + line})
 	}
 	return &lineError{err: err, msg: op + ": " + oneLine(err.Error())}
 }
@@ -289,23 +281,6 @@ func isMFAFailure(code, msg string) bool {
 	return strings.Contains(msg, "MultiFactorAuthentication failed") ||
 		strings.Contains(msg, "MFA one time pass code") ||
 		(code == "ValidationError" && strings.Contains(msg, "tokenCode"))
-}
-
-func hostOf(u, fallback string) string {
-	if p, err := url.Parse(u); err == nil && p.Host != "" {
-		return p.Scheme + "://" + p.Host
-	}
-	if fallback != "" {
-		return fallback
-	}
-	return u
-}
-
-func endpointOf(c *sts.Client) string {
-	if be := c.Options().BaseEndpoint; be != nil {
-		return *be
-	}
-	return "the AWS STS endpoint"
 }
 
 func orNone(s string) string {

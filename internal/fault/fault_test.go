@@ -1,6 +1,9 @@
 package fault
 
 import (
+	"net"
+	"net/url"
+
 	"github.com/acct-cli/acct/internal/testtool"
 
 	"context"
@@ -36,3 +39,15 @@ func TestOf(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { testtool.Main(m) }
+
+func TestUnreachable(t *testing.T) {
+	err := fmt.Errorf("operation error EKS: DescribeCluster, exceeded maximum number of attempts, 5: %w",
+		&url.Error{Op: "Get", URL: "http://127.0.0.1:1/clusters/main", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}})
+	line, ok := Unreachable("EKS", "EKS", err)
+	if want := "cannot reach EKS at http://127.0.0.1:1 (connect: connection refused); check the network or AWS_ENDPOINT_URL_EKS / AWS_ENDPOINT_URL"; !ok || line != want {
+		t.Errorf("Unreachable = %q, %v; want %q", line, ok, want)
+	}
+	if _, ok := Unreachable("EKS", "EKS", errors.New("AccessDeniedException")); ok {
+		t.Error("an error with no URL in it is unreachable")
+	}
+}
