@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/99designs/keyring"
@@ -113,12 +114,15 @@ func App(io IO) *cli.App {
 // usageError is what urfave/cli's parser refused (an unknown flag, a flag value of the wrong
 // form), as one line with where to look.
 func usageError(c *cli.Context, err error, _ bool) error {
-	where := "acct --help"
-	// At the top level urfave/cli's command is the app itself, named acct too.
-	if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
-		where = "acct " + c.Command.Name + " --help"
+	// The command's path from acct down (acct import organizations); at the top level urfave/cli's
+	// command is the app itself, named acct too.
+	path := []string{"acct"}
+	for _, l := range slices.Backward(c.Lineage()) {
+		if l.Command != nil && l.Command.Name != "" && l.Command.Name != c.App.Name && l.Command.Name != path[len(path)-1] {
+			path = append(path, l.Command.Name)
+		}
 	}
-	return fault.Errorf(fault.Usage, "%v; see %s", err, where)
+	return fault.Errorf(fault.Usage, "%v; see %s --help", err, strings.Join(path, " "))
 }
 
 func helpFlag() cli.Flag {

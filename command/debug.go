@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/acct-cli/acct/internal/fault"
 	"github.com/urfave/cli/v2"
 )
 
@@ -35,6 +36,16 @@ func everyCommand(sys *system, app *cli.App) {
 			cmd.Flags = append(cmd.Flags, helpFlag())
 			if len(cmd.Subcommands) > 0 {
 				cmd.Subcommands = append(cmd.Subcommands, helpCommand())
+				if cmd.Action == nil {
+					// Without one, urfave/cli answers an unknown subcommand with its help topic
+					// lookup ("No help topic for 'x'", exit 1).
+					cmd.Action = func(c *cli.Context) error {
+						if c.NArg() > 0 {
+							return fault.Errorf(fault.Usage, "%q is not an acct %s command; acct %s --help lists them", c.Args().First(), c.Command.Name, c.Command.Name)
+						}
+						return cli.ShowSubcommandHelp(c)
+					}
+				}
 			}
 			if !hasFlag(cmd.Flags, "debug") {
 				cmd.Flags = append(cmd.Flags, debugFlag())

@@ -183,8 +183,10 @@ func TestUnknownFlagLine(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	for args, want := range map[string]string{
-		"--version":    "acct: flag provided but not defined: -version; see acct --help\n",
-		"list --bogus": "acct: flag provided but not defined: -bogus; see acct list --help\n",
+		"--version":                    "acct: flag provided but not defined: -version; see acct --help\n",
+		"list --bogus":                 "acct: flag provided but not defined: -bogus; see acct list --help\n",
+		"import organizations --bogus": "acct: flag provided but not defined: -bogus; see acct import organizations --help\n",
+		"import foo":                   "acct: \"foo\" is not an acct import command; acct import --help lists them\n",
 	} {
 		if r := w.run("", strings.Fields(args)...); r.code != 2 || r.stderr != want {
 			t.Errorf("acct %s: exit %d, stderr %q; want 2, %q", args, r.code, r.stderr, want)
