@@ -3,6 +3,7 @@ package command
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/acct-cli/acct/internal/memo"
 
@@ -262,6 +263,13 @@ func writeProfiles(sys *system, l *profiles.Layout, o profiles.RenderOptions, ps
 		report += fmt.Sprintf("%s: wrote %s (the previous file is in %s)\n", path, summary, res.Backup)
 	default:
 		report += fmt.Sprintf("%s: wrote %s\n", path, summary)
+	}
+	if gone := profiles.Dropped(res.Old, origin(l, o), ps); res.Changed && len(gone) > 0 {
+		verb := "removes"
+		if !w.DryRun {
+			verb = "removed"
+		}
+		report += fmt.Sprintf("%s: the layout no longer generates, so acct %s from the %s block: %s\n", path, verb, l.Namespace, strings.Join(gone, ", "))
 	}
 	fmt.Fprint(sys.Console.Out, report)
 	return res, report, nil

@@ -118,7 +118,8 @@ func TestGenerateTwoLayoutsOneNamespace(t *testing.T) {
 			t.Errorf("the --replace diff does not name the removed profile %s:\n%s", n, r.stdout)
 		}
 	}
-	if !strings.HasSuffix(r.stdout, ": wrote "+strconv.Itoa(len(inB))+" profiles of cpco (the previous file is in "+w.config+".acct.bak)\n") {
+	if !strings.HasSuffix(r.stdout, ": wrote "+strconv.Itoa(len(inB))+" profiles of cpco (the previous file is in "+w.config+".acct.bak)\n"+
+		w.config+": the layout no longer generates, so acct removed from the cpco block: "+strings.Join(gone, ", ")+"\n") {
 		t.Errorf("--replace output ends %q", r.stdout)
 	}
 
@@ -231,6 +232,29 @@ func TestGenerateRemembersStyle(t *testing.T) {
 	}
 	if cfg, _ := os.ReadFile(w.config); strings.Contains(string(cfg), "--style") {
 		t.Errorf("a native block records a style")
+	}
+}
+
+// A profile written inside the block, or a stage taken out of the layout, goes at the next
+// generate: acct names what it removes (the diff shows it only with --dry-run).
+func TestGenerateNamesWhatItRemoves(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	layout := copyLayout(t, example("organization.yaml"), filepath.Join(w.home, "team"))
+	w.must("generate", "--layout", layout, "--user", "alice")
+	cfg, _ := os.ReadFile(w.config)
+	end := "# <<< acct: cpco"
+	os.WriteFile(w.config, []byte(strings.Replace(string(cfg), end, "[profile my-own]\nregion=eu-west-1\n"+end, 1)), 0o600)
+	r := w.must("generate", "--layout", layout, "--dry-run")
+	if !strings.Contains(r.stdout, ": the layout no longer generates, so acct removes from the cpco block: my-own\n") {
+		t.Errorf("dry run:\n%s", r.stdout)
+	}
+	r = w.must("generate", "--layout", layout)
+	if !strings.Contains(r.stdout, ": the layout no longer generates, so acct removed from the cpco block: my-own\n") {
+		t.Errorf("generate:\n%s", r.stdout)
+	}
+	if r := w.must("generate", "--layout", layout); strings.Contains(r.stdout, "removed") {
+		t.Errorf("a run with nothing to remove names something:\n%s", r.stdout)
 	}
 }
 

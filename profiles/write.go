@@ -146,6 +146,29 @@ func (w *Writer) Write(o Origin, ps []Profile) (WriteResult, error) {
 	return res, nil
 }
 
+// Dropped are the profiles the block for o.Namespace in config (the file's content) holds that ps
+// does not: a stage taken out of the layout, or a profile someone wrote inside the block (which
+// a write replaces whole), so that acct can name them.
+func Dropped(config []byte, o Origin, ps []Profile) []string {
+	_, names, ok := blockPrevious(config, o.Namespace)
+	if !ok {
+		return nil
+	}
+	kept := map[string]bool{}
+	for _, p := range ps {
+		if p.Section == "" {
+			kept[p.Name] = true
+		}
+	}
+	var out []string
+	for _, n := range names {
+		if !kept[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // Remembered is how the block for o.Namespace in config (the file's content) was last generated
 // (its --user and --style), when it was generated from the same layout file; else o as it is.
 func Remembered(config []byte, o Origin) Origin {
