@@ -84,13 +84,41 @@ func (sys *system) unlockKeyring() (keyring.Keyring, error) {
 	if err != nil {
 		return nil, err
 	}
-	if session.KeyringConfigFromEnv(sys.Getenv).Backend == "file" {
+	if cfg := session.KeyringConfigFromEnv(sys.Getenv); cfg.Backend == "file" {
+		if err := sys.newPassphrase(kr, cfg); err != nil {
+			return nil, err
+		}
 		// An empty file keyring asks nothing until the first write: ask now.
 		if _, err := sys.keyringConfig().AskPassphrase("Passphrase of acct's file keyring"); err != nil {
 			return nil, err
 		}
 	}
 	return kr, session.CheckKeyring(kr)
+}
+
+// newPassphrase asks twice for the passphrase of a file keyring that holds no item yet, at a
+// terminal: the first item fixes it, and a typo would lock its owner out once the passphrase
+// kept in the kernel keyring ends.
+func (sys *system) newPassphrase(kr keyring.Keyring, cfg session.KeyringConfig) error {
+	if cfg.FilePassphrase != nil || !sys.Console.Interactive() {
+		return nil // from ACCT_FILE_PASSPHRASE, or nobody to ask twice
+	}
+	if keys, err := kr.Keys(); err != nil || len(keys) > 0 {
+		return nil
+	}
+	p, err := sys.prompter.Password("New passphrase for acct's file keyring")
+	if err != nil {
+		return err
+	}
+	again, err := sys.prompter.Password("The same passphrase again")
+	if err != nil {
+		return err
+	}
+	if p != again {
+		return badInputf("the two passphrases differ; nothing was stored, run the command again")
+	}
+	sys.passphrase = p
+	return nil
 }
 
 func backendName(kr keyring.Keyring) string {

@@ -1,6 +1,8 @@
 package command_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -57,5 +59,36 @@ func TestRemoveVersionList(t *testing.T) {
 	r := sw.run("", "remove", "cpco-staging-admin")
 	if r.code != 2 || strings.Contains(r.stderr, "acct add") || !strings.Contains(r.stderr, "acct remove cpco\n") {
 		t.Errorf("remove of a role profile: exit %d, %q; want 2 naming acct remove cpco", r.code, r.stderr)
+	}
+}
+
+// A new file keyring's passphrase is typed twice: the first item fixes it, and a typo would lock
+// its owner out once the kept one ends. Two that differ store nothing.
+func TestNewKeyringPassphraseTwice(t *testing.T) {
+	t.Parallel()
+	sw := newSessionWorld(t, true, nil) // a file keyring holding nothing
+	delete(sw.vars, "ACCT_FILE_PASSPHRASE")
+	sw.vars["ACCT_PASSPHRASE_TTL"] = "0" // nothing kept: the passphrase is typed every time
+	sw.vars["AWS_ACCESS_KEY_ID"], sw.vars["AWS_SECRET_ACCESS_KEY"] = sw.user.AccessKeyID, sw.user.SecretAccessKey
+
+	r := sw.runOn(true, consoletest.NewPrompter(t,
+		consoletest.Answer{Label: "New passphrase", Value: "correct horse"},
+		consoletest.Answer{Label: "same passphrase again", Value: "correct hose"}), "add", "cpco", "--env")
+	if r.code != 2 || r.stderr != "acct: the two passphrases differ; nothing was stored, run the command again\n" {
+		t.Errorf("two different passphrases: exit %d, %q", r.code, r.stderr)
+	}
+	if items, _ := os.ReadDir(filepath.Join(sw.vars["XDG_DATA_HOME"], "acct", "keyring")); len(items) != 0 {
+		t.Errorf("two different passphrases left %d keyring items", len(items))
+	}
+	r = sw.runOn(true, consoletest.NewPrompter(t,
+		consoletest.Answer{Label: "New passphrase", Value: "correct horse"},
+		consoletest.Answer{Label: "same passphrase again", Value: "correct horse"}), "add", "cpco", "--env")
+	if r.code != 0 || !strings.Contains(r.stdout, "stored keys") {
+		t.Fatalf("the same passphrase twice: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	// Now the keyring holds an item: one question, as for every later command.
+	r = sw.runOn(true, consoletest.NewPrompter(t, consoletest.Answer{Label: "Passphrase", Value: "correct horse"}), "add", "cpco", "--env")
+	if r.code != 0 {
+		t.Errorf("add to a keyring with an item: exit %d, %q", r.code, r.stderr)
 	}
 }
