@@ -46,6 +46,11 @@ func mfaCommand(sys *system) *cli.Command {
 			if name == "" && !sys.Console.Interactive() {
 				return usagef("name a profile or stage: acct mfa <profile|stage>")
 			}
+			// A source profile (cpco) often has no section of its own, and its MFA session is what
+			// every profile using it shares: acct rotate's hint names it.
+			if ch := sys.sourceChain(name); ch != nil {
+				return runMFA(c.Context, sys, ch, sessionInputFrom(c))
+			}
 			t, err := sys.resolveTarget(name)
 			if err != nil {
 				return err
@@ -53,6 +58,27 @@ func mfaCommand(sys *system) *cli.Command {
 			return runMFA(c.Context, sys, t.Chain, sessionInputFrom(c))
 		},
 	}
+}
+
+// sourceChain is the chain of the first profile whose source profile is name, when name is no
+// profile of its own; else nil.
+func (sys *system) sourceChain(name string) *profiles.Chain {
+	if name == "" {
+		return nil
+	}
+	cfg, err := sys.readConfig()
+	if err != nil {
+		return nil
+	}
+	if _, ok := cfg.Entry(name); ok {
+		return nil
+	}
+	for _, n := range cfg.Names() {
+		if ch, err := cfg.Resolve(n); err == nil && ch.Source == name {
+			return ch
+		}
+	}
+	return nil
 }
 
 // runMFA starts the new session, notes its end for the shells' prompts and says until when it lasts.

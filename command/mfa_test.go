@@ -211,3 +211,20 @@ func TestWrongMFACodeAsksAgain(t *testing.T) {
 	p.expect("DONE 0")
 	p.wait()
 }
+
+// acct mfa takes a source profile's name too (acct rotate's hint names it; generated layouts
+// write no section for it): its MFA session is the one every profile using it shares.
+func TestMFAOfSourceProfile(t *testing.T) {
+	t.Parallel()
+	sw := newSessionWorld(t, false, nil)
+	r := sw.with(nil, "mfa", "cpco", "--mfa-token", sw.code(0))
+	if r.code != 0 || !strings.HasPrefix(r.stderr, "acct: new MFA session for cpco until ") {
+		t.Fatalf("acct mfa cpco: exit %d, %q", r.code, r.stderr)
+	}
+	if r := sw.with(nil, "exec", "cpco-staging-admin", "--", "true"); r.code != 0 {
+		t.Errorf("exec after acct mfa cpco, no code: exit %d, %q", r.code, r.stderr)
+	}
+	if n := sw.sts.Calls("GetSessionToken"); n != 1 {
+		t.Errorf("%d GetSessionToken calls, want 1", n)
+	}
+}
