@@ -28,6 +28,7 @@ type listRow struct {
 	Role        string     `json:"role,omitempty"`
 	Account     string     `json:"account,omitempty"`
 	RoleARN     string     `json:"role_arn,omitempty"`
+	SSORole     string     `json:"sso_role_name,omitempty"` // the permission set of an SSO profile
 	Protected   string     `json:"protected,omitempty"`
 	Source      string     `json:"source_profile,omitempty"`
 	KeysStored  *bool      `json:"keys_stored,omitempty"`
@@ -108,7 +109,7 @@ func (sys *system) listProfiles() ([]listRow, error) {
 func listEncode(rows []listRow) []byte {
 	b := binary.AppendUvarint(nil, uint64(len(rows)))
 	for _, r := range rows {
-		for _, s := range [...]string{r.Profile, r.Layout, r.OU, r.Stage, r.Role, r.Account, r.RoleARN, r.Protected, r.Source} {
+		for _, s := range [...]string{r.Profile, r.Layout, r.OU, r.Stage, r.Role, r.Account, r.RoleARN, r.SSORole, r.Protected, r.Source} {
 			b = memo.AppendString(b, s)
 		}
 	}
@@ -125,7 +126,7 @@ func listDecode(b []byte) (rows []listRow, ok bool) {
 	rows = make([]listRow, n)
 	for i := range rows {
 		rows[i] = listRow{Profile: r.String(), Layout: r.String(), OU: r.String(), Stage: r.String(), Role: r.String(),
-			Account: r.String(), RoleARN: r.String(), Protected: r.String(), Source: r.String()}
+			Account: r.String(), RoleARN: r.String(), SSORole: r.String(), Protected: r.String(), Source: r.String()}
 	}
 	return rows, r.Done()
 }
@@ -139,6 +140,9 @@ func listRows(cfg *profiles.Config) []listRow {
 		r.RoleARN, _ = e.Get("role_arn")
 		if r.RoleARN == "" {
 			r.RoleARN, _ = e.Get("acct_role_arn")
+		}
+		if r.SSORole, _ = e.Get("sso_role_name"); r.SSORole == "" {
+			r.SSORole, _ = e.Get("acct_sso_role_name")
 		}
 		if e.Meta.Managed {
 			r.Protected = e.Meta.Protected.String()
@@ -194,6 +198,10 @@ func (sys *system) addKeyringColumns(rows []listRow) error {
 	}
 	keys := map[string]bool{}
 	for i := range rows {
+		// Every profile's cached credentials: SSO ones (and roles on top of them) have no source.
+		if t, ok := until[rows[i].Profile]; ok && t.After(time.Now()) {
+			rows[i].CachedUntil = &t
+		}
 		src := rows[i].Source
 		if src == "" {
 			continue
@@ -204,9 +212,6 @@ func (sys *system) addKeyringColumns(rows []listRow) error {
 			keys[src] = has
 		}
 		rows[i].KeysStored = &has
-		if t, ok := until[rows[i].Profile]; ok && t.After(time.Now()) {
-			rows[i].CachedUntil = &t
-		}
 	}
 	return nil
 }
@@ -235,6 +240,9 @@ func printList(sys *system, rows []listRow) {
 		role := r.RoleARN
 		if i := strings.LastIndex(role, "/"); i >= 0 {
 			role = role[i+1:]
+		}
+		if role == "" {
+			role = r.SSORole
 		}
 		line = line[:0]
 		for _, cell := range [...]string{dash(r.Layout), dash(r.OU), dash(r.Stage), r.Profile, dash(r.Account), dash(role), keys} {

@@ -208,6 +208,13 @@ func TestSSOLoginThenExec(t *testing.T) {
 	if fake.Calls("GetRoleCredentials") != 1 || fake.Calls("") != oidc+1 {
 		t.Errorf("GetRoleCredentials %d, all calls %d (after login %d)", fake.Calls("GetRoleCredentials"), fake.Calls(""), oidc)
 	}
+	// acct list shows the permission set as the role, and until when its credentials are cached.
+	r = w.must("list")
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if f := strings.Fields(l); len(f) > 3 && f[3] == "cpco-prod-admin" && (f[5] != "AdministratorAccess" || f[len(f)-1] == "-") {
+			t.Errorf("acct list, SSO profile with cached credentials: %q", l)
+		}
+	}
 	// Another permission set of the same session needs no new sign-in.
 	r = w.run("", "exec", "cpco-prod-readonly", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "ASIA") {
