@@ -27,6 +27,9 @@ func addCommand(sys *system) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := sys.roleProfileKeys(name, "add"); err != nil {
+				return err
+			}
 			if importRequested(c) { // --from-credentials, --from-aws-vault: migrate.go
 				return sys.importKeys(c, name)
 			}
@@ -107,12 +110,23 @@ func removeCommand(sys *system) *cli.Command {
 // noKeysToRemove says why name has no keys: a role profile's are its source's, which acct remove
 // takes instead; else there is simply nothing to remove.
 func (sys *system) noKeysToRemove(name string) error {
-	if cfg, err := sys.readConfig(); err == nil {
-		if ch, err := cfg.Resolve(name); err == nil && ch.Source != "" && ch.Source != name {
-			return badInputf("%s is a role profile; its keys are those of its source profile: acct remove %s", name, ch.Source)
-		}
+	if err := sys.roleProfileKeys(name, "remove"); err != nil {
+		return err
 	}
 	return badInputf("no keys stored for %s; nothing to remove (acct list shows which profiles have keys)", name)
+}
+
+// roleProfileKeys refuses name when it is a role profile: keys stored, rotated or removed under
+// it would be used by nothing, since its keys are its source profile's, whose name acct verb takes.
+func (sys *system) roleProfileKeys(name, verb string) error {
+	cfg, err := sys.readConfig()
+	if err != nil {
+		return nil // a config acct cannot read is for the command's own checks to report
+	}
+	if ch, err := cfg.Resolve(name); err == nil && ch.Source != "" && ch.Source != name {
+		return badInputf("%s is a role profile; its keys are those of its source profile: acct %s %s", name, verb, ch.Source)
+	}
+	return nil
 }
 
 func clearCommand(sys *system) *cli.Command {

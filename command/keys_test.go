@@ -60,6 +60,15 @@ func TestRemoveVersionList(t *testing.T) {
 	if r.code != 2 || strings.Contains(r.stderr, "acct add") || !strings.Contains(r.stderr, "acct remove cpco\n") {
 		t.Errorf("remove of a role profile: exit %d, %q; want 2 naming acct remove cpco", r.code, r.stderr)
 	}
+	// add and rotate of a role profile: the same line, naming the source, and nothing stored.
+	sw.vars["AWS_ACCESS_KEY_ID"], sw.vars["AWS_SECRET_ACCESS_KEY"] = sw.user.AccessKeyID, sw.user.SecretAccessKey
+	for _, args := range [][]string{{"add", "cpco-staging-admin", "--env"}, {"rotate", "cpco-staging-admin"}} {
+		r := sw.run("", args...)
+		want := "acct: cpco-staging-admin is a role profile; its keys are those of its source profile: acct " + args[0] + " cpco\n"
+		if r.code != 2 || r.stderr != want {
+			t.Errorf("acct %s: exit %d, %q; want 2, %q", strings.Join(args, " "), r.code, r.stderr, want)
+		}
+	}
 }
 
 // A new file keyring's passphrase is typed twice: the first item fixes it, and a typo would lock

@@ -29,6 +29,9 @@ func rotateCommand(sys *system) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := sys.roleProfileKeys(name, "rotate"); err != nil {
+				return err
+			}
 			kr, err := sys.openKeyring()
 			if err != nil {
 				return err
