@@ -198,7 +198,12 @@ func runKubeconfig(ctx context.Context, sys *system, in kubeconfigInput) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(sys.Console.Out, "%s: %d contexts of %s (current-context files: %s)\n", path, len(byNamespace[ns].Contexts), ns, strings.Join(written[1:], ", "))
+		n := len(byNamespace[ns].Contexts)
+		noun := "contexts"
+		if n == 1 {
+			noun = "context"
+		}
+		fmt.Fprintf(sys.Console.Out, "%s: %d %s of %s (current-context files: %s)\n", path, n, noun, ns, strings.Join(written[1:], ", "))
 	}
 	return nil
 }
@@ -248,6 +253,9 @@ func clusterChains(cfg *profiles.Config, stages []string) ([]*profiles.Chain, er
 		for _, ch := range chains {
 			found = found || ch.Stage == s
 		}
+		if !found && !hasStage(cfg, s) {
+			return nil, usagef("no stage is named %s in %s; acct list shows the stages", s, cfg.Path)
+		}
 		if !found {
 			return nil, usagef("stage %s has no clusters in %s; add clusters: to the stage in the layout and run acct generate", s, cfg.Path)
 		}
@@ -256,6 +264,16 @@ func clusterChains(cfg *profiles.Config, stages []string) ([]*profiles.Chain, er
 		return nil, usagef("no stage in %s has clusters; add clusters: to a stage in the layout and run acct generate", cfg.Path)
 	}
 	return chains, nil
+}
+
+// hasStage tells whether any generated profile in cfg is of stage.
+func hasStage(cfg *profiles.Config, stage string) bool {
+	for _, name := range cfg.Names() {
+		if e, _ := cfg.Entry(name); e.Meta.Managed && e.Meta.Stage == stage {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {

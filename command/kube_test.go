@@ -373,6 +373,7 @@ func TestKubeBadInput(t *testing.T) {
 	}{
 		{[]string{"kubeconfig", "--stage", "prod"}, "acct: stage prod has no clusters in " + kw.config + "; add clusters: to the stage in the layout and run acct generate"},
 		{[]string{"kubeconfig", "staging"}, `acct: acct kubeconfig takes no arguments, got "staging"; name stages with --stage`},
+		{[]string{"kubeconfig", "--stage", "nope"}, "acct: no stage is named nope in " + kw.config + "; acct list shows the stages"},
 		{[]string{"eks-token", "--cluster", "main"}, "acct: acct eks-token needs --profile and --cluster"},
 		{[]string{"eks-token", "--profile", "cpco-stagin-admin", "--cluster", "main"}, `acct: profile "cpco-stagin-admin" not found; did you mean cpco-staging-admin, cpco-vault-admin?`},
 		{[]string{"whoami", "nope", "extra"}, "acct: name one profile, not 2: acct whoami <profile>"},
