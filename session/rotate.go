@@ -86,7 +86,7 @@ func Rotate(ctx context.Context, kr keyring.Keyring, source string, o RotateOpti
 	}
 	// Sessions and role credentials made with the old key belong to a deleted key now.
 	if err := clearSessions(kr, source); err != nil {
-		return res, &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: rotated %s → %s (the old key is deleted), but dropping the cached sessions failed (%v); run acct clear %s", source, r.oldID, r.newID, oneLine(err.Error()), source)}
+		return res, &RotateError{Err: err, Msg: fmt.Sprintf("rotate %s: rotated %s → %s (the old key is deleted), but dropping the cached sessions failed (%v); run acct clear", source, r.oldID, r.newID, oneLine(err.Error()))}
 	}
 	return res, nil
 }
@@ -195,7 +195,7 @@ func (r *rotation) undo(ctx context.Context) string {
 	_, err := r.iam(r.old).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(r.nk.AccessKeyID)})
 	r.logf("iam DeleteAccessKey (undo) key=%s err=%v", r.newID, err)
 	if err != nil {
-		return fmt.Sprintf("the new key %s is still active in IAM (deleting it failed: %s): delete it in IAM (aws iam delete-access-key --access-key-id %s) or run acct rotate again", r.newID, apiLine(err), r.nk.AccessKeyID)
+		return fmt.Sprintf("the new key %s is still active in IAM (deleting it failed: %s): delete it in IAM (aws iam delete-access-key --access-key-id %s); IAM allows a user two keys, so acct rotate works again once it is gone", r.newID, apiLine(err), r.nk.AccessKeyID)
 	}
 	return fmt.Sprintf("the new key %s was deleted again", r.newID)
 }
@@ -245,7 +245,7 @@ func (r *rotation) deleteOld(ctx context.Context) error {
 	if err == nil || code(err) == "NoSuchEntity" {
 		return nil
 	}
-	return &RotateError{Err: fault.Wrap(awsKind(err), err), Msg: fmt.Sprintf("rotate %s: the new key %s is stored and works, but deleting the old key %s failed (%s); it is still active: delete it in IAM (aws iam delete-access-key --access-key-id %s) or run acct rotate again", r.source, r.newID, r.oldID, apiLine(err), r.old.AccessKeyID)}
+	return &RotateError{Err: fault.Wrap(awsKind(err), err), Msg: fmt.Sprintf("rotate %s: the new key %s is stored and works, but deleting the old key %s failed (%s); it is still active: delete it in IAM (aws iam delete-access-key --access-key-id %s); IAM allows a user two keys, so acct rotate works again once it is gone", r.source, r.newID, r.oldID, apiLine(err), r.old.AccessKeyID)}
 }
 
 func (r *rotation) iam(c aws.Credentials) *iam.Client {

@@ -202,9 +202,9 @@ func testRotateFailures(t *testing.T, mfa bool) {
 		{"verify and undo", func(w *rotateWorld) { w.iam.SetLag(true); w.iam.Fail("DeleteAccessKey", "AccessDenied", 1) },
 			[]string{"did not verify", "still stored and active", "is still active in IAM", "delete it in IAM"}, "old", 2, false},
 		{"delete", func(w *rotateWorld) { w.iam.Fail("DeleteAccessKey", "AccessDenied", 1) },
-			[]string{"is stored and works", "deleting the old key", "AccessDenied", "still active: delete it in IAM"}, "new", 2, false},
+			[]string{"is stored and works", "deleting the old key", "AccessDenied", "still active: delete it in IAM", "acct rotate works again once it is gone"}, "new", 2, false},
 		{"clear", func(w *rotateWorld) { w.kr.failRemove = true },
-			[]string{"rotated", "dropping the cached sessions failed", "acct clear cpco"}, "new", 1, true},
+			[]string{"rotated", "dropping the cached sessions failed", "run acct clear"}, "new", 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newRotateWorld(t)
