@@ -18,6 +18,13 @@ func differencesInFile(c *Config) []Finding {
 		return nil
 	}
 	var out []Finding
+	if strings.HasPrefix(c.raw, "\uFEFF") {
+		// An editor's byte order mark: ini.v1 skips it, Python's configparser (the AWS CLI) does
+		// not, and refuses the file before its first section.
+		out = append(out, Finding{Severity: SeverityError, Line: 1,
+			Message: "the file starts with a UTF-8 byte order mark: acct reads past it, the AWS CLI refuses the whole file",
+			Fix:     "save the file as UTF-8 without a BOM"})
+	}
 	section, profile := "", ""
 	seen := map[string]int{} // key -> line, in the section being read
 	for _, l := range lines {

@@ -59,3 +59,20 @@ func TestDoctorTwoDefaults(t *testing.T) {
 		t.Errorf("findings %+v", f)
 	}
 }
+
+// A byte order mark: acct reads past it, the AWS CLI refuses the file (checked against the Debian
+// AWS CLI by hand: "Unable to parse config file").
+func TestDoctorByteOrderMark(t *testing.T) {
+	t.Parallel()
+	c, err := ParseConfig("config", []byte("\uFEFF[profile a]\nregion = eu-west-1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Entry("a"); !ok {
+		t.Errorf("acct does not read the profile after the byte order mark")
+	}
+	f := Doctor(c, nil, nil)
+	if len(f) != 1 || f[0].Severity != SeverityError || f[0].Line != 1 || !strings.Contains(f[0].Message, "byte order mark") {
+		t.Errorf("findings %+v", f)
+	}
+}
