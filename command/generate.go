@@ -264,7 +264,7 @@ func writeProfiles(sys *system, l *profiles.Layout, o profiles.RenderOptions, ps
 	default:
 		report += fmt.Sprintf("%s: wrote %s\n", path, summary)
 	}
-	if gone := profiles.Dropped(res.Old, origin(l, o), ps); res.Changed && len(gone) > 0 {
+	if gone := res.Removed; len(gone) > 0 {
 		verb := "removes"
 		if !w.DryRun {
 			verb = "removed"

@@ -33,6 +33,9 @@ type WriteResult struct {
 	Target string // the file written: Path with its symlinks followed
 	// Old is the content compared with (read under the lock); nil when there was no file.
 	Old []byte
+	// Removed are the profiles the old block held that the new one does not, when it changed: a
+	// stage taken out of the layout, or a profile someone wrote inside the block.
+	Removed []string
 	// Settled is set when the file already held exactly this block and Write found so from Old,
 	// the origin and the profiles alone (not from whether two spellings of the layout path name
 	// one file): the same three give the same result again, so acct may remember it.
@@ -120,6 +123,7 @@ func (w *Writer) Write(o Origin, ps []Profile) (WriteResult, error) {
 		return res, nil
 	}
 	res.Changed = true
+	res.Removed = writeRemoved(prevNames, ps)
 	if opt.DryRun || hadBlock && (writeOtherLayout(prev, o) || prev.User != "" && prev.User != o.User) {
 		res.Diff = UnifiedDiff(path, path+" (acct generate)", old, merged)
 	}
@@ -144,29 +148,6 @@ func (w *Writer) Write(o Origin, ps []Profile) (WriteResult, error) {
 		return res, fault.Errorf(fault.Failed, "config %s: cannot replace it (the old file is untouched): %s", path, writeCause(err, filepath.Dir(w.Target)))
 	}
 	return res, nil
-}
-
-// Dropped are the profiles the block for o.Namespace in config (the file's content) holds that ps
-// does not: a stage taken out of the layout, or a profile someone wrote inside the block (which
-// a write replaces whole), so that acct can name them.
-func Dropped(config []byte, o Origin, ps []Profile) []string {
-	_, names, ok := blockPrevious(config, o.Namespace)
-	if !ok {
-		return nil
-	}
-	kept := map[string]bool{}
-	for _, p := range ps {
-		if p.Section == "" {
-			kept[p.Name] = true
-		}
-	}
-	var out []string
-	for _, n := range names {
-		if !kept[n] {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // Remembered is how the block for o.Namespace in config (the file's content) was last generated
