@@ -173,7 +173,7 @@ func (sys *system) clearChain(name string, mfaSession bool) error {
 	if err != nil {
 		return err
 	}
-	profile, _, err := sys.chooseProfile(cfg, name)
+	profile, _, err := sys.chooseProfile(cfg, name, sys.currentLayout())
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,8 @@ func runEKSToken(ctx context.Context, sys *system, profile, cluster, region stri
 // ownCredentials are chain's credentials: inside an acct shell for chain's very profile they come
 // from the shell's credential endpoint, which already holds them, and no keyring is opened
 // (kubectl's eks-token and whoami in the shell: the file backend would ask its passphrase on every
-// call, since the shell's children never get it); else as sys.credentials gets them.
+// call, since the shell's children never get it); under an acct exec for that profile they are the
+// ones exec gave (execCredsOf); else as sys.credentials gets them.
 func (sys *system) ownCredentials(ctx context.Context, chain *profiles.Chain, in sessionInput) (aws.CredentialsProvider, aws.Credentials, error) {
 	if c, ok := sys.execCredsOf(chain.Profile); ok {
 		return credentials.StaticCredentialsProvider{Value: c}, c, nil
@@ -102,7 +103,6 @@ func (sys *system) ownCredentials(ctx context.Context, chain *profiles.Chain, in
 	return p, creds, nil
 }
 
-// inShellOf says whether this runs inside an acct shell for profile, with its credential endpoint.
 // execCredsOf are the credentials `acct exec` gave this process for profile, when it runs under
 // such an exec and they last at least as long as an EKS token: kubectl's eks-token under
 // `acct exec STAGE -- kubectl` must not open the keyring, whose passphrase exec's children never
@@ -119,6 +119,7 @@ func (sys *system) execCredsOf(profile string) (aws.Credentials, bool) {
 	return c, c.AccessKeyID != "" && c.SecretAccessKey != ""
 }
 
+// inShellOf says whether this runs inside an acct shell for profile, with its credential endpoint.
 func (sys *system) inShellOf(profile string) bool {
 	return sys.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != "" && sys.Getenv(shellenv.VarShell) != "" &&
 		sys.Getenv(shellenv.VarProfile) == profile

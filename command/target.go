@@ -47,7 +47,8 @@ func (sys *system) history() history.File {
 // is; anything else is never run silently: a person picks among the candidates (and types the
 // stage name of a protected one), a script gets exit status 2 and the candidates.
 func (sys *system) resolveTarget(name string) (*target, error) {
-	remembered := sys.targetMemo(name)
+	layout := sys.currentLayout()
+	remembered := sys.targetMemo(name, layout)
 	if t, ok := remembered.load(); ok {
 		sys.debugf("%s: as resolved before (%s); the config is unchanged", name, remembered.file.Path)
 		sys.history().Add(t.Chain.Profile)
@@ -58,7 +59,7 @@ func (sys *system) resolveTarget(name string) (*target, error) {
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
 	}
-	profile, picked, err := sys.chooseProfile(cfg, name)
+	profile, picked, err := sys.chooseProfile(cfg, name, layout)
 	if err != nil {
 		return nil, err
 	}
@@ -93,14 +94,14 @@ type targetMemo struct {
 	settled bool
 }
 
-func (sys *system) targetMemo(name string) targetMemo {
+func (sys *system) targetMemo(name, layout string) targetMemo {
 	if name == "" {
 		return targetMemo{} // the picker, a person's choice each time
 	}
 	config, now := sys.configPath(), time.Now()
 	h := memo.NewHash("target")
 	// A stage name means the current layout's stage (SPEC §4), which depends on where acct runs.
-	h.Add(name, sys.currentLayout())
+	h.Add(name, layout)
 	settled := true
 	for _, path := range []string{config, profiles.CredentialsPath(sys.Getenv)} {
 		id, ok := memo.Identity(path, now, targetSettle)
@@ -145,7 +146,6 @@ func (m targetMemo) store(t *target) {
 	_ = m.file.Store(memo.Entry{Keys: []memo.Key{m.key}, Value: data})
 }
 
-// chooseProfile is the profile name stands for, and whether the person picked it among candidates.
 // currentLayout is the layout file of where acct runs (profiles.Find: ACCT_LAYOUT, acct.yaml
 // here or in a parent, the user's own), "" when there is none.
 func (sys *system) currentLayout() string {
@@ -156,7 +156,9 @@ func (sys *system) currentLayout() string {
 	return path
 }
 
-func (sys *system) chooseProfile(cfg *profiles.Config, name string) (string, bool, error) {
+// chooseProfile is the profile name stands for, from the current layout (a stage of its own is
+// meant), and whether the person picked it among candidates.
+func (sys *system) chooseProfile(cfg *profiles.Config, name, layout string) (string, bool, error) {
 	if name == "" {
 		if !sys.Console.Interactive() {
 			return "", false, usagef("name a profile or stage; acct list shows them")
@@ -164,7 +166,7 @@ func (sys *system) chooseProfile(cfg *profiles.Config, name string) (string, boo
 		p, err := sys.prompter.Select("profile", sys.history().Order(cfg.Names()))
 		return p, false, err
 	}
-	m, err := cfg.MatchFrom(name, sys.currentLayout())
+	m, err := cfg.MatchFrom(name, layout)
 	var amb *profiles.AmbiguousError
 	var candidates []string
 	switch {
